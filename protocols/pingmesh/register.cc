@@ -1,0 +1,36 @@
+// Registers pingmesh with the protocol registry.
+#include "protocols/pingmesh/invariants.h"
+#include "protocols/pingmesh/node.h"
+#include "protocols/registry.h"
+
+namespace dsim::pingmesh {
+
+sim::ProtocolSpec protocol_spec() {
+  sim::ProtocolSpec p;
+  p.name = "pingmesh";
+  p.description =
+      "Every `interval` each node pings a uniformly chosen peer, which replies at once. The engine benchmark "
+      "workload (same semantics as ../shared/peers).";
+  p.params = {{"interval", sim::ParamType::duration, "10ms", "time between a node's pings (local clock)", 1000, 1e18, {}}};
+  p.invariants = {
+      {"pingmesh.reply_matches_ping", "every reply answers a ping the receiver sent to the replier", make_reply_matches_ping},
+      {"pingmesh.reply_within_bound",
+       "lossless network without faults: every ping is answered within 2x the maximum link latency",
+       make_reply_within_bound},
+  };
+  p.bugs = {
+      {"wrong_reply_id", "the replier echoes the ping id + 1 (caught by pingmesh.reply_matches_ping)"},
+      {"late_reply", "the replier holds each reply back for 3 x interval (caught by pingmesh.reply_within_bound)"},
+  };
+  p.message_types = sim::message_type_names<Message>();
+  p.min_nodes = 2;
+  p.make_factory = [](const sim::ProtocolConfig& config) -> sim::ProcessFactory {
+    const sim::Duration interval = config.params.duration("interval");
+    const Bugs bugs{config.has_bug("wrong_reply_id"), config.has_bug("late_reply")};
+    return [interval, bugs](sim::NodeId, const sim::Topology&) { return std::make_unique<Node>(interval, bugs); };
+  };
+  p.decode = sim::message_decoder<Message>();
+  return p;
+}
+
+}  // namespace dsim::pingmesh

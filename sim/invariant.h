@@ -1,0 +1,95 @@
+// Invariants: properties checked over the trace, the same code live (as a trace sink during
+// the run) and offline (`dsim check` feeding events read back from a JSONL file).
+//
+// An invariant sees only TraceEvents (messages, observations, client operations), never a
+// node's internals. Safety properties report at the event where they break; liveness
+// properties report from on_end(), relative to when faults healed. An invariant that does
+// not apply to a run (say, a latency bound on a lossy network) says so and is "skipped".
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/trace.h"
+
+namespace dsim::sim {
+
+struct Violation {
+  std::string invariant;
+  std::string what;      // one sentence: what broke
+  uint64_t seq = 0;      // the trace event where it broke
+  Time time;
+  std::string event;     // that event as a JSON line
+};
+
+enum class Verdict { holds, violated, skipped };
+std::string_view to_string(Verdict v);
+
+// What an invariant may know about the run besides the trace: the resolved scenario (the same
+// JSON the trace header records) and the node names.
+struct InvariantEnv {
+  const nlohmann::json* scenario = nullptr;
+  const Topology* topology = nullptr;
+};
+
+class Invariant {
+ public:
+  virtual ~Invariant() = default;
+  virtual void on_event(const TraceEvent& ev) = 0;
+  // Called once after the last event, with the end of simulated time.
+  virtual void on_end(Time /*end*/) {}
+
+  const std::string& name() const { return name_; }
+  void set_name(std::string n) { name_ = std::move(n); }
+  const std::optional<Violation>& violation() const { return violation_; }
+  bool applicable() const { return skip_reason_.empty(); }
+  const std::string& skip_reason() const { return skip_reason_; }
+
+ protected:
+  // Records the first violation (later ones are ignored: the first is the one to debug).
+  void violate(const TraceEvent& ev, std::string what);
+  void violate_at_end(Time end, std::string what);
+  void skip(std::string reason) { skip_reason_ = std::move(reason); }
+
+ private:
+  friend class InvariantSet;
+  std::string name_;
+  std::optional<Violation> violation_;
+  std::string skip_reason_;
+  const Topology* topology_ = nullptr;
+};
+
+using InvariantFactory = std::function<std::unique_ptr<Invariant>(const InvariantEnv&)>;
+
+struct InvariantResult {
+  std::string name;
+  Verdict verdict = Verdict::holds;
+  std::string detail;  // skip reason
+  std::optional<Violation> violation;
+};
+
+// Runs a group of invariants as one trace sink. An invariant that has failed or does not
+// apply stops receiving events.
+class InvariantSet final : public TraceSink {
+ public:
+  explicit InvariantSet(const Topology& topology) : topology_(&topology) {}
+  void add(std::unique_ptr<Invariant> inv);
+  void on_event(const TraceEvent& ev) override;
+  void finish(Time end);
+  std::vector<InvariantResult> results() const;
+  bool any_violated() const;
+  size_t size() const { return all_.size(); }
+
+ private:
+  const Topology* topology_;
+  std::vector<std::unique_ptr<Invariant>> all_;
+  std::vector<Invariant*> active_;
+  bool finished_ = false;
+};
+
+}  // namespace dsim::sim

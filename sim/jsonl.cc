@@ -1,0 +1,194 @@
+#include "sim/jsonl.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <system_error>
+
+#include "sim/json_source.h"
+
+namespace dsim::sim {
+
+JsonlSink::JsonlSink(std::string path, const Topology& topology, const TraceHeader& header)
+    : path_(std::move(path)), partial_(path_ + ".partial"), topology_(&topology) {
+  file_ = std::fopen(partial_.c_str(), "wb");
+  if (!file_)
+    throw InputError(path_ + ": cannot write trace: " + std::generic_category().message(errno));
+  buffer_.reserve(1 << 20);
+  nlohmann::json h{{"dsim_trace", header.format},
+                   {"version", header.version},
+                   {"build", header.build},
+                   {"scenario", header.scenario}};
+  buffer_ = h.dump();
+  buffer_.push_back('\n');
+}
+
+JsonlSink::~JsonlSink() {
+  if (file_) std::fclose(file_);
+  if (!committed_) std::remove(partial_.c_str());
+}
+
+void JsonlSink::flush() {
+  if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size())
+    throw InputError(path_ + ": write failed: " + std::generic_category().message(errno));
+  bytes_ += buffer_.size();
+  buffer_.clear();
+}
+
+void JsonlSink::on_event(const TraceEvent& ev) {
+  format_trace_event(ev, *topology_, buffer_);
+  buffer_.push_back('\n');
+  if (buffer_.size() >= (1 << 20) - 4096) flush();
+}
+
+void JsonlSink::commit(const TraceFooter& footer) {
+  nlohmann::json f{{"end", true},         {"records", footer.records}, {"events", footer.events},
+                   {"t", footer.end_ns},  {"digest", footer.digest},   {"verdicts", footer.verdicts}};
+  buffer_ += f.dump();
+  buffer_.push_back('\n');
+  flush();
+  const bool ok = std::fclose(file_) == 0;
+  file_ = nullptr;
+  if (!ok || std::rename(partial_.c_str(), path_.c_str()) != 0)
+    throw InputError(path_ + ": cannot finish trace: " + std::generic_category().message(errno));
+  committed_ = true;
+}
+
+namespace {
+
+[[noreturn]] void bad_line(const std::string& path, uint64_t line, const std::string& what) {
+  throw InputError(path + ":" + std::to_string(line) + ": " + what);
+}
+
+NodeId node_field(const nlohmann::json& j, const char* key, const Topology& t, const std::string& path,
+                  uint64_t line, bool required) {
+  auto it = j.find(key);
+  if (it == j.end()) {
+    if (required) bad_line(path, line, std::string("missing \"") + key + "\"");
+    return kNoNode;
+  }
+  if (!it->is_string()) bad_line(path, line, std::string("\"") + key + "\" must be a node name");
+  auto id = t.find(it->get<std::string>());
+  if (!id) bad_line(path, line, "unknown node \"" + it->get<std::string>() + "\"");
+  return *id;
+}
+
+template <class T>
+T field(const nlohmann::json& j, const char* key, const std::string& path, uint64_t line) {
+  auto it = j.find(key);
+  if (it == j.end()) bad_line(path, line, std::string("missing \"") + key + "\"");
+  try {
+    return it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    bad_line(path, line, std::string("\"") + key + "\" has the wrong type");
+  }
+}
+
+}  // namespace
+
+TraceReadResult read_trace(const std::string& path, const Registry& registry,
+                           const std::function<void(const Scenario&)>& on_header,
+                           const std::function<void(const TraceEvent&)>& on_event) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot read trace: " + std::generic_category().message(errno));
+  TraceReadResult result;
+  std::string text;
+  uint64_t line = 0;
+  bool have_header = false, have_footer = false;
+  uint64_t expected_seq = 0;
+  std::map<uint64_t, MessagePtr> messages;  // id -> message, from send lines
+  Topology topology;
+  while (std::getline(in, text)) {
+    ++line;
+    if (have_footer) bad_line(path, line, "data after the end record");
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error&) {
+      bad_line(path, line, "garbled line: not valid JSON (truncated or edited trace?)");
+    }
+    if (!j.is_object()) bad_line(path, line, "expected a JSON object");
+    if (!have_header) {
+      if (!j.contains("dsim_trace")) bad_line(path, line, "not a dsim trace (no header line)");
+      result.header.format = field<int>(j, "dsim_trace", path, line);
+      if (result.header.format != kTraceFormat)
+        bad_line(path, line, "trace format " + std::to_string(result.header.format) + " is not supported (this dsim reads format " +
+                                 std::to_string(kTraceFormat) + ")");
+      result.header.version = field<std::string>(j, "version", path, line);
+      result.header.build = field<std::string>(j, "build", path, line);
+      result.header.scenario = field<nlohmann::json>(j, "scenario", path, line);
+      JsonDocument doc;
+      doc.value = result.header.scenario;
+      doc.origin = path + ":1 (trace header)";
+      result.scenario = parse_scenario(ConfigSource(std::move(doc)), registry);
+      topology = result.scenario.topology();
+      on_header(result.scenario);
+      have_header = true;
+      continue;
+    }
+    if (j.contains("end")) {
+      result.footer.records = field<uint64_t>(j, "records", path, line);
+      result.footer.events = field<uint64_t>(j, "events", path, line);
+      result.footer.end_ns = field<int64_t>(j, "t", path, line);
+      result.footer.digest = field<std::string>(j, "digest", path, line);
+      result.footer.verdicts = field<nlohmann::json>(j, "verdicts", path, line);
+      if (result.footer.records != expected_seq)
+        bad_line(path, line, "end record counts " + std::to_string(result.footer.records) + " events but the file has " +
+                                 std::to_string(expected_seq));
+      have_footer = true;
+      continue;
+    }
+    StoredEvent ev;
+    ev.seq = field<uint64_t>(j, "seq", path, line);
+    if (ev.seq != expected_seq)
+      bad_line(path, line, "event seq " + std::to_string(ev.seq) + " where " + std::to_string(expected_seq) + " was expected");
+    ++expected_seq;
+    ev.time = Time::from_ns(field<int64_t>(j, "t", path, line));
+    const std::string kind = field<std::string>(j, "ev", path, line);
+    if (!parse_trace_kind(kind, &ev.kind)) bad_line(path, line, "unknown event kind \"" + kind + "\"");
+    ev.node = node_field(j, "node", topology, path, line, ev.kind != TraceKind::fault);
+    switch (ev.kind) {
+      case TraceKind::send:
+      case TraceKind::drop:
+      case TraceKind::deliver: {
+        ev.peer = node_field(j, ev.kind == TraceKind::deliver ? "from" : "to", topology, path, line, true);
+        ev.id = field<uint64_t>(j, "id", path, line);
+        ev.name = field<std::string>(j, "type", path, line);
+        if (ev.kind == TraceKind::drop) ev.cause = field<std::string>(j, "cause", path, line);
+        if (ev.kind == TraceKind::deliver) ev.tag = j.value("dup", false) ? 1 : 0;
+        if (ev.kind == TraceKind::send) {
+          const auto body = field<nlohmann::json>(j, "msg", path, line);
+          try {
+            ev.msg = result.scenario.protocol->decode(ev.name, body);
+          } catch (const std::invalid_argument& e) {
+            bad_line(path, line, "message " + ev.name + ": " + e.what());
+          }
+          if (!ev.msg) bad_line(path, line, "unknown message type \"" + ev.name + "\" for protocol " + result.scenario.protocol->name);
+          messages[ev.id] = ev.msg;
+        } else {
+          auto it = messages.find(ev.id);
+          if (it == messages.end()) bad_line(path, line, "message " + std::to_string(ev.id) + " was never sent");
+          ev.msg = it->second;
+        }
+        break;
+      }
+      case TraceKind::timer:
+        ev.id = field<uint64_t>(j, "timer", path, line);
+        ev.tag = field<uint64_t>(j, "tag", path, line);
+        break;
+      default:
+        if (j.contains("what")) ev.name = field<std::string>(j, "what", path, line);
+        if (j.contains("data")) ev.data = j["data"];
+        break;
+    }
+    on_event(ev.view());
+  }
+  if (!have_header) throw InputError(path + ": empty trace (no header line)");
+  if (!have_footer)
+    throw InputError(path + ":" + std::to_string(line) + ": truncated trace: no end record after " +
+                     std::to_string(expected_seq) + " events (was the run interrupted?)");
+  return result;
+}
+
+}  // namespace dsim::sim

@@ -1,0 +1,74 @@
+// Trace files in JSON Lines: a header line (format version, build, the resolved scenario),
+// one line per TraceEvent, and an end line (counts, digest, live verdicts). The writer
+// produces the file under a temporary name and renames it into place only when the run
+// completes, so a failed or interrupted run never leaves a partial trace behind.
+//
+// The reader streams a file back into TraceEvents (messages decoded by the protocol's codec)
+// and rejects truncated or garbled files with "file:line: what" errors.
+#pragma once
+
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/invariant.h"
+#include "sim/registry.h"
+#include "sim/scenario.h"
+#include "sim/trace.h"
+
+namespace dsim::sim {
+
+inline constexpr int kTraceFormat = 1;
+
+struct TraceHeader {
+  int format = kTraceFormat;
+  std::string version;  // dsim version
+  std::string build;    // git commit of the binary that wrote it
+  nlohmann::json scenario;
+};
+
+struct TraceFooter {
+  uint64_t records = 0;
+  uint64_t events = 0;
+  int64_t end_ns = 0;
+  std::string digest;
+  nlohmann::json verdicts = nlohmann::json::object();
+};
+
+class JsonlSink final : public TraceSink {
+ public:
+  // Opens path + ".partial" for writing; throws InputError if it cannot.
+  JsonlSink(std::string path, const Topology& topology, const TraceHeader& header);
+  ~JsonlSink() override;  // removes the partial file unless commit() ran
+  void on_event(const TraceEvent& ev) override;
+  // Writes the end line, closes, and renames into place.
+  void commit(const TraceFooter& footer);
+  uint64_t bytes_written() const { return bytes_; }
+
+ private:
+  void flush();
+  std::string path_;
+  std::string partial_;
+  const Topology* topology_;
+  std::FILE* file_ = nullptr;
+  std::string buffer_;
+  uint64_t bytes_ = 0;
+  bool committed_ = false;
+};
+
+// Reads a trace: calls on_header once (the returned scenario decides the protocol codec), then
+// on_event for each event, then returns the footer. Throws InputError naming file:line for
+// unreadable, truncated or garbled input.
+struct TraceReadResult {
+  TraceHeader header;
+  TraceFooter footer;
+  Scenario scenario;
+};
+TraceReadResult read_trace(const std::string& path, const Registry& registry,
+                           const std::function<void(const Scenario&)>& on_header,
+                           const std::function<void(const TraceEvent&)>& on_event);
+
+}  // namespace dsim::sim

@@ -1,0 +1,136 @@
+#include "sim/network.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace dsim::sim {
+
+Duration LatencyDist::sample(Rng& rng) const {
+  double ns = 0;
+  switch (kind) {
+    case Kind::constant:
+      return a;
+    case Kind::uniform:
+      return b > a ? a + Duration::nanos(static_cast<int64_t>(rng.uniform(static_cast<uint64_t>((b - a).ns())))) : a;
+    case Kind::normal:
+      ns = rng.normal(static_cast<double>(a.ns()), static_cast<double>(b.ns()));
+      break;
+    case Kind::exponential:
+      ns = rng.exponential(static_cast<double>(a.ns()));
+      break;
+    case Kind::lognormal:
+      ns = static_cast<double>(a.ns()) * std::exp(rng.normal(0.0, x));
+      break;
+    case Kind::pareto:
+      ns = rng.pareto(static_cast<double>(a.ns()), x);
+      break;
+  }
+  // Clamp to [0, 1h]: heavy tails must not overflow the clock.
+  ns = std::clamp(ns, 0.0, 3.6e12);
+  return Duration::nanos(static_cast<int64_t>(std::llround(ns)));
+}
+
+std::optional<Duration> LatencyDist::upper_bound() const {
+  if (kind == Kind::constant) return a;
+  if (kind == Kind::uniform) return b > a ? b : a;
+  return std::nullopt;
+}
+
+std::string_view to_string(LatencyDist::Kind k) {
+  switch (k) {
+    case LatencyDist::Kind::constant: return "constant";
+    case LatencyDist::Kind::uniform: return "uniform";
+    case LatencyDist::Kind::normal: return "normal";
+    case LatencyDist::Kind::exponential: return "exponential";
+    case LatencyDist::Kind::lognormal: return "lognormal";
+    case LatencyDist::Kind::pareto: return "pareto";
+  }
+  return "?";
+}
+
+const std::vector<std::pair<std::string, std::string>>& latency_kinds() {
+  static const std::vector<std::pair<std::string, std::string>> kinds{
+      {"constant", "{\"dist\": \"constant\", \"value\": \"5ms\"}"},
+      {"uniform", "{\"dist\": \"uniform\", \"min\": \"1ms\", \"max\": \"10ms\"}  (max exclusive)"},
+      {"normal", "{\"dist\": \"normal\", \"mean\": \"5ms\", \"stddev\": \"1ms\"}  (clamped at 0)"},
+      {"exponential", "{\"dist\": \"exponential\", \"mean\": \"5ms\"}"},
+      {"lognormal", "{\"dist\": \"lognormal\", \"median\": \"5ms\", \"sigma\": 0.5}"},
+      {"pareto", "{\"dist\": \"pareto\", \"scale\": \"1ms\", \"shape\": 2.5}"},
+  };
+  return kinds;
+}
+
+nlohmann::json LatencyDist::to_json() const {
+  nlohmann::json j{{"dist", to_string(kind)}};
+  switch (kind) {
+    case Kind::constant: j["value"] = format_duration(a); break;
+    case Kind::uniform: j["min"] = format_duration(a); j["max"] = format_duration(b); break;
+    case Kind::normal: j["mean"] = format_duration(a); j["stddev"] = format_duration(b); break;
+    case Kind::exponential: j["mean"] = format_duration(a); break;
+    case Kind::lognormal: j["median"] = format_duration(a); j["sigma"] = x; break;
+    case Kind::pareto: j["scale"] = format_duration(a); j["shape"] = x; break;
+  }
+  return j;
+}
+
+Network::Network(NetworkConfig config, uint32_t nodes, Rng rng)
+    : config_(std::move(config)), nodes_(nodes), rng_(rng) {
+  any_fifo_ = config_.defaults.fifo;
+  for (const auto& o : config_.links) {
+    overrides_[key(o.from, o.to)] = o.spec;
+    any_fifo_ |= o.spec.fifo;
+  }
+}
+
+void Network::set_connected(NodeId from, NodeId to, bool up) {
+  if (!up && cut_.empty()) cut_.assign((static_cast<uint64_t>(nodes_) * nodes_ + 63) / 64, 0);
+  if (cut_.empty()) return;
+  const uint64_t bit = static_cast<uint64_t>(from.value) * nodes_ + to.value;
+  if (up) cut_[bit >> 6] &= ~(uint64_t{1} << (bit & 63));
+  else cut_[bit >> 6] |= uint64_t{1} << (bit & 63);
+  any_cut_ = std::any_of(cut_.begin(), cut_.end(), [](uint64_t w) { return w != 0; });
+}
+
+void Network::heal_all() {
+  std::fill(cut_.begin(), cut_.end(), 0);
+  any_cut_ = false;
+}
+
+Time Network::fifo_arrival(NodeId from, NodeId to, Time t) {
+  Time& last = last_arrival_[key(from, to)];
+  // Equal arrival times keep send order: the event queue breaks ties by insertion order.
+  if (t < last) t = last;
+  last = t;
+  return t;
+}
+
+Network::Plan Network::plan(NodeId from, NodeId to, Time now) {
+  Plan p;
+  if (!connected(from, to)) {
+    p.drop = "partitioned";
+    return p;
+  }
+  const LinkSpec& spec = link(from, to);
+  if (spec.loss > 0 && rng_.bernoulli(spec.loss)) {
+    p.drop = "loss";
+    return p;
+  }
+  p.copies = (spec.duplicate > 0 && rng_.bernoulli(spec.duplicate)) ? 2 : 1;
+  for (int i = 0; i < p.copies; ++i) {
+    Time t = now + spec.latency.sample(rng_);
+    p.arrival[i] = spec.fifo ? fifo_arrival(from, to, t) : t;
+  }
+  return p;
+}
+
+std::optional<Duration> Network::max_latency() const {
+  auto best = config_.defaults.latency.upper_bound();
+  for (const auto& o : config_.links) {
+    auto b = o.spec.latency.upper_bound();
+    if (!b || !best) return std::nullopt;
+    best = std::max(*best, *b);
+  }
+  return best;
+}
+
+}  // namespace dsim::sim

@@ -1,0 +1,121 @@
+// The simulated network: per-link latency distributions, loss, duplication, optional FIFO
+// links, a connectivity matrix that partitions edit, and filters through which fault
+// injectors act on a node's send and receive paths.
+//
+// The network decides a message's fate when it is sent (blocked, lost, duplicated, when each
+// copy arrives); the simulator checks connectivity again when a copy arrives, so a partition
+// that starts while a message is in flight drops it. Every drop carries a cause.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/ids.h"
+#include "sim/message.h"
+#include "sim/rng.h"
+#include "sim/time.h"
+
+namespace dsim::sim {
+
+struct LatencyDist {
+  enum class Kind : uint8_t { constant, uniform, normal, exponential, lognormal, pareto };
+  Kind kind = Kind::uniform;
+  // constant: a = value. uniform: [a, b). normal: mean a, stddev b. exponential: mean a.
+  // lognormal: median a, sigma x. pareto: scale a, shape x.
+  Duration a = Duration::millis(1);
+  Duration b = Duration::millis(10);
+  double x = 0;
+
+  // A latency draw; negative draws (normal tails) are clamped to zero.
+  Duration sample(Rng& rng) const;
+  // The largest possible draw, for bounded distributions (constant, uniform).
+  std::optional<Duration> upper_bound() const;
+  nlohmann::json to_json() const;
+};
+std::string_view to_string(LatencyDist::Kind k);
+// The distributions with their parameters, for `dsim list` and error messages.
+const std::vector<std::pair<std::string, std::string>>& latency_kinds();
+
+struct LinkSpec {
+  LatencyDist latency;
+  double loss = 0;
+  double duplicate = 0;
+  bool fifo = false;
+};
+
+struct LinkOverride {
+  NodeId from, to;  // directed
+  LinkSpec spec;
+};
+
+struct NetworkConfig {
+  LinkSpec defaults;
+  std::vector<LinkOverride> links;
+};
+
+// A hook on every message's path. on_send may rewrite the message (Byzantine faults) or drop
+// it; on_receive may drop it; extra_delay adds latency (slow links). Returning a non-empty
+// cause drops the message with that cause. Filters are called in the order they were added.
+class MessageFilter {
+ public:
+  virtual ~MessageFilter() = default;
+  virtual std::string_view on_send(NodeId /*from*/, NodeId /*to*/, MessagePtr& /*msg*/) { return {}; }
+  virtual std::string_view on_receive(NodeId /*from*/, NodeId /*to*/, const Envelope& /*msg*/) { return {}; }
+  virtual Duration extra_delay(NodeId /*from*/, NodeId /*to*/) { return Duration{}; }
+};
+
+class Network {
+ public:
+  Network(NetworkConfig config, uint32_t nodes, Rng rng);
+
+  const LinkSpec& link(NodeId from, NodeId to) const {
+    if (overrides_.empty()) return config_.defaults;
+    auto it = overrides_.find(key(from, to));
+    return it == overrides_.end() ? config_.defaults : it->second;
+  }
+
+  // Connectivity (directed). Everything is connected until a partition cuts a link.
+  bool connected(NodeId from, NodeId to) const {
+    if (!any_cut_) return true;
+    const uint64_t bit = static_cast<uint64_t>(from.value) * nodes_ + to.value;
+    return !(cut_[bit >> 6] >> (bit & 63) & 1);
+  }
+  void set_connected(NodeId from, NodeId to, bool up);
+  void heal_all();
+  bool any_cut() const { return any_cut_; }
+
+  // The fate of one message sent now: a drop cause, or one or two arrival times.
+  struct Plan {
+    std::string_view drop;  // empty: delivered
+    int copies = 0;
+    Time arrival[2];
+  };
+  Plan plan(NodeId from, NodeId to, Time now);
+
+  // The largest latency any link can draw, if every link's distribution is bounded.
+  std::optional<Duration> max_latency() const;
+  const NetworkConfig& config() const { return config_; }
+  Rng& rng() { return rng_; }
+
+ private:
+  static uint64_t key(NodeId from, NodeId to) { return (static_cast<uint64_t>(from.value) << 32) | to.value; }
+  Time fifo_arrival(NodeId from, NodeId to, Time t);
+
+  NetworkConfig config_;
+  uint32_t nodes_;
+  Rng rng_;
+  std::map<uint64_t, LinkSpec> overrides_;
+  bool any_cut_ = false;
+  std::vector<uint64_t> cut_;  // nodes_ x nodes_ bits, allocated on the first cut
+  bool any_fifo_ = false;
+  std::unordered_map<uint64_t, Time> last_arrival_;  // FIFO links; looked up, never iterated
+};
+
+}  // namespace dsim::sim

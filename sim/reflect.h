@@ -1,0 +1,266 @@
+// Field reflection for protocol messages: one description of a struct's fields drives its
+// JSON form (traces, Byzantine mutation), its fast JSON text form (the JSONL sink) and its
+// binary form (the trace digest).
+//
+// A reflectable struct declares its fields once:
+//
+//   struct AppendEntries {
+//     static constexpr std::string_view type_name = "raft.append_entries";
+//     Term term; LogIndex prev_log_index; std::vector<Entry> entries;
+//     template <class Self, class V> static void reflect(Self& self, V& v) {
+//       v("term", self.term); v("prev_log_index", self.prev_log_index); v("entries", self.entries);
+//     }
+//   };
+//
+// Supported field types: bool, integers, enums, double, std::string, NodeId, strong types that
+// expose `.value`, std::vector, std::optional, std::map<std::string, T>, nlohmann::json and
+// nested reflectable structs. Decoding is strict: a missing field or a wrong type throws
+// std::invalid_argument naming the field.
+#pragma once
+
+#include <charconv>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/ids.h"
+
+namespace dsim::sim {
+
+namespace detail {
+template <class T> struct is_vector : std::false_type {};
+template <class T, class A> struct is_vector<std::vector<T, A>> : std::true_type {};
+template <class T> struct is_optional : std::false_type {};
+template <class T> struct is_optional<std::optional<T>> : std::true_type {};
+template <class T> struct is_string_map : std::false_type {};
+template <class T> struct is_string_map<std::map<std::string, T>> : std::true_type {};
+struct AnyFieldVisitor {
+  template <class F> void operator()(const char*, F&) const {}
+};
+template <class T>
+concept HasReflect = requires(T& t, AnyFieldVisitor& v) { T::reflect(t, v); };
+template <class T>
+concept StrongValue = requires(T t) { t.value; } && std::is_integral_v<decltype(T{}.value)>;
+}  // namespace detail
+
+// ---- nlohmann::json form ----------------------------------------------------------------
+
+template <class T> nlohmann::json to_json_value(const T& v);
+template <class T> void from_json_value(const nlohmann::json& j, T& out, const char* field);
+
+template <class T>
+nlohmann::json to_json_value(const T& v) {
+  if constexpr (std::is_same_v<T, nlohmann::json>) {
+    return v;
+  } else if constexpr (std::is_same_v<T, bool> || std::is_arithmetic_v<T> || std::is_same_v<T, std::string>) {
+    return v;
+  } else if constexpr (std::is_enum_v<T>) {
+    return static_cast<std::underlying_type_t<T>>(v);
+  } else if constexpr (detail::is_vector<T>::value) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& e : v) a.push_back(to_json_value(e));
+    return a;
+  } else if constexpr (detail::is_optional<T>::value) {
+    return v ? to_json_value(*v) : nlohmann::json(nullptr);
+  } else if constexpr (detail::is_string_map<T>::value) {
+    nlohmann::json o = nlohmann::json::object();
+    for (const auto& [k, e] : v) o[k] = to_json_value(e);
+    return o;
+  } else if constexpr (detail::HasReflect<T>) {
+    nlohmann::json o = nlohmann::json::object();
+    auto visit = [&](const char* name, const auto& field) { o[name] = to_json_value(field); };
+    T::reflect(v, visit);
+    return o;
+  } else {
+    static_assert(detail::StrongValue<T>, "field type is not reflectable");
+    return v.value;
+  }
+}
+
+template <class T>
+void from_json_value(const nlohmann::json& j, T& out, const char* field) {
+  auto bad = [&](const char* want) {
+    throw std::invalid_argument(std::string("field \"") + field + "\" must be " + want);
+  };
+  if constexpr (std::is_same_v<T, nlohmann::json>) {
+    out = j;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (!j.is_boolean()) bad("a boolean");
+    out = j.get<bool>();
+  } else if constexpr (std::is_integral_v<T>) {
+    if (!j.is_number_integer()) bad("an integer");
+    if constexpr (std::is_unsigned_v<T>) {
+      if (j.is_number_unsigned() || j.get<int64_t>() >= 0) out = static_cast<T>(j.get<uint64_t>());
+      else bad("a non-negative integer");
+    } else {
+      out = static_cast<T>(j.get<int64_t>());
+    }
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (!j.is_number()) bad("a number");
+    out = j.get<T>();
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    if (!j.is_string()) bad("a string");
+    out = j.get<std::string>();
+  } else if constexpr (std::is_enum_v<T>) {
+    std::underlying_type_t<T> raw{};
+    from_json_value(j, raw, field);
+    out = static_cast<T>(raw);
+  } else if constexpr (detail::is_vector<T>::value) {
+    if (!j.is_array()) bad("an array");
+    out.clear();
+    out.resize(j.size());
+    for (size_t i = 0; i < j.size(); ++i) from_json_value(j[i], out[i], field);
+  } else if constexpr (detail::is_optional<T>::value) {
+    if (j.is_null()) {
+      out.reset();
+    } else {
+      out.emplace();
+      from_json_value(j, *out, field);
+    }
+  } else if constexpr (detail::is_string_map<T>::value) {
+    if (!j.is_object()) bad("an object");
+    out.clear();
+    for (auto it = j.begin(); it != j.end(); ++it) from_json_value(it.value(), out[it.key()], field);
+  } else if constexpr (detail::HasReflect<T>) {
+    if (!j.is_object()) bad("an object");
+    size_t seen = 0;
+    auto visit = [&](const char* name, auto& f) {
+      auto it = j.find(name);
+      if (it == j.end()) throw std::invalid_argument(std::string("missing field \"") + name + "\"");
+      from_json_value(*it, f, name);
+      ++seen;
+    };
+    T::reflect(out, visit);
+    if (seen != j.size()) throw std::invalid_argument(std::string("unknown field in \"") + field + "\"");
+  } else {
+    static_assert(detail::StrongValue<T>, "field type is not reflectable");
+    from_json_value(j, out.value, field);
+  }
+}
+
+// ---- fast JSON text (JSONL sink) --------------------------------------------------------
+
+// Appends compact JSON to a string. Object keys are written in reflect() order.
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+  std::string& out() { return out_; }
+
+  void integer(int64_t v) { char b[24]; auto r = std::to_chars(b, b + 24, v); out_.append(b, r.ptr); }
+  void unsigned_integer(uint64_t v) { char b[24]; auto r = std::to_chars(b, b + 24, v); out_.append(b, r.ptr); }
+  void number(double v);
+  void string(std::string_view s);
+  void raw(std::string_view s) { out_.append(s); }
+
+  template <class T>
+  void value(const T& v) {
+    if constexpr (std::is_same_v<T, nlohmann::json>) {
+      raw(v.dump());
+    } else if constexpr (std::is_same_v<T, bool>) {
+      raw(v ? "true" : "false");
+    } else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
+      integer(v);
+    } else if constexpr (std::is_integral_v<T>) {
+      unsigned_integer(v);
+    } else if constexpr (std::is_floating_point_v<T>) {
+      number(v);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      string(v);
+    } else if constexpr (std::is_enum_v<T>) {
+      integer(static_cast<int64_t>(v));
+    } else if constexpr (detail::is_vector<T>::value) {
+      out_.push_back('[');
+      bool first = true;
+      for (const auto& e : v) {
+        if (!first) out_.push_back(',');
+        first = false;
+        value(e);
+      }
+      out_.push_back(']');
+    } else if constexpr (detail::is_optional<T>::value) {
+      if (v) value(*v); else raw("null");
+    } else if constexpr (detail::is_string_map<T>::value) {
+      out_.push_back('{');
+      bool first = true;
+      for (const auto& [k, e] : v) {
+        if (!first) out_.push_back(',');
+        first = false;
+        string(k);
+        out_.push_back(':');
+        value(e);
+      }
+      out_.push_back('}');
+    } else if constexpr (detail::HasReflect<T>) {
+      out_.push_back('{');
+      bool first = true;
+      auto visit = [&](const char* name, const auto& f) {
+        if (!first) out_.push_back(',');
+        first = false;
+        string(name);
+        out_.push_back(':');
+        value(f);
+      };
+      T::reflect(v, visit);
+      out_.push_back('}');
+    } else {
+      static_assert(detail::StrongValue<T>, "field type is not reflectable");
+      value(v.value);
+    }
+  }
+
+ private:
+  std::string& out_;
+};
+
+// ---- binary form (trace digest) ---------------------------------------------------------
+
+// Appends a compact, unambiguous binary encoding (fixed-width integers, length-prefixed
+// strings) to a byte buffer that the digest sink hashes.
+class ByteWriter {
+ public:
+  explicit ByteWriter(std::string& out) : out_(out) {}
+  void u64(uint64_t v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  void bytes(std::string_view s) { u64(s.size()); out_.append(s); }
+
+  template <class T>
+  void value(const T& v) {
+    if constexpr (std::is_same_v<T, nlohmann::json>) {
+      bytes(v.dump());
+    } else if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) {
+      u64(static_cast<uint64_t>(v));
+    } else if constexpr (std::is_floating_point_v<T>) {
+      uint64_t bits;
+      double d = v;
+      std::memcpy(&bits, &d, sizeof bits);
+      u64(bits);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      bytes(v);
+    } else if constexpr (detail::is_vector<T>::value) {
+      u64(v.size());
+      for (const auto& e : v) value(e);
+    } else if constexpr (detail::is_optional<T>::value) {
+      u64(v ? 1 : 0);
+      if (v) value(*v);
+    } else if constexpr (detail::is_string_map<T>::value) {
+      u64(v.size());
+      for (const auto& [k, e] : v) { bytes(k); value(e); }
+    } else if constexpr (detail::HasReflect<T>) {
+      auto visit = [&](const char*, const auto& f) { value(f); };
+      T::reflect(v, visit);
+    } else {
+      static_assert(detail::StrongValue<T>, "field type is not reflectable");
+      value(v.value);
+    }
+  }
+
+ private:
+  std::string& out_;
+};
+
+}  // namespace dsim::sim

@@ -1,0 +1,273 @@
+// The scenario loader. Each section has one reader function; every value is read through
+// ConfigReader so errors carry the key path and position, and the canonical JSON is built as
+// values are read (so it always matches what the run uses).
+#include "sim/scenario.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+namespace dsim::sim {
+namespace {
+
+LatencyDist read_latency(ConfigReader r) {
+  LatencyDist d;
+  std::vector<std::string> kinds;
+  for (const auto& [k, example] : latency_kinds()) kinds.push_back(k);
+  auto kind = r.choice("dist", kinds);
+  if (!kind) r.fail_here("missing key \"dist\" (one of: constant, uniform, normal, exponential, lognormal, pareto)");
+  auto need = [&](std::string_view key) {
+    auto v = r.duration(key);
+    if (!v) r.fail_here("distribution \"" + *kind + "\" needs \"" + std::string(key) + "\"");
+    return *v;
+  };
+  auto need_number = [&](std::string_view key) {
+    auto v = r.number(key, 1e-9, 1e9);
+    if (!v) r.fail_here("distribution \"" + *kind + "\" needs \"" + std::string(key) + "\" (a positive number)");
+    return *v;
+  };
+  if (*kind == "constant") {
+    d.kind = LatencyDist::Kind::constant;
+    d.a = need("value");
+  } else if (*kind == "uniform") {
+    d.kind = LatencyDist::Kind::uniform;
+    d.a = need("min");
+    d.b = need("max");
+    if (d.b < d.a) r.fail("max", "must not be below min");
+  } else if (*kind == "normal") {
+    d.kind = LatencyDist::Kind::normal;
+    d.a = need("mean");
+    d.b = need("stddev");
+  } else if (*kind == "exponential") {
+    d.kind = LatencyDist::Kind::exponential;
+    d.a = need("mean");
+  } else if (*kind == "lognormal") {
+    d.kind = LatencyDist::Kind::lognormal;
+    d.a = need("median");
+    d.x = need_number("sigma");
+  } else {
+    d.kind = LatencyDist::Kind::pareto;
+    d.a = need("scale");
+    d.x = need_number("shape");
+  }
+  r.finish();
+  return d;
+}
+
+NodeId read_node(ConfigReader& r, std::string_view key, const std::string& name, uint32_t nodes) {
+  Topology t(nodes, 0);
+  auto id = t.find(name);
+  if (!id) r.fail(key, "no node named \"" + name + "\" (nodes are n1..n" + std::to_string(nodes) + ")");
+  return *id;
+}
+
+// Fills `spec` from the keys present in r (loss, duplicate, latency, fifo); absent keys keep
+// the values spec already has.
+void read_link_fields(ConfigReader& r, LinkSpec& spec, nlohmann::json& out) {
+  if (r.has("latency")) spec.latency = read_latency(r.object("latency"));
+  if (auto v = r.number("loss", 0, 1)) spec.loss = *v;
+  if (auto v = r.number("duplicate", 0, 1)) spec.duplicate = *v;
+  if (auto v = r.boolean("fifo")) spec.fifo = *v;
+  out["latency"] = spec.latency.to_json();
+  out["loss"] = spec.loss;
+  out["duplicate"] = spec.duplicate;
+  out["fifo"] = spec.fifo;
+}
+
+NetworkConfig read_network(ConfigReader r, uint32_t nodes, nlohmann::json& out) {
+  NetworkConfig net;
+  read_link_fields(r, net.defaults, out);
+  out["links"] = nlohmann::json::array();
+  for (const auto& ptr : r.array("links")) {
+    ConfigReader link(r.source(), ptr);
+    auto from = link.string("from");
+    auto to = link.string("to");
+    if (!from || !to) link.fail_here("a link needs \"from\" and \"to\" node names");
+    LinkOverride o;
+    o.from = read_node(link, "from", *from, nodes);
+    o.to = read_node(link, "to", *to, nodes);
+    o.spec = net.defaults;
+    nlohmann::json lj{{"from", *from}, {"to", *to}};
+    read_link_fields(link, o.spec, lj);
+    const bool both = link.boolean("both_ways").value_or(false);
+    lj["both_ways"] = both;
+    link.finish();
+    net.links.push_back(o);
+    if (both) net.links.push_back(LinkOverride{o.to, o.from, o.spec});
+    out["links"].push_back(lj);
+  }
+  r.finish();
+  return net;
+}
+
+std::vector<NodeClockSpec> read_clocks(ConfigReader r, uint32_t nodes, nlohmann::json& out) {
+  std::vector<NodeClockSpec> clocks;
+  for (const auto& name : r.keys()) {
+    NodeClockSpec c;
+    c.node = read_node(r, name, name, nodes);
+    ConfigReader cr = r.object(name);
+    c.offset = cr.duration("offset", /*allow_negative=*/true).value_or(Duration{});
+    const double ppm = cr.number("drift_ppm", -500000, 500000).value_or(0);
+    c.drift_ppb = static_cast<int64_t>(std::llround(ppm * 1000));
+    cr.finish();
+    out[name] = {{"offset", format_duration(c.offset)}, {"drift_ppm", ppm}};
+    clocks.push_back(c);
+  }
+  r.finish();
+  std::sort(clocks.begin(), clocks.end(), [](const auto& a, const auto& b) { return a.node < b.node; });
+  return clocks;
+}
+
+bool glob_match(std::string_view pattern, std::string_view name) {
+  if (!pattern.empty() && pattern.back() == '*')
+    return name.substr(0, pattern.size() - 1) == pattern.substr(0, pattern.size() - 1);
+  return pattern == name;
+}
+
+std::vector<std::string> read_invariants(ConfigReader& r, const ProtocolSpec& p) {
+  std::vector<std::string> patterns;
+  if (!r.has("invariants")) {
+    r.raw("invariants");
+    patterns.push_back("*");
+  }
+  std::vector<std::string> pointers = r.array("invariants");
+  for (const auto& ptr : pointers) {
+    const auto& j = r.source().root().at(nlohmann::json::json_pointer(ptr));
+    if (!j.is_string()) fail_at(r.source(), ptr, "must be an invariant name (a string)");
+    std::string pat = j.get<std::string>();
+    bool any = false;
+    for (const auto& inv : p.invariants) any |= glob_match(pat, inv.name);
+    if (!any) {
+      std::string known;
+      for (const auto& inv : p.invariants) known += (known.empty() ? "" : ", ") + inv.name;
+      fail_at(r.source(), ptr, "unknown invariant \"" + pat + "\" for protocol " + p.name + " (known: " + known + ")");
+    }
+    patterns.push_back(pat);
+  }
+  std::vector<std::string> names;
+  for (const auto& inv : p.invariants)
+    for (const auto& pat : patterns)
+      if (glob_match(pat, inv.name)) {
+        names.push_back(inv.name);
+        break;
+      }
+  return names;
+}
+
+void read_protocol(ConfigReader& root, const Registry& registry, Scenario& s, nlohmann::json& out) {
+  const nlohmann::json* pj = root.raw("protocol");
+  if (!pj) root.fail_here("missing key \"protocol\" (e.g. \"protocol\": {\"name\": \"pingmesh\"})");
+  ConfigReader r = root.object("protocol");
+  auto name = r.string("name");
+  if (!name) r.fail_here("missing key \"name\"");
+  s.protocol = registry.find(*name);
+  if (!s.protocol) {
+    std::string known;
+    for (const auto& p : registry.all()) known += (known.empty() ? "" : ", ") + p.name;
+    r.fail("name", "unknown protocol \"" + *name + "\" (known: " + known + ")");
+  }
+  nlohmann::json params;
+  if (r.has("params")) {
+    ConfigReader pr = r.object("params");
+    params = resolve_params(s.protocol->params, &pr);
+    pr.finish();
+  } else {
+    r.raw("params");
+    params = resolve_params(s.protocol->params, nullptr);
+  }
+  s.config.params = Params(params);
+  for (const auto& ptr : r.array("bugs")) {
+    const auto& j = r.source().root().at(nlohmann::json::json_pointer(ptr));
+    if (!j.is_string()) fail_at(r.source(), ptr, "must be a bug switch name (a string)");
+    const std::string bug = j.get<std::string>();
+    bool known = false;
+    std::string list;
+    for (const auto& b : s.protocol->bugs) {
+      known |= b.name == bug;
+      list += (list.empty() ? "" : ", ") + b.name;
+    }
+    if (!known)
+      fail_at(r.source(), ptr, "unknown bug switch \"" + bug + "\" for " + *name + (list.empty() ? " (it has none)" : " (known: " + list + ")"));
+    s.config.bugs.push_back(bug);
+  }
+  r.finish();
+  out["protocol"] = {{"name", *name}, {"params", params}, {"bugs", s.config.bugs}};
+}
+
+}  // namespace
+
+Scenario parse_scenario(ConfigSource source, const Registry& registry) {
+  Scenario s;
+  s.origin = source.origin();
+  ConfigReader root(source, "");
+  nlohmann::json out = nlohmann::json::object();
+
+  s.name = root.string("name").value_or(std::filesystem::path(source.origin()).stem().string());
+  s.description = root.string("description").value_or("");
+  s.seed = root.unsigned_integer("seed").value_or(1);
+  s.duration = root.duration("duration").value_or(Duration::seconds(10));
+  if (s.duration <= Duration{}) root.fail("duration", "must be positive");
+  s.shuffle_ties = root.boolean("shuffle_ties").value_or(false);
+  out["name"] = s.name;
+  out["description"] = s.description;
+  out["seed"] = s.seed;
+  out["duration"] = format_duration(s.duration);
+  out["shuffle_ties"] = s.shuffle_ties;
+
+  read_protocol(root, registry, s, out);
+
+  const int64_t nodes = root.integer("nodes", 1, 1'000'000).value_or(3);
+  if (nodes < s.protocol->min_nodes)
+    root.fail("nodes", s.protocol->name + " needs at least " + std::to_string(s.protocol->min_nodes) + " nodes");
+  s.nodes = static_cast<uint32_t>(nodes);
+  out["nodes"] = s.nodes;
+
+  out["network"] = nlohmann::json::object();
+  if (root.has("network")) {
+    s.network = read_network(root.object("network"), s.nodes, out["network"]);
+  } else {
+    root.raw("network");
+    nlohmann::json dummy;
+    s.network = NetworkConfig{};
+    out["network"] = {{"latency", s.network.defaults.latency.to_json()}, {"loss", 0.0}, {"duplicate", 0.0},
+                      {"fifo", false}, {"links", nlohmann::json::array()}};
+  }
+
+  out["clocks"] = nlohmann::json::object();
+  if (root.has("clocks")) s.clocks = read_clocks(root.object("clocks"), s.nodes, out["clocks"]);
+  else root.raw("clocks");
+
+  s.invariants = read_invariants(root, *s.protocol);
+  out["invariants"] = s.invariants;
+
+  out["expect"] = nlohmann::json::object();
+  if (root.has("expect")) {
+    ConfigReader er = root.object("expect");
+    auto safety = er.choice("safety", {"holds"});
+    auto violation = er.string("violation");
+    if (safety && violation) er.fail_here("give either \"safety\": \"holds\" or \"violation\": \"<invariant>\", not both");
+    if (violation) {
+      if (std::find(s.invariants.begin(), s.invariants.end(), *violation) == s.invariants.end())
+        er.fail("violation", "\"" + *violation + "\" is not one of this scenario's invariants");
+      s.expect.violation = *violation;
+      out["expect"]["violation"] = *violation;
+    } else {
+      out["expect"]["safety"] = "holds";
+    }
+    er.finish();
+  } else {
+    root.raw("expect");
+    out["expect"]["safety"] = "holds";
+  }
+  root.finish();
+  s.resolved = std::move(out);
+  return s;
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets, const Registry& registry) {
+  ConfigSource source(load_json_file(path));
+  for (const auto& set : sets) source.apply_set(set);
+  return parse_scenario(std::move(source), registry);
+}
+
+}  // namespace dsim::sim

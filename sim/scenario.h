@@ -1,0 +1,61 @@
+// Scenario files: the strict loader that turns a JSON-with-comments file (plus --set
+// overrides) into a validated Scenario, and the canonical JSON form of a Scenario that every
+// trace header records (so `dsim check` and `dsim replay` rebuild exactly the same run).
+//
+// Validation happens here, once, at the boundary: unknown keys, wrong types, unitless or
+// negative durations, unknown protocols, parameters, bug switches and invariants, and node
+// names out of range are InputErrors naming the key path and the file position.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/network.h"
+#include "sim/registry.h"
+#include "sim/topology.h"
+
+namespace dsim::sim {
+
+struct NodeClockSpec {
+  NodeId node;
+  Duration offset;
+  int64_t drift_ppb = 0;
+};
+
+struct Expectation {
+  // "holds": no invariant may be violated. Otherwise the named invariant must be violated
+  // (teaching scenarios that demonstrate a bug).
+  std::string violation;  // empty = safety holds
+  bool expects_violation() const { return !violation.empty(); }
+};
+
+struct Scenario {
+  std::string origin;  // file path or "trace header"
+  std::string name;
+  std::string description;
+  uint64_t seed = 1;
+  Duration duration = Duration::seconds(10);
+  bool shuffle_ties = false;
+  const ProtocolSpec* protocol = nullptr;
+  ProtocolConfig config;
+  uint32_t nodes = 0;
+  NetworkConfig network;
+  std::vector<NodeClockSpec> clocks;
+  std::vector<std::string> invariants;  // resolved names, in the protocol's order
+  Expectation expect;
+  nlohmann::json resolved;  // canonical form, defaults filled in
+
+  Topology topology() const { return Topology(nodes, 0); }
+  SimOptions options() const { return SimOptions{seed, duration, shuffle_ties}; }
+};
+
+// Loads and validates a scenario file. `sets` are "a.b=value" overrides applied in order
+// before validation. Throws InputError.
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets, const Registry& registry);
+// Validates an already parsed document (used for trace headers and tests).
+Scenario parse_scenario(ConfigSource source, const Registry& registry);
+
+}  // namespace dsim::sim

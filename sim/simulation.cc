@@ -1,0 +1,314 @@
+// The run loop and the node runtime.
+//
+// Hot path: pop an event, check it is still meant to happen (a timer not cancelled, a node
+// still up, a link still connected), run one handler, then apply its effects in the fixed
+// order storage sync -> observations -> sends -> timers. Nothing on this path allocates
+// beyond pooled envelopes and amortised vector growth; trace events are only built when a
+// sink is attached.
+#include "sim/simulation.h"
+
+#include <algorithm>
+
+#include "sim/assert.h"
+
+namespace dsim::sim {
+namespace {
+std::string incarnation_stream(const std::string& node, uint32_t incarnation) {
+  return "node/" + node + "/incarnation/" + std::to_string(incarnation);
+}
+}  // namespace
+
+Simulation::Simulation(SimOptions options, Topology topology, NetworkConfig network, ProcessFactory factory)
+    : options_(options),
+      topology_(std::move(topology)),
+      network_(std::move(network), topology_.size(), Rng::derive(options.seed, "network")),
+      factory_(std::move(factory)),
+      nodes_(topology_.size()),
+      ctx_(topology_, pool_, timer_counter_),
+      tie_rng_(Rng::derive(options.seed, "ties")),
+      end_(Time::zero() + options.duration) {}
+
+Simulation::~Simulation() {
+  // Release the envelopes still in flight before the pool goes away.
+  for (const Event& e : queue_.raw())
+    if (e.kind == EventKind::deliver) MessagePtr::adopt(reinterpret_cast<Envelope*>(e.a));
+  for (auto& n : nodes_) n.process.reset();
+}
+
+void Simulation::set_clock(NodeId node, Duration offset, int64_t drift_ppb) {
+  DSIM_ASSERT(!started_, "set_clock after start; use jump_clock/set_drift");
+  nodes_[node.value].clock = LocalClock(offset, drift_ppb);
+}
+
+uint64_t Simulation::next_key() {
+  const uint64_t key = ++seq_;
+  if (!options_.shuffle_ties) return key;
+  return (tie_rng_.next_u64() << 32) | (key & 0xffffffffu);
+}
+
+void Simulation::schedule(Time at, std::function<void()> action) {
+  actions_.push_back(std::move(action));
+  Event e;
+  e.time = at;
+  e.key = next_key();
+  e.kind = EventKind::control;
+  e.a = actions_.size() - 1;
+  queue_.push(e);
+}
+
+void Simulation::emit(TraceEvent& ev) {
+  ev.seq = stats_.trace_records++;
+  for (TraceSink* s : sinks_) s->on_event(ev);
+}
+
+void Simulation::record(TraceKind kind, std::string_view what, const nlohmann::json& data, NodeId node) {
+  if (sinks_.empty()) return;
+  TraceEvent ev;
+  ev.time = now_;
+  ev.kind = kind;
+  ev.node = node;
+  ev.name = what;
+  ev.data = &data;
+  emit(ev);
+}
+
+template <class F>
+void Simulation::invoke(NodeId id, F&& handler) {
+  NodeState& node = nodes_[id.value];
+  ctx_.bind(id, node, now_, !sinks_.empty());
+  handler(*node.process, ctx_);
+  apply_effects(id, node);
+}
+
+void Simulation::apply_effects(NodeId id, NodeState& node) {
+  if (ctx_.sync_requested()) node.storage.sync();
+  for (Observation& o : ctx_.observations()) {
+    TraceEvent ev;
+    ev.time = now_;
+    ev.kind = TraceKind::observe;
+    ev.node = id;
+    ev.name = o.what;
+    ev.data = &o.data;
+    emit(ev);
+  }
+  for (Outgoing& out : ctx_.sends()) route(id, out);
+  if (!ctx_.timers().empty()) {
+    const Time local_now = node.clock.local_at(now_);
+    for (const PendingTimer& t : ctx_.timers()) {
+      const Time deadline = local_now + t.delay;
+      Event e;
+      e.time = std::max(now_, node.clock.global_at(deadline));
+      e.key = next_key();
+      e.kind = EventKind::timer;
+      e.node = id.value;
+      e.a = t.id.value;
+      e.b = static_cast<uint64_t>(deadline.ns());
+      queue_.push(e);
+    }
+  }
+  ctx_.clear_effects();
+}
+
+void Simulation::drop(NodeId from, NodeId to, uint64_t id, const Envelope& msg, std::string_view cause) {
+  ++stats_.dropped;
+  ++stats_.drops_by_cause[std::string(cause)];
+  if (sinks_.empty()) return;
+  TraceEvent ev;
+  ev.time = now_;
+  ev.kind = TraceKind::drop;
+  ev.node = from;
+  ev.peer = to;
+  ev.id = id;
+  ev.name = msg.type_name();
+  ev.cause = cause;
+  ev.msg = &msg;
+  emit(ev);
+}
+
+void Simulation::route(NodeId from, Outgoing& out) {
+  DSIM_ASSERT(out.to.value < topology_.size(), "send to a node outside the topology");
+  const uint64_t id = ++message_counter_;
+  ++stats_.sent;
+  if (!sinks_.empty()) {
+    TraceEvent ev;
+    ev.time = now_;
+    ev.kind = TraceKind::send;
+    ev.node = from;
+    ev.peer = out.to;
+    ev.id = id;
+    ev.name = out.msg->type_name();
+    ev.msg = out.msg.get();
+    emit(ev);
+  }
+  Duration extra{};
+  for (MessageFilter* f : filters_) {
+    std::string_view cause = f->on_send(from, out.to, out.msg);
+    if (!cause.empty()) return drop(from, out.to, id, *out.msg, cause);
+    extra += f->extra_delay(from, out.to);
+  }
+  Network::Plan plan = network_.plan(from, out.to, now_);
+  if (!plan.drop.empty()) return drop(from, out.to, id, *out.msg, plan.drop);
+  for (int i = 0; i < plan.copies; ++i) {
+    Event e;
+    e.time = plan.arrival[i] + extra;
+    e.key = next_key();
+    e.kind = EventKind::deliver;
+    e.node = out.to.value;
+    e.peer = from.value;
+    e.a = reinterpret_cast<uint64_t>(MessagePtr(out.msg).detach());
+    e.b = id;
+    e.flags = i;  // the second copy is the duplicate
+    queue_.push(e);
+  }
+}
+
+void Simulation::start() {
+  if (started_) return;
+  started_ = true;
+  set_assert_seed(options_.seed);
+  for (uint32_t i = 0; i < topology_.size(); ++i) {
+    NodeId id(i);
+    NodeState& n = nodes_[i];
+    n.up = true;
+    n.incarnation = 0;
+    n.rng = Rng::derive(options_.seed, incarnation_stream(topology_.name(id), 0));
+    n.process = factory_(id, topology_);
+    invoke(id, [](Process& p, Context& c) { p.on_start(c); });
+  }
+}
+
+void Simulation::fire_timer(const Event& ev) {
+  NodeState& node = nodes_[ev.node];
+  auto& live = node.timers;
+  auto it = std::find_if(live.begin(), live.end(), [&](const LiveTimer& t) { return t.id.value == ev.a; });
+  if (it == live.end()) return;  // cancelled, or armed by an earlier incarnation
+  const Time deadline = Time::from_ns(static_cast<int64_t>(ev.b));
+  if (node.clock.local_at(now_) < deadline) {  // the clock was set back since it was armed
+    Event again = ev;
+    again.time = std::max(now_, node.clock.global_at(deadline));
+    queue_.push(again);
+    return;
+  }
+  const Timer timer{it->id, it->tag};
+  *it = live.back();
+  live.pop_back();
+  ++stats_.events;
+  ++stats_.timers;
+  NodeId id(ev.node);
+  if (!sinks_.empty()) {
+    TraceEvent tev;
+    tev.time = now_;
+    tev.kind = TraceKind::timer;
+    tev.node = id;
+    tev.id = timer.id.value;
+    tev.tag = timer.tag;
+    emit(tev);
+  }
+  invoke(id, [&](Process& p, Context& c) { p.on_timer(c, timer); });
+}
+
+void Simulation::arrive(const Event& ev) {
+  MessagePtr msg = MessagePtr::adopt(reinterpret_cast<Envelope*>(ev.a));
+  ++stats_.events;
+  NodeId to(ev.node), from(ev.peer);
+  NodeState& node = nodes_[ev.node];
+  if (!node.up) return drop(from, to, ev.b, *msg, "crashed");
+  if (!network_.connected(from, to)) return drop(from, to, ev.b, *msg, "partitioned");
+  for (MessageFilter* f : filters_) {
+    std::string_view cause = f->on_receive(from, to, *msg);
+    if (!cause.empty()) return drop(from, to, ev.b, *msg, cause);
+  }
+  ++stats_.delivered;
+  if (!sinks_.empty()) {
+    TraceEvent tev;
+    tev.time = now_;
+    tev.kind = TraceKind::deliver;
+    tev.node = to;
+    tev.peer = from;
+    tev.id = ev.b;
+    tev.tag = ev.flags;
+    tev.name = msg->type_name();
+    tev.msg = msg.get();
+    emit(tev);
+  }
+  invoke(to, [&](Process& p, Context& c) { p.on_envelope(c, from, *msg); });
+}
+
+bool Simulation::step() {
+  if (!started_) start();
+  if (queue_.empty() || queue_.top().time >= end_) return false;
+  const Event ev = queue_.pop();
+  now_ = ev.time;
+  switch (ev.kind) {
+    case EventKind::timer:
+      fire_timer(ev);
+      break;
+    case EventKind::deliver:
+      arrive(ev);
+      break;
+    case EventKind::control:
+      ++stats_.events;
+      actions_[ev.a]();
+      break;
+  }
+  return true;
+}
+
+RunStats Simulation::run() {
+  start();
+  while (step()) {
+  }
+  now_ = end_;
+  stats_.end = end_;
+  return stats_;
+}
+
+void Simulation::crash(NodeId id, bool lose_unsynced) {
+  NodeState& n = nodes_[id.value];
+  if (!n.up) return;
+  n.up = false;
+  n.process.reset();
+  n.timers.clear();
+  n.storage.crash(lose_unsynced);
+  nlohmann::json data{{"incarnation", n.incarnation}, {"lose_unsynced", lose_unsynced}};
+  record(TraceKind::crash, "", data, id);
+}
+
+void Simulation::restart(NodeId id) {
+  NodeState& n = nodes_[id.value];
+  if (n.up) return;
+  n.up = true;
+  ++n.incarnation;
+  n.rng = Rng::derive(options_.seed, incarnation_stream(topology_.name(id), n.incarnation));
+  nlohmann::json data{{"incarnation", n.incarnation}};
+  record(TraceKind::restart, "", data, id);
+  n.process = factory_(id, topology_);
+  invoke(id, [](Process& p, Context& c) { p.on_start(c); });
+}
+
+void Simulation::reschedule_timers(NodeId id) {
+  const LocalClock& clock = nodes_[id.value].clock;
+  for (Event& e : queue_.raw())
+    if (e.kind == EventKind::timer && e.node == id.value)
+      e.time = std::max(now_, clock.global_at(Time::from_ns(static_cast<int64_t>(e.b))));
+  queue_.rebuild();
+}
+
+void Simulation::jump_clock(NodeId id, Duration delta) {
+  NodeState& n = nodes_[id.value];
+  n.clock.jump(now_, delta);
+  reschedule_timers(id);
+  nlohmann::json data{{"jump_ns", delta.ns()}, {"offset_ns", n.clock.offset_at(now_).ns()},
+                      {"drift_ppb", n.clock.drift_ppb()}};
+  record(TraceKind::clock, "jump", data, id);
+}
+
+void Simulation::set_drift(NodeId id, int64_t drift_ppb) {
+  NodeState& n = nodes_[id.value];
+  n.clock.set_drift_ppb(now_, drift_ppb);
+  reschedule_timers(id);
+  nlohmann::json data{{"offset_ns", n.clock.offset_at(now_).ns()}, {"drift_ppb", drift_ppb}};
+  record(TraceKind::clock, "drift", data, id);
+}
+
+}  // namespace dsim::sim

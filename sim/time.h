@@ -1,0 +1,76 @@
+// Simulated time: strong Time and Duration types over int64 nanoseconds.
+//
+// Time is a point on a clock (global simulated time, or a node's local clock); Duration is
+// the distance between two points. Both are exact integers: there is no floating time
+// anywhere in the engine. parse_duration() reads the "150ms" / "2s" / "10us" strings of
+// scenario files and rejects unitless or negative values.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace dsim::sim {
+
+class Duration {
+ public:
+  constexpr Duration() = default;
+  static constexpr Duration nanos(int64_t n) { return Duration(n); }
+  static constexpr Duration micros(int64_t n) { return Duration(n * 1'000); }
+  static constexpr Duration millis(int64_t n) { return Duration(n * 1'000'000); }
+  static constexpr Duration seconds(int64_t n) { return Duration(n * 1'000'000'000); }
+  static constexpr Duration max() { return Duration(std::numeric_limits<int64_t>::max()); }
+
+  constexpr int64_t ns() const { return ns_; }
+  constexpr double seconds_f() const { return static_cast<double>(ns_) / 1e9; }
+
+  constexpr auto operator<=>(const Duration&) const = default;
+  constexpr Duration operator+(Duration o) const { return Duration(ns_ + o.ns_); }
+  constexpr Duration operator-(Duration o) const { return Duration(ns_ - o.ns_); }
+  constexpr Duration operator*(int64_t k) const { return Duration(ns_ * k); }
+  constexpr Duration operator/(int64_t k) const { return Duration(ns_ / k); }
+  constexpr Duration operator-() const { return Duration(-ns_); }
+  constexpr Duration& operator+=(Duration o) { ns_ += o.ns_; return *this; }
+  constexpr Duration& operator-=(Duration o) { ns_ -= o.ns_; return *this; }
+
+ private:
+  constexpr explicit Duration(int64_t ns) : ns_(ns) {}
+  int64_t ns_ = 0;
+};
+
+class Time {
+ public:
+  constexpr Time() = default;
+  static constexpr Time from_ns(int64_t ns) { return Time(ns); }
+  static constexpr Time zero() { return Time(0); }
+  static constexpr Time max() { return Time(std::numeric_limits<int64_t>::max()); }
+
+  constexpr int64_t ns() const { return ns_; }
+  constexpr double seconds_f() const { return static_cast<double>(ns_) / 1e9; }
+
+  constexpr auto operator<=>(const Time&) const = default;
+  constexpr Time operator+(Duration d) const { return Time(ns_ + d.ns()); }
+  constexpr Time operator-(Duration d) const { return Time(ns_ - d.ns()); }
+  constexpr Duration operator-(Time o) const { return Duration::nanos(ns_ - o.ns_); }
+  constexpr Time& operator+=(Duration d) { ns_ += d.ns(); return *this; }
+
+ private:
+  constexpr explicit Time(int64_t ns) : ns_(ns) {}
+  int64_t ns_ = 0;
+};
+
+// Parses "150ms", "2s", "1.5s", "10us", "250ns", "1m", "1h". A unit is required; negative
+// values are rejected unless allow_negative (clock offsets may be negative). Returns
+// nullopt and sets *error to a short reason on failure.
+std::optional<Duration> parse_duration(std::string_view text, std::string* error,
+                                       bool allow_negative = false);
+
+// Formats with the largest unit that keeps the value exact: "150ms", "2s", "1500us".
+std::string format_duration(Duration d);
+// Human-friendly seconds with 3-6 significant decimals, for summaries: "12.345s".
+std::string format_seconds(Duration d);
+
+}  // namespace dsim::sim

@@ -1,0 +1,91 @@
+// The trace: the ordered stream of everything that happened in a run, and the sinks that
+// consume it (JSON Lines file, in-memory buffer, running digest, invariants).
+//
+// A TraceEvent is a borrowed view, valid only during the sink call: the simulator builds it
+// on the stack and hands it to every sink in turn. Live, send and deliver events carry the
+// typed message (`msg`); read back from a file they carry the same message, decoded by the
+// protocol's codec, so an invariant sees identical events live and offline.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/ids.h"
+#include "sim/message.h"
+#include "sim/time.h"
+#include "sim/topology.h"
+
+namespace dsim::sim {
+
+enum class TraceKind : uint8_t { send, deliver, drop, timer, crash, restart, observe, fault, clock };
+std::string_view to_string(TraceKind k);
+bool parse_trace_kind(std::string_view s, TraceKind* out);
+
+struct TraceEvent {
+  uint64_t seq = 0;     // position in the trace, from 0
+  Time time;            // global simulated time
+  TraceKind kind = TraceKind::observe;
+  NodeId node;          // where it happened (send/drop: the sender; deliver: the receiver)
+  NodeId peer;          // send/drop: destination; deliver: source
+  uint64_t id = 0;      // message id (send/deliver/drop) or timer id
+  uint64_t tag = 0;     // timer tag; deliver: 1 for a duplicated copy
+  std::string_view name;   // message type, observation or fault name
+  std::string_view cause;  // drop: why
+  const Envelope* msg = nullptr;         // send/deliver/drop: the message
+  const nlohmann::json* data = nullptr;  // observe/fault/clock/crash/restart payload
+};
+
+// Appends the event as one JSON line (no newline) using node names from the topology.
+void format_trace_event(const TraceEvent& ev, const Topology& topology, std::string& out);
+
+class TraceSink {
+ public:
+  virtual ~TraceSink() = default;
+  virtual void on_event(const TraceEvent& ev) = 0;
+};
+
+// Keeps owned copies of every event (tests, small runs).
+struct StoredEvent {
+  uint64_t seq = 0;
+  Time time;
+  TraceKind kind = TraceKind::observe;
+  NodeId node, peer;
+  uint64_t id = 0, tag = 0;
+  std::string name, cause;
+  MessagePtr msg;
+  nlohmann::json data;
+  TraceEvent view() const;
+};
+
+class MemorySink final : public TraceSink {
+ public:
+  void on_event(const TraceEvent& ev) override;
+  const std::vector<StoredEvent>& events() const { return events_; }
+
+ private:
+  std::vector<StoredEvent> events_;
+};
+
+// A running 64-bit XXH3 digest over a binary encoding of every event (message bodies
+// included). Same scenario + seed + binary => same digest.
+class DigestSink final : public TraceSink {
+ public:
+  DigestSink();
+  ~DigestSink() override;
+  void on_event(const TraceEvent& ev) override;
+  uint64_t digest();               // flushes; may be called at the end
+  std::string hex();
+
+ private:
+  void flush();
+  void* state_;  // XXH3_state_t*, kept opaque to keep xxhash.h out of this header
+  std::string buffer_;
+};
+
+std::string digest_hex(uint64_t d);
+
+}  // namespace dsim::sim

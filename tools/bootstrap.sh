@@ -1,0 +1,50 @@
+# Sourced by tools/dsim and tools/test: make sure the Debian packages dsim needs are there,
+# then configure and build. Later calls only rebuild what changed.
+#
+# Packages come only from Debian's archive. As root they are installed directly, otherwise
+# through sudo (non-interactively); when neither works we print the exact apt-get line and
+# exit 2.
+
+DSIM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DSIM_PACKAGES=(cmake ninja-build g++ make nlohmann-json3-dev libcli11-dev libxxhash-dev libgtest-dev libbenchmark-dev)
+
+dsim_missing_packages() {
+  local missing=() p
+  for p in "${DSIM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  echo "${missing[@]:-}"
+}
+
+dsim_ensure_packages() {
+  local missing
+  missing=$(dsim_missing_packages)
+  [ -z "$missing" ] && return 0
+  local line="apt-get update && apt-get install -y --no-install-recommends $missing"
+  echo "dsim: installing Debian packages: $missing" >&2
+  if [ "$(id -u)" = 0 ]; then
+    (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing) >&2 \
+      || { echo "dsim: package installation failed; run: $line" >&2; exit 2; }
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    (export DEBIAN_FRONTEND=noninteractive; sudo -n apt-get update -qq && sudo -n apt-get install -y -qq --no-install-recommends $missing) >&2 \
+      || { echo "dsim: package installation failed; run: sudo $line" >&2; exit 2; }
+  else
+    echo "dsim: missing Debian packages; install them with: sudo $line" >&2
+    exit 2
+  fi
+}
+
+# dsim_build DIR [cmake args...]: configure on first use, then build (quietly unless it fails).
+dsim_build() {
+  local dir=$1; shift
+  local log="$dir/build.log"
+  mkdir -p "$dir"
+  if [ ! -f "$dir/build.ninja" ]; then
+    echo "dsim: configuring $dir (first use)" >&2
+    cmake -S "$DSIM_ROOT" -B "$dir" -G Ninja "$@" >"$log" 2>&1 || { cat "$log" >&2; echo "dsim: cmake failed" >&2; exit 2; }
+  fi
+  if ! ninja -C "$dir" -n 2>/dev/null | grep -q "no work to do"; then
+    echo "dsim: building $dir ..." >&2
+  fi
+  ninja -C "$dir" >"$log" 2>&1 || { tail -n 60 "$log" >&2; echo "dsim: build failed (full log: $log)" >&2; exit 2; }
+}

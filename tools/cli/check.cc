@@ -1,0 +1,62 @@
+// `dsim check TRACE`: re-validates a recorded trace offline with the same invariant code the
+// live run used, and compares the verdicts with those the live run recorded.
+#include <cstdio>
+
+#include "protocols/registry.h"
+#include "sim/jsonl.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/format.h"
+#include "tools/cli/report.h"
+#include "tools/cli/runner.h"
+
+namespace dsim::cli {
+
+Command add_check(CLI::App& app) {
+  auto file = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("check", "Re-check a trace file offline with the scenario's invariants");
+  cmd->add_option("trace", *file, "trace written by 'dsim run --trace'")->required();
+  cmd->footer(
+      "Examples:\n"
+      "  dsim run scenarios/pingmesh/basic.json --trace /tmp/run.jsonl && dsim check /tmp/run.jsonl\n"
+      "Exit code: 0 verdicts as the scenario expects, 1 an unexpected violation, 2 unreadable/truncated trace.");
+  return [file]() {
+    std::unique_ptr<sim::InvariantSet> invariants;
+    std::unique_ptr<sim::Topology> topology;
+    uint64_t events = 0;
+    sim::TraceReadResult read = sim::read_trace(
+        *file, protocols::registry(),
+        [&](const sim::Scenario& s) {
+          topology = std::make_unique<sim::Topology>(s.topology());
+          invariants = std::make_unique<sim::InvariantSet>(*topology);
+          add_invariants(s, *invariants);
+        },
+        [&](const sim::TraceEvent& ev) {
+          ++events;
+          invariants->on_event(ev);
+        });
+    invariants->finish(sim::Time::from_ns(read.footer.end_ns));
+    const auto results = invariants->results();
+    std::printf("trace:      %s (%s records, written by dsim %s build %s)\n", file->c_str(), with_commas(events).c_str(),
+                read.header.version.c_str(), read.header.build.c_str());
+    std::printf("scenario:   %s, protocol %s, %u nodes, seed %llu\n", read.scenario.name.c_str(),
+                read.scenario.protocol->name.c_str(), read.scenario.nodes,
+                static_cast<unsigned long long>(read.scenario.seed));
+    print_verdicts(stdout, read.scenario, results);
+    bool agree = true;
+    for (const auto& r : results) {
+      const auto live = read.footer.verdicts.find(r.name);
+      const std::string now(sim::to_string(r.verdict));
+      if (live == read.footer.verdicts.end() || *live != now) {
+        agree = false;
+        std::printf("DIFFERS from the live run: %s was %s live, %s offline\n", r.name.c_str(),
+                    live == read.footer.verdicts.end() ? "not checked" : live->get<std::string>().c_str(), now.c_str());
+      }
+    }
+    if (agree) std::printf("live run:   same verdicts (digest %s)\n", read.footer.digest.c_str());
+    RunOutcome o;
+    o.invariants = results;
+    return o.as_expected(read.scenario.expect) && agree ? 0 : 1;
+  };
+}
+
+}  // namespace dsim::cli

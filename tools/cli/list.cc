@@ -1,0 +1,38 @@
+// `dsim list`: what this build can simulate: protocols with parameters, invariants, bug
+// switches and message types; network latency distributions.
+#include <cstdio>
+
+#include "protocols/registry.h"
+#include "sim/network.h"
+#include "tools/cli/commands.h"
+
+namespace dsim::cli {
+
+Command add_list(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand("list", "List protocols, parameters, invariants, bug switches and network models");
+  cmd->footer("Example:\n  dsim list");
+  return []() {
+    for (const auto& p : protocols::registry().all()) {
+      std::printf("protocol %s\n  %s\n", p.name.c_str(), p.description.c_str());
+      std::printf("  nodes: at least %u\n", p.min_nodes);
+      std::printf("  params (protocol.params):\n");
+      for (const auto& param : p.params)
+        std::printf("    %-22s %-15s default %-14s %s\n", param.name.c_str(), std::string(sim::to_string(param.type)).c_str(),
+                    param.default_value.dump().c_str(), param.help.c_str());
+      std::printf("  invariants:\n");
+      for (const auto& inv : p.invariants) std::printf("    %-36s %s\n", inv.name.c_str(), inv.help.c_str());
+      std::printf("  bug switches (protocol.bugs):%s\n", p.bugs.empty() ? " none" : "");
+      for (const auto& b : p.bugs) std::printf("    %-22s %s\n", b.name.c_str(), b.help.c_str());
+      std::printf("  messages:");
+      for (const auto& m : p.message_types) std::printf(" %.*s", static_cast<int>(m.size()), m.data());
+      std::printf("\n\n");
+    }
+    std::printf("network latency distributions (network.latency, network.links[].latency):\n");
+    for (const auto& [name, example] : sim::latency_kinds()) std::printf("  %-12s %s\n", name.c_str(), example.c_str());
+    std::printf("network keys: latency, loss (0..1), duplicate (0..1), fifo (bool), links "
+                "[{from, to, both_ways, latency, loss, duplicate, fifo}]\n");
+    return 0;
+  };
+}
+
+}  // namespace dsim::cli

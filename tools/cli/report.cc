@@ -1,0 +1,53 @@
+#include "tools/cli/report.h"
+
+#include "tools/cli/format.h"
+
+namespace dsim::cli {
+
+void print_verdicts(std::FILE* out, const sim::Scenario& scenario, const std::vector<sim::InvariantResult>& results) {
+  size_t width = 0;
+  for (const auto& r : results) width = std::max(width, r.name.size());
+  std::fprintf(out, "invariants:\n");
+  if (results.empty()) std::fprintf(out, "  (none checked)\n");
+  for (const auto& r : results) {
+    std::string verdict(sim::to_string(r.verdict));
+    if (r.verdict == sim::Verdict::skipped) verdict += " (" + r.detail + ")";
+    if (r.verdict == sim::Verdict::violated && r.name == scenario.expect.violation) verdict += " (expected)";
+    std::fprintf(out, "  %-*s  %s\n", static_cast<int>(width), r.name.c_str(), verdict.c_str());
+  }
+  for (const auto& r : results) {
+    if (!r.violation) continue;
+    const auto& v = *r.violation;
+    std::fprintf(out, "VIOLATION %s at t=%s (trace event #%llu): %s\n", v.invariant.c_str(),
+                 sim::format_seconds(v.time - sim::Time::zero()).c_str(), static_cast<unsigned long long>(v.seq),
+                 v.what.c_str());
+    std::fprintf(out, "  event: %s\n", v.event.c_str());
+  }
+  if (scenario.expect.expects_violation()) {
+    bool seen = false;
+    for (const auto& r : results) seen |= r.name == scenario.expect.violation && r.verdict == sim::Verdict::violated;
+    if (!seen)
+      std::fprintf(out, "EXPECTED VIOLATION MISSING: the scenario expects %s to be violated and it was not\n",
+                   scenario.expect.violation.c_str());
+  }
+}
+
+void print_summary(std::FILE* out, const sim::Scenario& s, const RunOutcome& o) {
+  std::fprintf(out, "scenario:   %s (%s), protocol %s, %u nodes, seed %llu\n", s.name.c_str(), s.origin.c_str(),
+               s.protocol->name.c_str(), s.nodes, static_cast<unsigned long long>(s.seed));
+  const double eps = o.wall_seconds > 0 ? static_cast<double>(o.stats.events) / o.wall_seconds : 0;
+  std::fprintf(out, "simulated:  %s in %.3fs wall (%.0fx real time)\n",
+               sim::format_seconds(o.stats.end - sim::Time::zero()).c_str(), o.wall_seconds,
+               o.wall_seconds > 0 ? o.stats.end.seconds_f() / o.wall_seconds : 0.0);
+  std::fprintf(out, "events:     %s processed, %s events/s\n", with_commas(o.stats.events).c_str(), rate(eps).c_str());
+  std::string drops;
+  for (const auto& [cause, n] : o.stats.drops_by_cause)
+    drops += (drops.empty() ? " (" : ", ") + cause + " " + with_commas(n);
+  if (!drops.empty()) drops += ")";
+  std::fprintf(out, "messages:   sent %s, delivered %s, dropped %s%s\n", with_commas(o.stats.sent).c_str(),
+               with_commas(o.stats.delivered).c_str(), with_commas(o.stats.dropped).c_str(), drops.c_str());
+  print_verdicts(out, s, o.invariants);
+  if (!o.digest.empty()) std::fprintf(out, "digest:     %s\n", o.digest.c_str());
+}
+
+}  // namespace dsim::cli

@@ -1,0 +1,17 @@
+// The human-readable run summary shared by `dsim run` and `dsim check`.
+#pragma once
+
+#include <cstdio>
+#include <vector>
+
+#include "sim/invariant.h"
+#include "sim/scenario.h"
+#include "tools/cli/runner.h"
+
+namespace dsim::cli {
+
+void print_summary(std::FILE* out, const sim::Scenario& scenario, const RunOutcome& outcome);
+// Verdict lines (and violation details) for a set of invariant results.
+void print_verdicts(std::FILE* out, const sim::Scenario& scenario, const std::vector<sim::InvariantResult>& results);
+
+}  // namespace dsim::cli

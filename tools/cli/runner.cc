@@ -1,0 +1,80 @@
+#include "tools/cli/runner.h"
+
+#include <chrono>
+#include <memory>
+
+#include "sim/jsonl.h"
+
+namespace dsim::cli {
+
+std::string build_id() { return DSIM_GIT_COMMIT; }
+
+bool RunOutcome::any_violation() const {
+  for (const auto& r : invariants)
+    if (r.verdict == sim::Verdict::violated) return true;
+  return false;
+}
+
+bool RunOutcome::as_expected(const sim::Expectation& expect) const {
+  for (const auto& r : invariants) {
+    const bool violated = r.verdict == sim::Verdict::violated;
+    if (violated && r.name != expect.violation) return false;
+    if (!violated && r.name == expect.violation) return false;
+  }
+  return true;
+}
+
+void add_invariants(const sim::Scenario& scenario, sim::InvariantSet& set) {
+  const sim::Topology topology = scenario.topology();
+  sim::InvariantEnv env{&scenario.resolved, &topology};
+  for (const auto& name : scenario.invariants)
+    for (const auto& spec : scenario.protocol->invariants)
+      if (spec.name == name) {
+        auto inv = spec.factory(env);
+        inv->set_name(spec.name);
+        set.add(std::move(inv));
+      }
+}
+
+RunOutcome execute(const RunRequest& request) {
+  const sim::Scenario& s = *request.scenario;
+  sim::Simulation simulation(s.options(), s.topology(), s.network, s.protocol->make_factory(s.config));
+  for (const auto& c : s.clocks) simulation.set_clock(c.node, c.offset, c.drift_ppb);
+
+  std::unique_ptr<sim::DigestSink> digest;
+  std::unique_ptr<sim::JsonlSink> jsonl;
+  sim::InvariantSet invariants(simulation.topology());
+  if (request.digest) {
+    digest = std::make_unique<sim::DigestSink>();
+    simulation.add_sink(digest.get());
+  }
+  if (!request.trace_path.empty()) {
+    sim::TraceHeader header{sim::kTraceFormat, DSIM_VERSION, build_id(), s.resolved};
+    jsonl = std::make_unique<sim::JsonlSink>(request.trace_path, simulation.topology(), header);
+    simulation.add_sink(jsonl.get());
+  }
+  if (request.invariants) {
+    add_invariants(s, invariants);
+    if (invariants.size()) simulation.add_sink(&invariants);
+  }
+
+  const auto start = std::chrono::steady_clock::now();  // wall time is measured outside the simulation
+  RunOutcome out;
+  out.stats = simulation.run();
+  invariants.finish(simulation.end());
+  out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out.invariants = invariants.results();
+  if (digest) out.digest = digest->hex();
+  if (jsonl) {
+    sim::TraceFooter footer;
+    footer.records = out.stats.trace_records;
+    footer.events = out.stats.events;
+    footer.end_ns = out.stats.end.ns();
+    footer.digest = out.digest;
+    for (const auto& r : out.invariants) footer.verdicts[r.name] = sim::to_string(r.verdict);
+    jsonl->commit(footer);
+  }
+  return out;
+}
+
+}  // namespace dsim::cli

@@ -1,0 +1,42 @@
+// Runs one scenario: builds the simulation from a validated Scenario, attaches the digest,
+// the optional JSONL trace and the invariants, runs it and reports the outcome. Shared by
+// `dsim run`, `dsim bench` and the tests (and later sweeps), so all of them run a scenario
+// in exactly the same way.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/invariant.h"
+#include "sim/scenario.h"
+#include "sim/simulation.h"
+
+namespace dsim::cli {
+
+struct RunRequest {
+  const sim::Scenario* scenario = nullptr;
+  std::string trace_path;  // empty: no JSONL file
+  bool digest = true;
+  bool invariants = true;
+};
+
+struct RunOutcome {
+  sim::RunStats stats;
+  std::string digest;  // empty when the digest was off
+  std::vector<sim::InvariantResult> invariants;
+  double wall_seconds = 0;
+  bool any_violation() const;
+  // Expectation met: no violation (safety "holds"), or exactly the expected one happened.
+  bool as_expected(const sim::Expectation& expect) const;
+};
+
+// Builds the invariants a scenario asks for.
+void add_invariants(const sim::Scenario& scenario, sim::InvariantSet& set);
+
+RunOutcome execute(const RunRequest& request);
+
+// The build identity written into trace headers.
+std::string build_id();
+
+}  // namespace dsim::cli
