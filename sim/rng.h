@@ -20,6 +20,12 @@ class Rng {
   explicit Rng(uint64_t seed = 0);
   // The stream named `name` under `seed`: Rng::derive(42, "node/n3/incarnation/2").
   static Rng derive(uint64_t seed, std::string_view name);
+  // A generator with exactly this internal state (known-answer tests).
+  static Rng from_state(uint64_t s0, uint64_t s1, uint64_t s2, uint64_t s3) {
+    Rng r;
+    r.s_[0] = s0, r.s_[1] = s1, r.s_[2] = s2, r.s_[3] = s3;
+    return r;
+  }
   // A child stream of this one, named; does not advance this generator.
   Rng derive(std::string_view name) const;
 

@@ -1,0 +1,237 @@
+// The command line as a user meets it: the dsim binary run as a subprocess. Bad input gives
+// exactly one line on stderr naming what and where, exit code 2, and no output file; good
+// input runs, traces, re-checks, and on a violation prints a command that reproduces it.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Per-test names: ctest runs tests in parallel processes.
+std::string tmp(const std::string& name) {
+  return testing::TempDir() + "dsim_cli_" + testing::UnitTest::GetInstance()->current_test_info()->name() + "_" + name;
+}
+
+Result dsim(const std::string& args) {
+  const std::string out = tmp("stdout"), err = tmp("stderr");
+  const std::string cmd = std::string(DSIM_BINARY) + " " + args + " >" + out + " 2>" + err;
+  const int status = std::system(cmd.c_str());
+  Result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+std::string write(const std::string& name, const std::string& text) {
+  const std::string path = tmp(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+const std::string kGood = R"({
+  "protocol": {"name": "pingmesh"},
+  "nodes": 3,
+  "duration": "1s"
+})";
+
+// Runs `args` (which should include --trace <trace>) and expects a one-line error on stderr
+// containing every fragment, exit code 2, and no trace file (nor its partial) left behind.
+void expect_input_error(const std::string& args, const std::vector<std::string>& fragments) {
+  const std::string trace = tmp("should_not_exist.jsonl");
+  fs::remove(trace);
+  Result r = dsim(args + " --trace " + trace);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "not one line: " << r.err;
+  for (const auto& f : fragments) EXPECT_NE(r.err.find(f), std::string::npos) << "missing '" << f << "' in: " << r.err;
+  EXPECT_FALSE(fs::exists(trace));
+  EXPECT_FALSE(fs::exists(trace + ".partial"));
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+TEST(CliBadInput, MissingScenarioFile) {
+  expect_input_error("run /nonexistent/scenario.json", {"/nonexistent/scenario.json", "cannot read file"});
+}
+
+TEST(CliBadInput, InvalidJsonNamesLineAndColumn) {
+  const auto f = write("invalid.json", "{\n  \"nodes\": 3,\n  \"protocol\": {\"name\": \"pingmesh\"\n}\n");
+  expect_input_error("run " + f, {f + ":5:1", "invalid JSON"});
+}
+
+TEST(CliBadInput, UnknownKeyNamesItsPath) {
+  const auto f = write("unknown_key.json", R"({
+  "protocol": {"name": "pingmesh"},
+  "network": {"latency": {"dist": "uniform", "min": "1ms", "max": "2ms"}, "los": 0.1}
+})");
+  expect_input_error("run " + f, {f + ":3:", "network.los", "unknown key", "did you mean \"loss\""});
+}
+
+TEST(CliBadInput, WrongType) {
+  const auto f = write("wrong_type.json", R"({"protocol": {"name": "pingmesh"}, "nodes": "three"})");
+  expect_input_error("run " + f, {f + ":1:", "nodes", "must be an integer"});
+}
+
+TEST(CliBadInput, NegativeDuration) {
+  const auto f = write("negative.json", R"({"protocol": {"name": "pingmesh"}, "duration": "-5s"})");
+  expect_input_error("run " + f, {f + ":1:", "duration", "negative"});
+}
+
+TEST(CliBadInput, UnitlessDuration) {
+  const auto f = write("unitless.json", R"({"protocol": {"name": "pingmesh", "params": {"interval": 10}}})");
+  expect_input_error("run " + f, {f + ":1:", "protocol.params.interval", "no unit"});
+}
+
+TEST(CliBadInput, UnknownProtocol) {
+  const auto f = write("unknown_protocol.json", R"({"protocol": {"name": "pigmesh"}})");
+  expect_input_error("run " + f, {f + ":1:", "protocol.name", "unknown protocol \"pigmesh\"", "pingmesh"});
+}
+
+TEST(CliBadInput, UnknownInvariant) {
+  const auto f = write("unknown_invariant.json", R"({"protocol": {"name": "pingmesh"}, "invariants": ["raft.election_safety"]})");
+  expect_input_error("run " + f, {f + ":1:", "invariants.0", "unknown invariant"});
+}
+
+TEST(CliBadInput, NodeNameOutOfRange) {
+  const auto f = write("node_range.json", R"({"protocol": {"name": "pingmesh"}, "nodes": 3,
+  "clocks": {"n9": {"offset": "1ms"}}})");
+  expect_input_error("run " + f, {f + ":2:", "clocks.n9", "no node named \"n9\"", "n1..n3"});
+}
+
+TEST(CliBadInput, SetOfAnUnknownKey) {
+  const auto f = write("good.json", kGood);
+  expect_input_error("run " + f + " --set network.bogus=1", {"--set network.bogus=1", "network.bogus", "unknown key"});
+}
+
+TEST(CliBadInput, SetWithoutValue) {
+  const auto f = write("good.json", kGood);
+  expect_input_error("run " + f + " --set nodes", {"--set nodes", "key=value"});
+}
+
+TEST(CliBadInput, UnknownFlag) {
+  const auto f = write("good.json", kGood);
+  expect_input_error("run " + f + " --sed 3", {"--sed"});
+}
+
+TEST(CliBadInput, TruncatedTrace) {
+  const auto f = write("good.json", kGood);
+  const std::string trace = tmp("full.jsonl");
+  ASSERT_EQ(dsim("run " + f + " --trace " + trace).code, 0);
+  std::string text = slurp(trace);
+  const std::string cut = write("truncated.jsonl", text.substr(0, text.size() / 2));
+  Result r = dsim("check " + cut);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find(cut), std::string::npos) << r.err;
+  EXPECT_TRUE(r.err.find("truncated") != std::string::npos || r.err.find("garbled") != std::string::npos) << r.err;
+  // Cut exactly at a line boundary: no end record.
+  const std::string lines = write("no_end.jsonl", text.substr(0, text.rfind('\n', text.size() / 2) + 1));
+  r = dsim("check " + lines);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("truncated trace: no end record"), std::string::npos) << r.err;
+}
+
+TEST(CliBadInput, GarbledTrace) {
+  const auto f = write("good.json", kGood);
+  const std::string trace = tmp("full2.jsonl");
+  ASSERT_EQ(dsim("run " + f + " --trace " + trace).code, 0);
+  std::string text = slurp(trace);
+  const size_t third_line = text.find('\n', text.find('\n') + 1) + 1;
+  text.replace(third_line, 10, "#garbage#!");
+  const std::string bad = write("garbled.jsonl", text);
+  Result r = dsim("check " + bad);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(bad + ":3:"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  r = dsim("check " + write("not_a_trace.jsonl", "{\"hello\": 1}\n"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("not a dsim trace"), std::string::npos) << r.err;
+}
+
+TEST(Cli, RunTraceAndCheckAgree) {
+  const std::string scenario = std::string(DSIM_SOURCE_DIR) + "/scenarios/pingmesh/basic.json";
+  const std::string trace = tmp("basic.jsonl");
+  Result run = dsim("run " + scenario + " --trace " + trace);
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find("pingmesh.reply_within_bound  holds"), std::string::npos) << run.out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(run.out, m, std::regex("digest: +([0-9a-f]{16})")));
+  Result check = dsim("check " + trace);
+  EXPECT_EQ(check.code, 0) << check.out << check.err;
+  EXPECT_NE(check.out.find("same verdicts (digest " + m[1].str() + ")"), std::string::npos) << check.out;
+}
+
+TEST(Cli, ViolationPrintsTheEventAndAReproducingCommand) {
+  const std::string scenario = std::string(DSIM_SOURCE_DIR) + "/scenarios/pingmesh/basic.json";
+  const std::string trace = tmp("bug.jsonl");
+  Result run = dsim("run " + scenario + " --seed 9 --set 'protocol.bugs=[\"wrong_reply_id\"]' --trace " + trace);
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.out.find("VIOLATION pingmesh.reply_matches_ping"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("event: {\"seq\":"), std::string::npos) << run.out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(run.out, m, std::regex("reproduce: tools/dsim (run .*)\n")));
+  Result again = dsim(m[1].str());
+  EXPECT_EQ(again.code, 1);
+  std::smatch d1, d2;
+  ASSERT_TRUE(std::regex_search(run.out, d1, std::regex("digest: +([0-9a-f]{16})")));
+  ASSERT_TRUE(std::regex_search(again.out, d2, std::regex("digest: +([0-9a-f]{16})")));
+  EXPECT_EQ(d1[1].str(), d2[1].str());
+  // The offline check finds the same violation.
+  Result check = dsim("check " + trace);
+  EXPECT_EQ(check.code, 1);
+  EXPECT_NE(check.out.find("VIOLATION pingmesh.reply_matches_ping"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("same verdicts"), std::string::npos) << check.out;
+}
+
+TEST(Cli, ListShowsProtocolsParamsInvariantsAndDistributions) {
+  Result r = dsim("list");
+  EXPECT_EQ(r.code, 0);
+  for (const char* s : {"protocol pingmesh", "interval", "pingmesh.reply_matches_ping", "wrong_reply_id", "lognormal",
+                        "pareto", "exponential"})
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+}
+
+TEST(Cli, BenchReportsAllModes) {
+  Result r = dsim("bench pingmesh --nodes 20 --duration 200ms");
+  EXPECT_EQ(r.code, 0) << r.err;
+  for (const char* s : {"off ", "digest ", "jsonl ", "events/s", "peak memory"}) EXPECT_NE(r.out.find(s), std::string::npos) << s;
+}
+
+TEST(Cli, EveryCommandHasHelpWithExamples) {
+  for (const char* cmd : {"", "run ", "check ", "list ", "bench "}) {
+    Result r = dsim(std::string(cmd) + "--help");
+    EXPECT_EQ(r.code, 0) << cmd;
+    EXPECT_NE(r.out.find("Example"), std::string::npos) << cmd << r.out;
+  }
+}
+
+TEST(Cli, ExpectedViolationThatDoesNotHappenFails) {
+  const auto f = write("expects.json", R"({"protocol": {"name": "pingmesh"}, "nodes": 3, "duration": "1s",
+    "invariants": ["pingmesh.reply_matches_ping"], "expect": {"violation": "pingmesh.reply_matches_ping"}})");
+  Result r = dsim("run " + f);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("EXPECTED VIOLATION MISSING"), std::string::npos) << r.out;
+  r = dsim("run " + f + " --set 'protocol.bugs=[\"wrong_reply_id\"]'");
+  EXPECT_EQ(r.code, 0) << r.out;
+}
+
+}  // namespace
