@@ -183,3 +183,50 @@ TEST(Runtime, StorageIsSyncedBeforeAnySendLeaves) {
 
 }  // namespace
 }  // namespace dsim::sim
+
+namespace dsim::sim {
+namespace {
+
+// Observations are traced after the handler's storage sync and before its sends, and a
+// MemorySink keeps owned copies of everything.
+class Observer final : public ProcessOf<TestMessage> {
+ public:
+  void on_start(Context& ctx) override {
+    if (ctx.self().value != 0) return;
+    send(ctx, NodeId(1), Note{1});
+    ctx.observe("hello", {{"x", 1}});
+  }
+  void on_message(Context& ctx, NodeId, const TestMessage&) override { ctx.observe("got", {{"x", 2}}); }
+};
+
+TEST(Runtime, ObservationsAreTracedBeforeTheHandlersSends) {
+  Simulation sim(SimOptions{1, Duration::seconds(1)}, Topology(2, 0), constant_network(Duration::millis(1)),
+                 [](NodeId, const Topology&) { return std::make_unique<Observer>(); });
+  MemorySink mem;
+  sim.add_sink(&mem);
+  sim.run();
+  const auto& ev = mem.events();
+  ASSERT_EQ(ev.size(), 4u);
+  EXPECT_EQ(ev[0].kind, TraceKind::observe);
+  EXPECT_EQ(ev[0].name, "hello");
+  EXPECT_EQ(ev[0].data.at("x"), 1);
+  EXPECT_EQ(ev[1].kind, TraceKind::send);
+  EXPECT_EQ(ev[1].data.at("type"), "test.note");
+  EXPECT_EQ(ev[2].kind, TraceKind::deliver);
+  EXPECT_EQ(ev[2].time.ns(), 1'000'000);
+  EXPECT_EQ(ev[3].kind, TraceKind::observe);
+  EXPECT_EQ(ev[3].name, "got");
+  for (size_t i = 0; i < ev.size(); ++i) EXPECT_EQ(ev[i].seq, i);
+}
+
+TEST(Runtime, WithoutSinksNothingIsObserved) {
+  // observing() is false without sinks, so protocols can skip building payloads.
+  Simulation sim(SimOptions{1, Duration::seconds(1)}, Topology(2, 0), constant_network(Duration::millis(1)),
+                 [](NodeId, const Topology&) { return std::make_unique<Observer>(); });
+  RunStats st = sim.run();
+  EXPECT_EQ(st.trace_records, 0u);
+  EXPECT_EQ(st.delivered, 1u);
+}
+
+}  // namespace
+}  // namespace dsim::sim
