@@ -87,7 +87,7 @@ T field(const nlohmann::json& j, const char* key, const std::string& path, uint6
 
 }  // namespace
 
-TraceReadResult read_trace(const std::string& path, const Registry& registry,
+TraceReadResult read_trace(const std::string& path, const Registry& registry, const Sections& sections,
                            const std::function<void(const Scenario&)>& on_header,
                            const std::function<void(const TraceEvent&)>& on_event) {
   std::ifstream in(path, std::ios::binary);
@@ -121,7 +121,7 @@ TraceReadResult read_trace(const std::string& path, const Registry& registry,
       JsonDocument doc;
       doc.value = result.header.scenario;
       doc.origin = path + ":1 (trace header)";
-      result.scenario = parse_scenario(ConfigSource(std::move(doc)), registry);
+      result.scenario = parse_scenario(ConfigSource(std::move(doc)), registry, sections);
       topology = result.scenario.topology();
       on_header(result.scenario);
       have_header = true;

@@ -67,7 +67,7 @@ struct TraceReadResult {
   TraceFooter footer;
   Scenario scenario;
 };
-TraceReadResult read_trace(const std::string& path, const Registry& registry,
+TraceReadResult read_trace(const std::string& path, const Registry& registry, const Sections& sections,
                            const std::function<void(const Scenario&)>& on_header,
                            const std::function<void(const TraceEvent&)>& on_event);
 

@@ -196,7 +196,7 @@ void read_protocol(ConfigReader& root, const Registry& registry, Scenario& s, nl
 
 }  // namespace
 
-Scenario parse_scenario(ConfigSource source, const Registry& registry) {
+Scenario parse_scenario(ConfigSource source, const Registry& registry, const Sections& sections) {
   Scenario s;
   s.origin = source.origin();
   ConfigReader root(source, "");
@@ -259,15 +259,18 @@ Scenario parse_scenario(ConfigSource source, const Registry& registry) {
     root.raw("expect");
     out["expect"]["safety"] = "holds";
   }
+  s.resolved = out;
+  for (const ScenarioSection* section : sections) section->read(root, s, out);
   root.finish();
   s.resolved = std::move(out);
   return s;
 }
 
-Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets, const Registry& registry) {
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets, const Registry& registry,
+                       const Sections& sections) {
   ConfigSource source(load_json_file(path));
   for (const auto& set : sets) source.apply_set(set);
-  return parse_scenario(std::move(source), registry);
+  return parse_scenario(std::move(source), registry, sections);
 }
 
 }  // namespace dsim::sim

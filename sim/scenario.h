@@ -52,10 +52,24 @@ struct Scenario {
   SimOptions options() const { return SimOptions{seed, duration, shuffle_ties}; }
 };
 
+// A top-level scenario section owned by another layer (faults/ reads "faults"), so the
+// engine's loader validates it strictly without naming what it contains. read() is called
+// after the protocol, nodes and network are known; it validates the section through the
+// reader (errors carry positions) and writes its canonical form into `resolved[key()]`,
+// which is all the run will use.
+class ScenarioSection {
+ public:
+  virtual ~ScenarioSection() = default;
+  virtual std::string_view key() const = 0;
+  virtual void read(ConfigReader& root, const Scenario& scenario, nlohmann::json& resolved) const = 0;
+};
+using Sections = std::vector<const ScenarioSection*>;
+
 // Loads and validates a scenario file. `sets` are "a.b=value" overrides applied in order
 // before validation. Throws InputError.
-Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets, const Registry& registry);
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets, const Registry& registry,
+                       const Sections& sections = {});
 // Validates an already parsed document (used for trace headers and tests).
-Scenario parse_scenario(ConfigSource source, const Registry& registry);
+Scenario parse_scenario(ConfigSource source, const Registry& registry, const Sections& sections = {});
 
 }  // namespace dsim::sim

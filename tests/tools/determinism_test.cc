@@ -35,10 +35,10 @@ std::string slurp(const std::string& path) {
 
 // Keeps runs short: determinism does not need long runs, and this runs under sanitizers too.
 sim::Scenario load_short(const std::string& path, std::vector<std::string> sets = {}) {
-  sim::Scenario s = sim::load_scenario(path, sets, protocols::registry());
+  sim::Scenario s = load(path, sets);
   if (s.duration > sim::Duration::seconds(2)) {
     sets.push_back("duration=2s");
-    s = sim::load_scenario(path, sets, protocols::registry());
+    s = load(path, sets);
   }
   return s;
 }

@@ -51,7 +51,7 @@ Command add_bench(CLI::App& app) {
                  {"network", {{"latency", {{"dist", "uniform"}, {"min", "1ms"}, {"max", "10ms"}}}}}};
     sim::ConfigSource source(std::move(doc));
     for (const auto& s : a->sets) source.apply_set(s);
-    const sim::Scenario scenario = sim::parse_scenario(std::move(source), protocols::registry());
+    const sim::Scenario scenario = sim::parse_scenario(std::move(source), protocols::registry(), sections());
     const std::string dir = a->trace_dir.empty() ? std::filesystem::temp_directory_path().string() : a->trace_dir;
     std::printf("bench %s: %u nodes, %s simulated, seed %llu\n", a->protocol.c_str(), scenario.nodes,
                 a->duration.c_str(), static_cast<unsigned long long>(scenario.seed));

@@ -24,7 +24,7 @@ Command add_check(CLI::App& app) {
     std::unique_ptr<sim::Topology> topology;
     uint64_t events = 0;
     sim::TraceReadResult read = sim::read_trace(
-        *file, protocols::registry(),
+        *file, protocols::registry(), sections(),
         [&](const sim::Scenario& s) {
           topology = std::make_unique<sim::Topology>(s.topology());
           invariants = std::make_unique<sim::InvariantSet>(*topology);

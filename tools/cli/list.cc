@@ -2,6 +2,7 @@
 // switches and message types; network latency distributions.
 #include <cstdio>
 
+#include "faults/schedule.h"
 #include "protocols/registry.h"
 #include "sim/network.h"
 #include "tools/cli/commands.h"
@@ -29,7 +30,9 @@ Command add_list(CLI::App& app) {
     }
     std::printf("network latency distributions (network.latency, network.links[].latency):\n");
     for (const auto& [name, example] : sim::latency_kinds()) std::printf("  %-12s %s\n", name.c_str(), example.c_str());
-    std::printf("network keys: latency, loss (0..1), duplicate (0..1), fifo (bool), links "
+    std::printf("\nfault kinds (\"faults\": [...]; TARGET = node name, list of names, all, random, minority, majority):\n");
+    for (const auto& [name, example] : faults::fault_kinds()) std::printf("  %-10s %s\n", name.c_str(), example.c_str());
+    std::printf("\nnetwork keys: latency, loss (0..1), duplicate (0..1), fifo (bool), links "
                 "[{from, to, both_ways, latency, loss, duplicate, fifo}]\n");
     return 0;
   };

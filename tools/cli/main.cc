@@ -14,12 +14,14 @@ int main(int argc, char** argv) {
              "  dsim run scenarios/pingmesh/basic.json\n"
              "  dsim run scenarios/pingmesh/basic.json --seed 7 --trace out.jsonl --set nodes=20\n"
              "  dsim check out.jsonl\n"
+             "  dsim check-history history.jsonl --model kv\n"
              "  dsim list\n"
              "  dsim bench pingmesh --nodes 1000 --duration 10s\n"
              "Run 'dsim <command> --help' for a command's options.");
   std::map<std::string, dsim::cli::Command> commands{
       {"run", dsim::cli::add_run(app)},
       {"check", dsim::cli::add_check(app)},
+      {"check-history", dsim::cli::add_check_history(app)},
       {"list", dsim::cli::add_list(app)},
       {"bench", dsim::cli::add_bench(app)},
   };

@@ -38,7 +38,7 @@ Command add_run(CLI::App& app) {
   return [args]() {
     std::vector<std::string> sets = args->sets;
     if (args->seed) sets.push_back("seed=" + std::to_string(*args->seed));
-    sim::Scenario scenario = sim::load_scenario(args->file, sets, protocols::registry());
+    sim::Scenario scenario = load(args->file, sets);
     RunRequest req;
     req.scenario = &scenario;
     req.trace_path = args->trace;

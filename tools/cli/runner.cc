@@ -3,11 +3,22 @@
 #include <chrono>
 #include <memory>
 
+#include "faults/schedule.h"
+#include "protocols/registry.h"
 #include "sim/jsonl.h"
 
 namespace dsim::cli {
 
 std::string build_id() { return DSIM_GIT_COMMIT; }
+
+const sim::Sections& sections() {
+  static const sim::Sections all{&faults::section()};
+  return all;
+}
+
+sim::Scenario load(const std::string& path, const std::vector<std::string>& sets) {
+  return sim::load_scenario(path, sets, protocols::registry(), sections());
+}
 
 bool RunOutcome::any_violation() const {
   for (const auto& r : invariants)
@@ -40,6 +51,7 @@ RunOutcome execute(const RunRequest& request) {
   const sim::Scenario& s = *request.scenario;
   sim::Simulation simulation(s.options(), s.topology(), s.network, s.protocol->make_factory(s.config));
   for (const auto& c : s.clocks) simulation.set_clock(c.node, c.offset, c.drift_ppb);
+  const auto installed_faults = faults::install(simulation, s);
 
   std::unique_ptr<sim::DigestSink> digest;
   std::unique_ptr<sim::JsonlSink> jsonl;

@@ -31,6 +31,11 @@ struct RunOutcome {
   bool as_expected(const sim::Expectation& expect) const;
 };
 
+// The scenario sections other layers own ("faults").
+const sim::Sections& sections();
+// Loads and validates a scenario file with every section (what `dsim run` does).
+sim::Scenario load(const std::string& path, const std::vector<std::string>& sets);
+
 // Builds the invariants a scenario asks for.
 void add_invariants(const sim::Scenario& scenario, sim::InvariantSet& set);
 

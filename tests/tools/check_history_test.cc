@@ -1,0 +1,224 @@
+// `dsim check-history` as a user meets it: the dsim binary run as a subprocess on dsim-format
+// histories written here and on the Porcupine corpus read in place. Exit code 0 linearizable,
+// 1 not (with a counterexample), 3 unknown when the budget runs out, 2 bad input with exactly
+// one line on stderr naming the file and line.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Per-test names: ctest runs tests in parallel processes.
+std::string tmp(const std::string& name) {
+  const auto* test = testing::UnitTest::GetInstance()->current_test_info();
+  return testing::TempDir() + "dsim_check_history_" + test->test_suite_name() + "_" + test->name() + "_" + name;
+}
+
+Result dsim(const std::string& args) {
+  const std::string out = tmp("stdout"), err = tmp("stderr");
+  const std::string cmd = std::string(DSIM_BINARY) + " " + args + " >" + out + " 2>" + err;
+  const int status = std::system(cmd.c_str());
+  Result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+std::string write(const std::string& name, const std::string& text) {
+  const std::string path = tmp(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string corpus(const std::string& file) {
+  return std::string(DSIM_SOURCE_DIR) + "/../shared/conformance/porcupine/" + file;
+}
+
+bool has(const std::string& text, const std::string& fragment) { return text.find(fragment) != std::string::npos; }
+
+// Two clients on one key: the read overlaps the put and sees it; a later read sees it too.
+const std::string kLinearizable = R"({"process":0,"type":"invoke","f":"put","key":"a","value":"1"}
+{"process":1,"type":"invoke","f":"get","key":"a"}
+{"process":0,"type":"ok","f":"put","key":"a"}
+{"process":1,"type":"ok","f":"get","key":"a","value":"1"}
+
+{"process":0,"type":"invoke","f":"get","key":"a"}
+{"process":0,"type":"ok","f":"get","key":"a","value":"1"}
+{"process":2,"type":"invoke","f":"put","key":"b","value":"2"}
+{"process":2,"type":"ok","f":"put","key":"b"}
+)";
+
+// A stale read: the write of 1 returned at t=20, the read invoked at t=30 still sees nothing.
+const std::string kStaleRead = R"({"process":0,"type":"invoke","f":"write","value":1,"time":10}
+{"process":0,"type":"ok","f":"write","time":20}
+{"process":1,"type":"invoke","f":"read","time":30}
+{"process":1,"type":"ok","f":"read","value":null,"time":40}
+)";
+
+// Expects exit 2, nothing on stdout, and exactly one line on stderr containing every fragment.
+void expect_input_error(const std::string& args, const std::vector<std::string>& fragments) {
+  Result r = dsim(args);
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "not one line: " << r.err;
+  EXPECT_TRUE(r.err.rfind("dsim: ", 0) == 0) << r.err;
+  for (const auto& f : fragments) EXPECT_TRUE(has(r.err, f)) << "missing '" << f << "' in: " << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+TEST(CheckHistory, LinearizableDsimHistory) {
+  const auto f = write("ok.jsonl", kLinearizable);
+  Result r = dsim("check-history " + f + " --model kv");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  EXPECT_TRUE(has(r.out, "history:    " + f + " (format dsim)")) << r.out;
+  for (const char* s : {"model:      kv", "operations: 4 in 2 partitions", "verdict:    linearizable", "time:"})
+    EXPECT_TRUE(has(r.out, s)) << s << " in:\n" << r.out;
+}
+
+TEST(CheckHistory, NonLinearizableDsimHistoryPrintsCounterexample) {
+  const auto f = write("stale.jsonl", kStaleRead);
+  Result r = dsim("check-history " + f + " --model register --format dsim");
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  for (const char* s : {"verdict:    not-linearizable", "is not linearizable", "longest linearizable prefix: 1 ops",
+                              "p0 write 1 -> ok @[10,20]", "p1 read -> ok @[30,40]"})
+    EXPECT_TRUE(has(r.out, s)) << s << " in:\n" << r.out;
+}
+
+TEST(CheckHistory, JsonOutputParses) {
+  const auto ok = write("ok.jsonl", kLinearizable);
+  Result r = dsim("check-history " + ok + " --model kv --json");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["verdict"], "linearizable");
+  EXPECT_EQ(j["file"], ok);
+  EXPECT_EQ(j["model"], "kv");
+  EXPECT_EQ(j["operations"], 4);
+  EXPECT_EQ(j["partitions"], 2);
+  EXPECT_TRUE(j["seconds"].is_number());
+  EXPECT_FALSE(j.contains("counterexample"));
+
+  const auto bad = write("stale.jsonl", kStaleRead);
+  r = dsim("check-history " + bad + " --model register --json");
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["verdict"], "not-linearizable");
+  ASSERT_TRUE(j.contains("counterexample")) << r.out;
+  EXPECT_EQ(j["counterexample"]["blocked"]["f"], "read");
+  EXPECT_EQ(j["counterexample"]["blocked"]["line"], 3);
+}
+
+TEST(CheckHistory, JepsenEtcdCorpus) {
+  // verdicts.tsv: etcd_007 linearizable, etcd_000 not.
+  Result r = dsim("check-history " + corpus("jepsen/etcd_007.log") + " --model register --format jepsen");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "verdict:    linearizable")) << r.out;
+  r = dsim("check-history " + corpus("jepsen/etcd_000.log") + " --model register --format jepsen");
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "verdict:    not-linearizable")) << r.out;
+  EXPECT_TRUE(has(r.out, "longest linearizable prefix")) << r.out;
+}
+
+TEST(CheckHistory, PorcupineKvCorpus) {
+  Result r = dsim("check-history " + corpus("kv/c10-ok.txt") + " --model kv --format porcupine --json");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["verdict"], "linearizable");
+  r = dsim("check-history " + corpus("kv/c10-bad.txt") + " --model kv --format porcupine");
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "10 partitions")) << r.out;
+  EXPECT_TRUE(has(r.out, "verdict:    not-linearizable")) << r.out;
+  EXPECT_TRUE(has(r.out, "is not linearizable")) << r.out;
+}
+
+TEST(CheckHistory, ExhaustedBudgetIsUnknownNotAGuess) {
+  // etcd_002 is linearizable but takes over a million search steps; the budget is checked
+  // every 1024 steps, so a zero budget always runs out first.
+  const std::string hard = corpus("jepsen/etcd_002.log");
+  Result r = dsim("check-history " + hard + " --model register --format jepsen --budget 0ms");
+  EXPECT_EQ(r.code, 3) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "verdict:    unknown")) << r.out;
+  EXPECT_TRUE(has(r.out, "time budget exhausted")) << r.out;
+  EXPECT_FALSE(has(r.out, "verdict:    linearizable")) << r.out;
+  r = dsim("check-history " + hard + " --model register --format jepsen --budget 0ms --json");
+  EXPECT_EQ(r.code, 3) << r.out << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["verdict"], "unknown");
+  EXPECT_EQ(j["unknown_partitions"], nlohmann::json::array({""}));
+}
+
+TEST(CheckHistory, HelpHasExamplesAndExitCodes) {
+  Result r = dsim("check-history --help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* s : {"Examples:", "--model", "--format", "--budget", "--json", "3 unknown"})
+    EXPECT_TRUE(has(r.out, s)) << s << " in:\n" << r.out;
+  EXPECT_TRUE(has(dsim("--help").out, "check-history"));
+}
+
+TEST(CheckHistoryBadInput, MissingFile) {
+  expect_input_error("check-history /nonexistent/history.jsonl --model kv",
+                     {"/nonexistent/history.jsonl: cannot read history: No such file or directory"});
+}
+
+TEST(CheckHistoryBadInput, GarbledLineNamesFileAndLine) {
+  std::string text = kLinearizable;
+  text.replace(text.find('\n') + 1, 10, "#garbage#!");
+  const auto f = write("garbled.jsonl", text);
+  expect_input_error("check-history " + f + " --model kv", {f + ":2: ", "not JSON"});
+}
+
+TEST(CheckHistoryBadInput, InconsistentHistoryNamesFileAndLine) {
+  const auto f = write("orphan.jsonl", R"({"process":0,"type":"invoke","f":"put","key":"a","value":"1"}
+{"process":0,"type":"ok","f":"put","key":"a"}
+{"process":3,"type":"ok","f":"get","key":"a","value":"1"}
+)");
+  expect_input_error("check-history " + f + " --model kv", {f + ":3: ", "no outstanding invocation"});
+}
+
+TEST(CheckHistoryBadInput, OperationTheModelCannotReadNamesFileAndLine) {
+  const auto f = write("frob.jsonl", R"({"process":0,"type":"invoke","f":"put","key":"a","value":"1"}
+{"process":0,"type":"ok","f":"put","key":"a"}
+{"process":0,"type":"invoke","f":"frob","key":"a"}
+{"process":0,"type":"ok","f":"frob","key":"a"}
+)");
+  expect_input_error("check-history " + f + " --model kv", {f + ":3: ", "model kv", "frob"});
+}
+
+TEST(CheckHistoryBadInput, WrongFormatIsAParseError) {
+  const std::string kv = corpus("kv/c01-ok.txt");
+  expect_input_error("check-history " + kv + " --model kv", {kv + ":1: ", "not JSON"});
+}
+
+TEST(CheckHistoryBadInput, UnknownModelOrFormat) {
+  const auto f = write("ok.jsonl", kLinearizable);
+  expect_input_error("check-history " + f + " --model queue", {"--model", "queue"});
+  expect_input_error("check-history " + f + " --model kv --format edn", {"--format", "edn"});
+  expect_input_error("check-history " + f, {"--model", "required"});
+}
+
+TEST(CheckHistoryBadInput, BadBudget) {
+  const auto f = write("ok.jsonl", kLinearizable);
+  expect_input_error("check-history " + f + " --model kv --budget 10", {"--budget 10", "no unit"});
+  expect_input_error("check-history " + f + " --model kv --budget=-1s", {"--budget -1s", "negative"});
+}
+
+}  // namespace

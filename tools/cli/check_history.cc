@@ -1,0 +1,191 @@
+// `dsim check-history FILE --model M`: checks a standalone client history (dsim JSON Lines,
+// Porcupine's kv EDN or a Jepsen etcd log) for linearizability with sim/check and prints the
+// verdict. Exit code 0 linearizable, 1 not linearizable, 3 unknown (budget exhausted: never
+// a guess), 2 bad input (one line on stderr naming file and line).
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <system_error>
+
+#include "sim/check/history.h"
+#include "sim/check/linearizability.h"
+#include "sim/check/models.h"
+#include "sim/json_source.h"
+#include "sim/time.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/format.h"
+
+namespace dsim::cli {
+namespace {
+
+struct CheckHistoryArgs {
+  std::string file;
+  std::string model;
+  std::string format = "dsim";
+  std::string budget = "10s";
+  bool json = false;
+};
+
+// Exceptions may quote input; keep the message on one line.
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  return s;
+}
+
+std::string read_history_file(const std::string& path) {
+  const auto cannot_read = [&](int err) {
+    return sim::InputError(path + ": cannot read history: " + std::generic_category().message(err));
+  };
+  errno = 0;
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) throw cannot_read(errno);
+  std::string text;
+  char buf[65536];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, file.get())) > 0) text.append(buf, n);
+  if (std::ferror(file.get())) throw cannot_read(errno != 0 ? errno : EIO);
+  return text;
+}
+
+// HistoryError says "line N: what" -> "<path>:N: what".
+sim::InputError history_error(const std::string& path, const std::string& what) {
+  const std::string prefix = "line ";
+  if (what.compare(0, prefix.size(), prefix) == 0) {
+    const size_t colon = what.find(':', prefix.size());
+    if (colon != std::string::npos && colon > prefix.size() &&
+        what.find_first_not_of("0123456789", prefix.size()) == colon)
+      return sim::InputError(
+          one_line(path + ":" + what.substr(prefix.size(), colon - prefix.size()) + what.substr(colon)));
+  }
+  return sim::InputError(one_line(path + ": " + what));
+}
+
+// ModelError says "model M: what (op f by process P, line N)" -> "<path>:N: model M: what (op f by process P)".
+sim::InputError model_error(const std::string& path, const std::string& what) {
+  const std::string marker = ", line ";
+  const size_t at = what.rfind(marker);
+  if (at != std::string::npos && !what.empty() && what.back() == ')') {
+    const std::string number = what.substr(at + marker.size(), what.size() - 1 - (at + marker.size()));
+    if (!number.empty() && number.find_first_not_of("0123456789") == std::string::npos)
+      return sim::InputError(one_line(path + ":" + number + ": " + what.substr(0, at) + ")"));
+  }
+  return sim::InputError(one_line(path + ": " + what));
+}
+
+check::History parse_history(const std::string& path, const std::string& format) {
+  std::istringstream in(read_history_file(path));
+  try {
+    if (format == "porcupine") return check::parse_porcupine_kv(in);
+    if (format == "jepsen") return check::parse_jepsen_etcd_log(in);
+    return check::parse_dsim_history(in);
+  } catch (const check::HistoryError& e) {
+    throw history_error(path, e.what());
+  }
+}
+
+std::chrono::milliseconds parse_budget(const std::string& text) {
+  std::string error;
+  const std::optional<sim::Duration> d = sim::parse_duration(text, &error);
+  if (!d) throw sim::InputError("--budget " + text + ": " + one_line(error));
+  // Round up to whole milliseconds; cap at a year so deadline arithmetic cannot overflow.
+  const int64_t ms = d->ns() / 1'000'000 + (d->ns() % 1'000'000 != 0 ? 1 : 0);
+  return std::chrono::milliseconds(std::min<int64_t>(ms, int64_t{365} * 24 * 3600 * 1000));
+}
+
+// "0.42ms" below a second, "12.345s" above.
+std::string seconds_text(double seconds) {
+  char buf[32];
+  if (seconds < 1) std::snprintf(buf, sizeof buf, "%.2fms", seconds * 1e3);
+  else std::snprintf(buf, sizeof buf, "%.3fs", seconds);
+  return buf;
+}
+
+}  // namespace
+
+Command add_check_history(CLI::App& app) {
+  auto a = std::make_shared<CheckHistoryArgs>();
+  CLI::App* cmd = app.add_subcommand("check-history", "Check a client history for linearizability against a model");
+  cmd->add_option("history", a->file, "history file to check")->required();
+  cmd->add_option("--model", a->model, "sequential specification: kv, register, list, set or counter")
+      ->required()
+      ->check(CLI::IsMember({"kv", "register", "list", "set", "counter"}));
+  cmd->add_option("--format", a->format,
+                  "dsim (JSON Lines events), porcupine (Porcupine's kv EDN) or jepsen (Jepsen etcd log)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"dsim", "porcupine", "jepsen"}));
+  cmd->add_option("--budget", a->budget, "wall-time budget for the search, e.g. 10s, 500ms")->capture_default_str();
+  cmd->add_flag("--json", a->json, "print one JSON object (the verdict, counterexample, file, model, seconds)");
+  cmd->footer(
+      "The dsim format is one JSON event per line:\n"
+      "  {\"process\":0,\"type\":\"invoke\",\"f\":\"put\",\"key\":\"k1\",\"value\":\"x\",\"time\":123}\n"
+      "  (type invoke|ok|fail|info; key, value and time optional; an operation never completed is indeterminate)\n"
+      "Examples:\n"
+      "  dsim check-history history.jsonl --model kv\n"
+      "  dsim check-history ../shared/conformance/porcupine/kv/c10-bad.txt --model kv --format porcupine\n"
+      "  dsim check-history ../shared/conformance/porcupine/jepsen/etcd_002.log --model register --format jepsen --json\n"
+      "  dsim check-history big.jsonl --model register --budget 2m\n"
+      "Exit code: 0 linearizable, 1 not linearizable (a counterexample is printed), 2 bad input\n"
+      "(unreadable file, malformed line, operation the model cannot read), 3 unknown: the budget ran out\n"
+      "before the search finished (no verdict is guessed; rerun with a larger --budget).");
+  return [a]() {
+    check::CheckOptions options;
+    options.budget = parse_budget(a->budget);
+    const check::Model model = check::model_by_name(a->model);
+    // Wall time is measured outside any simulation.
+    const auto start = std::chrono::steady_clock::now();
+    const check::History history = parse_history(a->file, a->format);
+    if (history.empty() && std::filesystem::file_size(a->file) > 0)
+      throw sim::InputError(a->file + ": no operations found in a non-empty file (is --format " + a->format + " right?)");
+    const auto parsed = std::chrono::steady_clock::now();
+    check::CheckResult result;
+    try {
+      result = check::check_linearizable(history, model, options);
+    } catch (const check::ModelError& e) {
+      throw model_error(a->file, e.what());
+    }
+    const auto done = std::chrono::steady_clock::now();
+    const double parse_seconds = std::chrono::duration<double>(parsed - start).count();
+    const double check_seconds = std::chrono::duration<double>(done - parsed).count();
+    const int code = result.verdict == check::Verdict::linearizable ? 0
+                     : result.verdict == check::Verdict::not_linearizable ? 1
+                                                                           : 3;
+    if (a->json) {
+      check::json j = result.to_json();
+      j["file"] = a->file;
+      j["format"] = a->format;
+      j["model"] = a->model;
+      j["budget"] = a->budget;
+      j["seconds"] = check_seconds;
+      j["parse_seconds"] = parse_seconds;
+      std::printf("%s\n", j.dump().c_str());
+      return code;
+    }
+    std::printf("history:    %s (format %s)\n", a->file.c_str(), a->format.c_str());
+    std::printf("model:      %s\n", a->model.c_str());
+    std::printf("operations: %s in %s partition%s%s\n", with_commas(result.operations).c_str(),
+                with_commas(result.partitions).c_str(), result.partitions == 1 ? "" : "s",
+                result.operations == 0 ? " (empty history: nothing to check)" : "");
+    if (result.verdict == check::Verdict::unknown) {
+      std::printf("verdict:    unknown: %s on %zu of %zu partition%s (first %s) within --budget %s; no verdict "
+                  "is guessed, rerun with a larger --budget\n",
+                  result.unknown_reason.c_str(), result.unknown_partitions.size(), result.partitions,
+                  result.partitions == 1 ? "" : "s", check::json(result.unknown_partitions.front()).dump().c_str(),
+                  a->budget.c_str());
+    } else {
+      std::printf("verdict:    %s\n", check::to_string(result.verdict).c_str());
+    }
+    std::printf("time:       %s checking (%s search steps), %s parsing\n", seconds_text(check_seconds).c_str(),
+                with_commas(result.steps).c_str(), seconds_text(parse_seconds).c_str());
+    if (result.counterexample) std::printf("%s", result.counterexample->to_text().c_str());
+    return code;
+  };
+}
+
+}  // namespace dsim::cli
