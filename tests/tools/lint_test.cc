@@ -18,7 +18,9 @@ struct Lint {
 };
 
 Lint run_lint(const std::string& root) {
-  const std::string out = testing::TempDir() + "dsim_lint_out.txt";
+  // Per-test file: ctest runs tests in parallel processes.
+  const std::string out = testing::TempDir() + "dsim_lint_out_" +
+                          testing::UnitTest::GetInstance()->current_test_info()->name() + ".txt";
   const std::string cmd = (root.empty() ? "" : "DSIM_LINT_ROOT=" + root + " ") + std::string(DSIM_SOURCE_DIR) +
                           "/tools/lint >" + out + " 2>&1";
   const int status = std::system(cmd.c_str());
