@@ -1,208 +1,135 @@
 #include "faults/schedule.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
+#include <deque>
 #include <map>
 
+#include "faults/byzantine.h"
+#include "faults/spec.h"
 #include "sim/config.h"
 #include "sim/rng.h"
 
 namespace dsim::faults {
 namespace {
 
-const std::vector<std::string> kKinds{"crash", "restart", "partition", "isolate", "cut", "heal", "clock"};
-const std::vector<std::string> kSelectors{"all", "random", "minority", "majority"};
-
-// A target as written: a selector, or explicit node names.
-struct Target {
-  std::string selector;             // empty: explicit
-  std::vector<sim::NodeId> nodes;
-  nlohmann::json as_written;
-};
-
-struct Fault {
-  size_t index = 0;
-  std::string kind;
-  sim::Duration at;
-  std::optional<sim::Duration> for_;
-  Target target;                               // crash, restart, isolate, clock
-  std::vector<std::vector<sim::NodeId>> groups;  // partition
-  Target from, to;                             // cut
-  bool lose_unsynced = false;                  // crash
-  sim::Duration jump;                          // clock
-  std::optional<double> drift_ppm;             // clock
-  nlohmann::json canonical;
-};
-
-Target read_target(sim::ConfigReader& r, std::string_view key, uint32_t nodes) {
-  const nlohmann::json* j = r.raw(key);
-  if (!j) r.fail_here("missing \"" + std::string(key) + "\" (a node name, a list of names, or one of: all, random, minority, majority)");
-  Target t;
-  t.as_written = *j;
-  sim::Topology topo(nodes, 0);
-  auto node = [&](const nlohmann::json& n) {
-    if (!n.is_string()) r.fail(key, "node names must be strings");
-    auto id = topo.find(n.get<std::string>());
-    if (!id) r.fail(key, "no node named \"" + n.get<std::string>() + "\" (nodes are n1..n" + std::to_string(nodes) + ")");
-    return *id;
-  };
-  if (j->is_string()) {
-    const std::string s = j->get<std::string>();
-    if (std::find(kSelectors.begin(), kSelectors.end(), s) != kSelectors.end()) t.selector = s;
-    else if (!s.empty() && s[0] == 'n' && s.size() > 1 && std::isdigit(static_cast<unsigned char>(s[1]))) t.nodes.push_back(node(*j));
-    else r.fail(key, "unknown target \"" + s + "\" (a node name such as n1, or one of: all, random, minority, majority)");
-  } else if (j->is_array() && !j->empty()) {
-    for (const auto& n : *j) t.nodes.push_back(node(n));
-  } else {
-    r.fail(key, "must be a node name, a non-empty list of names, or a selector");
-  }
-  return t;
-}
-
-Fault read_fault(sim::ConfigReader& r, size_t index, uint32_t nodes) {
-  Fault f;
-  f.index = index;
-  std::vector<std::string> present;
-  for (const auto& k : kKinds)
-    if (r.has(k)) present.push_back(k);
-  if (present.empty()) {
-    std::string keys;
-    for (const auto& k : r.keys()) keys += (keys.empty() ? "" : ", ") + k;
-    r.fail_here("no fault kind (one of: crash, restart, partition, isolate, cut, heal, clock); keys given: " + keys);
-  }
-  if (present.size() > 1) r.fail(present[1], "one fault per entry: \"" + present[0] + "\" and \"" + present[1] + "\" both given");
-  f.kind = present[0];
-  auto at = r.duration("at");
-  if (r.has("for") && !at) r.fail("for", "\"for\" needs an \"at\" to start from");
-  if (!at) r.fail_here("missing \"at\" (when the fault starts, e.g. \"at\": \"5s\")");
-  f.at = *at;
-  f.for_ = r.duration("for");
-  if (f.for_ && *f.for_ <= sim::Duration{}) r.fail("for", "must be positive");
-  if (f.for_ && (f.kind == "restart" || f.kind == "heal")) r.fail("for", "\"" + f.kind + "\" is instantaneous and takes no \"for\"");
-  f.canonical = {{"at", sim::format_duration(f.at)}};
-  if (f.for_) f.canonical["for"] = sim::format_duration(*f.for_);
-
-  if (f.kind == "crash" || f.kind == "restart" || f.kind == "isolate" || f.kind == "clock") {
-    f.target = read_target(r, f.kind, nodes);
-    f.canonical[f.kind] = f.target.as_written;
-  }
-  if (f.kind == "crash") {
-    f.lose_unsynced = r.boolean("lose_unsynced").value_or(false);
-    f.canonical["lose_unsynced"] = f.lose_unsynced;
-  } else if (f.kind == "clock") {
-    f.jump = r.duration("jump", /*allow_negative=*/true).value_or(sim::Duration{});
-    f.drift_ppm = r.number("drift_ppm", -500000, 500000);
-    if (f.jump == sim::Duration{} && !f.drift_ppm) r.fail_here("a clock fault needs \"jump\" and/or \"drift_ppm\"");
-    f.canonical["jump"] = sim::format_duration(f.jump);
-    if (f.drift_ppm) f.canonical["drift_ppm"] = *f.drift_ppm;
-  } else if (f.kind == "partition") {
-    const auto groups = r.array("partition");
-    if (groups.size() < 2) r.fail("partition", "needs at least two groups, e.g. [[\"n1\"], [\"n2\", \"n3\"]]");
-    std::vector<int> seen(nodes, 0);
-    sim::Topology topo(nodes, 0);
-    for (const auto& gp : groups) {
-      const auto& g = r.source().root().at(nlohmann::json::json_pointer(gp));
-      if (!g.is_array() || g.empty()) sim::fail_at(r.source(), gp, "a group must be a non-empty list of node names");
-      std::vector<sim::NodeId> ids;
-      for (const auto& n : g) {
-        auto id = n.is_string() ? topo.find(n.get<std::string>()) : std::nullopt;
-        if (!id) sim::fail_at(r.source(), gp, "no node named " + n.dump() + " (nodes are n1..n" + std::to_string(nodes) + ")");
-        ids.push_back(*id);
-        ++seen[id->value];
-      }
-      f.groups.push_back(ids);
-    }
-    for (uint32_t i = 0; i < nodes; ++i)
-      if (!seen[i]) r.fail("partition", "n" + std::to_string(i + 1) + " is in no group (list every node; a node in two groups bridges them)");
-    f.canonical["partition"] = *r.raw("partition");
-  } else if (f.kind == "cut") {
-    sim::ConfigReader c = r.object("cut");
-    f.from = read_target(c, "from", nodes);
-    f.to = read_target(c, "to", nodes);
-    c.finish();
-    f.canonical["cut"] = {{"from", f.from.as_written}, {"to", f.to.as_written}};
-  } else if (f.kind == "heal") {
-    auto h = r.boolean("heal");
-    if (!h || !*h) r.fail("heal", "write \"heal\": true");
-    f.canonical["heal"] = true;
-  }
-  r.finish();
-  return f;
-}
-
-std::vector<Fault> read_faults(sim::ConfigReader& root, uint32_t nodes) {
-  std::vector<Fault> out;
-  const auto pointers = root.array("faults");
-  for (size_t i = 0; i < pointers.size(); ++i) {
-    sim::ConfigReader r(root.source(), pointers[i]);
-    out.push_back(read_fault(r, i, nodes));
-  }
-  return out;
-}
-
 class FaultsSection final : public sim::ScenarioSection {
  public:
   std::string_view key() const override { return "faults"; }
   void read(sim::ConfigReader& root, const sim::Scenario& s, nlohmann::json& resolved) const override {
     nlohmann::json list = nlohmann::json::array();
-    for (const Fault& f : read_faults(root, s.nodes)) list.push_back(f.canonical);
+    const sim::Topology topology = s.topology();
+    for (const Fault& f : read_faults(root, s)) list.push_back(to_json(f, topology));
     resolved["faults"] = list;
   }
 };
 
-}  // namespace
+// A fault acting on messages while it lasts.
+struct Effect {
+  uint64_t id;
+  Kind kind;
+  std::vector<bool> from, to;  // omit/byzantine: `from` is the node set
+  Fault fault;
+  sim::Rng* rng;
+  std::deque<sim::MessagePtr> sent;  // replay: the node's recent messages
+};
 
-const sim::ScenarioSection& section() {
-  static const FaultsSection s;
-  return s;
-}
-
-const std::vector<std::pair<std::string, std::string>>& fault_kinds() {
-  static const std::vector<std::pair<std::string, std::string>> kinds{
-      {"crash", "{\"at\": \"5s\", \"crash\": TARGET, \"for\": \"2s\", \"lose_unsynced\": false}  (for: restart after)"},
-      {"restart", "{\"at\": \"9s\", \"restart\": TARGET}"},
-      {"partition", "{\"at\": \"5s\", \"partition\": [[\"n1\",\"n2\"], [\"n3\",\"n4\",\"n5\"]], \"for\": \"4s\"}  (a node in two groups bridges them)"},
-      {"isolate", "{\"at\": \"5s\", \"isolate\": TARGET, \"for\": \"1s\"}"},
-      {"cut", "{\"at\": \"5s\", \"cut\": {\"from\": TARGET, \"to\": TARGET}, \"for\": \"1s\"}  (asymmetric: only from -> to is cut)"},
-      {"heal", "{\"at\": \"8s\", \"heal\": true}  (reconnects every link)"},
-      {"clock", "{\"at\": \"5s\", \"clock\": TARGET, \"jump\": \"-50ms\", \"drift_ppm\": 200, \"for\": \"3s\"}"},
-  };
-  return kinds;
-}
-
-// ---- runtime --------------------------------------------------------------------------
-
-namespace {
-class Schedule final : public Installed {
+class Schedule final : public Installed, public sim::MessageFilter, public sim::TraceSink {
  public:
-  Schedule(sim::Simulation& sim, std::vector<Fault> faults) : sim_(sim), faults_(std::move(faults)) {
+  Schedule(sim::Simulation& sim, const sim::Scenario& scenario, std::vector<Fault> faults)
+      : sim_(sim), scenario_(scenario), faults_(std::move(faults)) {
+    sim_.add_filter(this);
+    if (!scenario.protocol->selectors.empty()) sim_.add_sink(this);
     for (const Fault& f : faults_) {
-      rngs_.push_back(sim::Rng::derive(sim.seed(), "fault/" + std::to_string(f.index)));
-      sim_.schedule(sim::Time::zero() + f.at, [this, &f] { start(f); });
+      if (f.kind == Kind::nemesis) sim_.schedule(sim::Time::zero() + f.at, [this, &f] { nemesis_step(f); });
+      else sim_.schedule(sim::Time::zero() + f.at, [this, &f] { start(f); });
     }
   }
 
+  const std::vector<nlohmann::json>& fired() const override { return fired_; }
+
+  // ---- selectors: the latest observation of each name, per the protocol's selectors ----
+  void on_event(const sim::TraceEvent& ev) override {
+    if (ev.kind == sim::TraceKind::observe) latest_[std::string(ev.name)] = ev.node;
+  }
+
+  // ---- message filter ----
+  std::string_view on_send(sim::NodeId from, sim::NodeId to, sim::MessagePtr& msg, sim::SendEffects& fx) override {
+    for (auto& e : effects_) {
+      switch (e->kind) {
+        case Kind::omit:
+          if (e->from[from.value] && e->fault.send > 0 && e->rng->bernoulli(e->fault.send)) return "send_omission";
+          break;
+        case Kind::lossy:
+          if (e->from[from.value] && e->to[to.value] && e->rng->bernoulli(e->fault.p)) return "link_loss";
+          break;
+        case Kind::slow:
+          if (e->from[from.value] && e->to[to.value]) fx.delay += e->fault.delay;
+          break;
+        case Kind::duplicate:
+          if (e->from[from.value] && e->to[to.value] && e->rng->bernoulli(e->fault.p)) ++fx.extra_copies;
+          break;
+        case Kind::byzantine:
+          if (e->from[from.value] && e->rng->bernoulli(e->fault.p)) {
+            if (!rewrite(*e, from, to, msg)) return "byzantine_drop";
+          }
+          break;
+        default:
+          break;
+      }
+    }
+    return {};
+  }
+  std::string_view on_receive(sim::NodeId, sim::NodeId to, const sim::Envelope&) override {
+    for (auto& e : effects_)
+      if (e->kind == Kind::omit && e->from[to.value] && e->fault.receive > 0 && e->rng->bernoulli(e->fault.receive))
+        return "receive_omission";
+    return {};
+  }
+
  private:
-  std::vector<sim::NodeId> resolve(const Fault& f, const Target& t) {
-    if (t.selector.empty()) return t.nodes;
-    const uint32_t n = sim_.topology().servers();
+  sim::Rng& rng(const std::string& stream) {
+    auto it = rngs_.find(stream);
+    if (it == rngs_.end()) it = rngs_.emplace(stream, sim::Rng::derive(sim_.seed(), stream)).first;
+    return it->second;
+  }
+
+  std::vector<sim::NodeId> servers() const {
     std::vector<sim::NodeId> all;
-    for (uint32_t i = 0; i < n; ++i) all.push_back(sim::NodeId(i));
-    if (t.selector == "all") return all;
-    size_t k = t.selector == "random" ? 1 : t.selector == "minority" ? (n - 1) / 2 : n / 2 + 1;
-    sim::Rng& rng = rngs_[f.index];
-    for (size_t i = 0; i < k && i < all.size(); ++i)  // partial Fisher-Yates
-      std::swap(all[i], all[i + rng.uniform(all.size() - i)]);
-    all.resize(std::min(k, all.size()));
-    std::sort(all.begin(), all.end());
+    for (uint32_t i = 0; i < sim_.topology().servers(); ++i) all.push_back(sim::NodeId(i));
     return all;
   }
 
-  nlohmann::json names(const std::vector<sim::NodeId>& ids) const {
-    nlohmann::json a = nlohmann::json::array();
-    for (auto id : ids) a.push_back(sim_.topology().name(id));
-    return a;
+  std::vector<sim::NodeId> pick(std::vector<sim::NodeId> pool, size_t k, sim::Rng& r) const {
+    k = std::min(k, pool.size());
+    for (size_t i = 0; i < k; ++i) std::swap(pool[i], pool[i + r.uniform(pool.size() - i)]);  // partial Fisher-Yates
+    pool.resize(k);
+    std::sort(pool.begin(), pool.end());
+    return pool;
+  }
+
+  Target resolve(const Target& t, sim::Rng& r) {
+    if (t.selector.empty()) return t;
+    Target out;
+    const size_t n = sim_.topology().servers();
+    if (t.selector == "all") out.nodes = servers();
+    else if (t.selector == "random") out.nodes = pick(servers(), 1, r);
+    else if (t.selector == "minority") out.nodes = pick(servers(), (n - 1) / 2, r);
+    else if (t.selector == "majority") out.nodes = pick(servers(), n / 2 + 1, r);
+    else {
+      for (const auto& sel : scenario_.protocol->selectors)
+        if (sel.name == t.selector) {
+          auto it = latest_.find(sel.observation);
+          if (it != latest_.end() && sim_.is_up(it->second)) out.nodes.push_back(it->second);
+        }
+    }
+    return out;
+  }
+
+  std::vector<bool> membership(const std::vector<sim::NodeId>& nodes) const {
+    std::vector<bool> m(sim_.topology().size(), false);
+    for (auto n : nodes) m[n.value] = true;
+    return m;
   }
 
   void cut(sim::NodeId a, sim::NodeId b, std::vector<std::pair<sim::NodeId, sim::NodeId>>& log) {
@@ -221,94 +148,256 @@ class Schedule final : public Installed {
     }
   }
 
-  void start(const Fault& f) {
-    nlohmann::json data{{"fault", f.index}};
+  void end_later(const Fault& f, std::function<void()> undo) {
+    if (!f.length) return;
+    sim_.schedule(sim_.now() + *f.length, [this, stream = f.stream, kind = f.kind, undo = std::move(undo)] {
+      const char* what = kind == Kind::crash ? "restart" : kind == Kind::clock ? "clock_restore"
+                         : (kind == Kind::partition || kind == Kind::isolate || kind == Kind::cut) ? "heal" : "end";
+      sim_.record(sim::TraceKind::fault, what, nlohmann::json{{"stream", stream}, {"end_of", to_string(kind)}});
+      undo();
+    });
+  }
+
+  // Starts a fault: resolves its targets, records it (concrete), applies it, arms its end.
+  void start(const Fault& spec) {
+    Fault f = spec;
+    // Targets are drawn from a stream of their own, so the fault's other draws (omission,
+    // corruption) are the same whether its targets were a selector or written out.
+    sim::Rng& pick_rng = rng(f.stream + "/targets");
+    f.target = resolve(f.target, pick_rng);
+    f.from = resolve(f.from, pick_rng);
+    f.to = resolve(f.to, pick_rng);
+    sim::Rng& r = rng(f.stream);
+    const nlohmann::json concrete = to_json(f, sim_.topology());
+    fired_.push_back(concrete);
+    sim_.record(sim::TraceKind::fault, to_string(f.kind), concrete);
+    const uint32_t n = sim_.topology().size();
     std::vector<std::pair<sim::NodeId, sim::NodeId>> links;
-    if (f.kind == "crash" || f.kind == "restart") {
-      const auto nodes = resolve(f, f.target);
-      data["targets"] = names(nodes);
-      sim_.record(sim::TraceKind::fault, f.kind, data);
-      for (auto n : nodes) f.kind == "crash" ? sim_.crash(n, f.lose_unsynced) : sim_.restart(n);
-      if (f.for_ && f.kind == "crash")
-        sim_.schedule(sim_.now() + *f.for_, [this, nodes, index = f.index] {
-          sim_.record(sim::TraceKind::fault, "restart", {{"fault", index}, {"targets", names(nodes)}, {"end_of", "crash"}});
-          for (auto n : nodes) sim_.restart(n);
+    switch (f.kind) {
+      case Kind::crash:
+        for (auto x : f.target.nodes) sim_.crash(x, f.lose_unsynced);
+        end_later(f, [this, nodes = f.target.nodes] {
+          for (auto x : nodes) sim_.restart(x);
         });
-      return;
-    }
-    if (f.kind == "clock") {
-      const auto nodes = resolve(f, f.target);
-      data["targets"] = names(nodes);
-      data["jump"] = sim::format_duration(f.jump);
-      if (f.drift_ppm) data["drift_ppm"] = *f.drift_ppm;
-      sim_.record(sim::TraceKind::fault, "clock", data);
-      std::vector<int64_t> old_drift;
-      for (auto n : nodes) {
-        old_drift.push_back(sim_.clock(n).drift_ppb());
-        if (f.jump != sim::Duration{}) sim_.jump_clock(n, f.jump);
-        if (f.drift_ppm) sim_.set_drift(n, static_cast<int64_t>(std::llround(*f.drift_ppm * 1000)));
-      }
-      if (f.for_)
-        sim_.schedule(sim_.now() + *f.for_, [this, nodes, old_drift, &f] {
-          sim_.record(sim::TraceKind::fault, "clock_restore", {{"fault", f.index}, {"targets", names(nodes)}});
-          for (size_t i = 0; i < nodes.size(); ++i) {
-            if (f.jump != sim::Duration{}) sim_.jump_clock(nodes[i], -f.jump);
-            if (f.drift_ppm) sim_.set_drift(nodes[i], old_drift[i]);
+        return;
+      case Kind::restart:
+        for (auto x : f.target.nodes) sim_.restart(x);
+        return;
+      case Kind::heal:
+        cuts_.clear();
+        sim_.network().heal_all();
+        return;
+      case Kind::clock: {
+        std::vector<int64_t> old_drift;
+        for (auto x : f.target.nodes) {
+          old_drift.push_back(sim_.clock(x).drift_ppb());
+          if (f.jump != sim::Duration{}) sim_.jump_clock(x, f.jump);
+          if (f.drift_ppm) sim_.set_drift(x, static_cast<int64_t>(std::llround(*f.drift_ppm * 1000)));
+        }
+        end_later(f, [this, f, old_drift] {
+          for (size_t i = 0; i < f.target.nodes.size(); ++i) {
+            if (f.jump != sim::Duration{}) sim_.jump_clock(f.target.nodes[i], -f.jump);
+            if (f.drift_ppm) sim_.set_drift(f.target.nodes[i], old_drift[i]);
           }
         });
-      return;
-    }
-    if (f.kind == "heal") {
-      sim_.record(sim::TraceKind::fault, "heal", data);
-      cuts_.clear();
-      sim_.network().heal_all();
-      return;
-    }
-    const uint32_t n = sim_.topology().size();
-    if (f.kind == "partition") {
-      std::vector<std::vector<bool>> member(n);
-      for (auto& m : member) m.assign(f.groups.size(), false);
-      nlohmann::json groups = nlohmann::json::array();
-      for (size_t g = 0; g < f.groups.size(); ++g) {
-        for (auto id : f.groups[g]) member[id.value][g] = true;
-        groups.push_back(names(f.groups[g]));
+        return;
       }
-      for (uint32_t a = 0; a < n; ++a)
-        for (uint32_t b = 0; b < n; ++b) {
-          bool share = false;
-          for (size_t g = 0; g < f.groups.size(); ++g) share |= member[a][g] && member[b][g];
-          if (!share) cut(sim::NodeId(a), sim::NodeId(b), links);
-        }
-      data["groups"] = groups;
-    } else if (f.kind == "isolate") {
-      const auto nodes = resolve(f, f.target);
-      for (auto x : nodes)
-        for (uint32_t o = 0; o < n; ++o) {
-          cut(x, sim::NodeId(o), links);
-          cut(sim::NodeId(o), x, links);
-        }
-      data["targets"] = names(nodes);
-    } else if (f.kind == "cut") {
-      const auto from = resolve(f, f.from), to = resolve(f, f.to);
-      for (auto a : from)
-        for (auto b : to) cut(a, b, links);
-      data["from"] = names(from);
-      data["to"] = names(to);
+      case Kind::partition: {
+        std::vector<std::vector<bool>> member;
+        for (const auto& g : f.groups) member.push_back(membership(g));
+        for (uint32_t a = 0; a < n; ++a)
+          for (uint32_t b = 0; b < n; ++b) {
+            bool share = false;
+            for (const auto& m : member) share |= m[a] && m[b];
+            if (!share) cut(sim::NodeId(a), sim::NodeId(b), links);
+          }
+        break;
+      }
+      case Kind::isolate:
+        for (auto x : f.target.nodes)
+          for (uint32_t o = 0; o < n; ++o) {
+            cut(x, sim::NodeId(o), links);
+            cut(sim::NodeId(o), x, links);
+          }
+        break;
+      case Kind::cut:
+        for (auto a : f.from.nodes)
+          for (auto b : f.to.nodes) cut(a, b, links);
+        break;
+      case Kind::omit:
+      case Kind::lossy:
+      case Kind::slow:
+      case Kind::duplicate:
+      case Kind::byzantine: {
+        auto e = std::make_unique<Effect>();
+        e->id = ++effect_counter_;
+        e->kind = f.kind;
+        const bool node_set = f.kind == Kind::omit || f.kind == Kind::byzantine;
+        e->from = membership(node_set ? f.target.nodes : f.from.nodes);
+        e->to = membership(node_set ? std::vector<sim::NodeId>{} : f.to.nodes);
+        e->fault = f;
+        e->rng = &r;
+        const uint64_t id = e->id;
+        effects_.push_back(std::move(e));
+        end_later(f, [this, id] {
+          std::erase_if(effects_, [id](const std::unique_ptr<Effect>& x) { return x->id == id; });
+        });
+        return;
+      }
+      case Kind::nemesis:
+        return;
     }
-    sim_.record(sim::TraceKind::fault, f.kind, data);
-    if (f.for_)
-      sim_.schedule(sim_.now() + *f.for_, [this, links, index = f.index, kind = f.kind] {
-        sim_.record(sim::TraceKind::fault, "heal", {{"fault", index}, {"end_of", kind}});
-        uncut(links);
-      });
+    end_later(f, [this, links] { uncut(links); });
+  }
+
+  // Byzantine rewriting; false means drop the message.
+  bool rewrite(Effect& e, sim::NodeId from, sim::NodeId to, sim::MessagePtr& msg) {
+    const std::string& s = e.fault.strategy;
+    if (s == "mute") return false;
+    if (s == "corrupt" || s == "equivocate") {
+      nlohmann::json body = msg->to_json();
+      const bool changed = s == "corrupt" ? mutate_random_leaf(body, *e.rng)
+                                          : mutate_for_destination(body, to.value * 2654435761u + from.value);
+      if (changed) msg = reencode(*scenario_.protocol, msg, body);
+      return true;
+    }
+    if (s == "replay") {
+      sim::MessagePtr current = msg;
+      if (!e.sent.empty()) msg = e.sent[e.rng->uniform(e.sent.size())];
+      e.sent.push_back(current);
+      if (e.sent.size() > 32) e.sent.pop_front();
+      return true;
+    }
+    for (const auto& st : scenario_.protocol->byzantine)
+      if (st.name == s) {
+        sim::MessagePtr out = st.rewrite(msg, from, to, *e.rng);
+        if (!out) return false;
+        msg = std::move(out);
+      }
+    return true;
+  }
+
+  // ---- the random nemesis ----
+  void nemesis_step(const Fault& spec) {
+    const sim::Time to = sim::Time::zero() + spec.at + *spec.length;
+    sim::Rng& r = rng(spec.stream);
+    int& active = nemesis_active_[spec.stream];
+    if (sim_.now() >= to) return;
+    if (active < static_cast<int>(spec.nemesis.max_concurrent)) {
+      if (auto g = generate(spec, r, to)) {
+        ++active;
+        start(*g);
+        sim_.schedule(sim_.now() + *g->length, [&active] { --active; });
+      }
+    }
+    const auto gap = sim::Duration::nanos(1 + static_cast<int64_t>(r.exponential(static_cast<double>(spec.nemesis.every.ns()))));
+    if (sim_.now() + gap < to) sim_.schedule(sim_.now() + gap, [this, &spec] { nemesis_step(spec); });
+  }
+
+  std::optional<Fault> generate(const Fault& spec, sim::Rng& r, sim::Time to) {
+    const NemesisSpec& ns = spec.nemesis;
+    Fault g;
+    g.kind = ns.kinds[r.uniform(ns.kinds.size())];
+    g.stream = spec.stream + "/" + std::to_string(generated_[spec.stream]++);
+    g.at = sim_.now() - sim::Time::zero();
+    const int64_t span = (ns.max_length - ns.min_length).ns();
+    g.length = std::min(ns.min_length + sim::Duration::nanos(static_cast<int64_t>(r.uniform(static_cast<uint64_t>(span) + 1))),
+                        to - sim_.now());
+    const auto all = servers();
+    const uint32_t n = static_cast<uint32_t>(all.size());
+    auto one = [&] { return pick(all, 1, r); };
+    switch (g.kind) {
+      case Kind::crash: {
+        std::vector<sim::NodeId> up;
+        for (auto x : all)
+          if (sim_.is_up(x)) up.push_back(x);
+        const uint32_t down = n - static_cast<uint32_t>(up.size());
+        const uint32_t budget = ns.exceed_budget ? n : scenario_.protocol->budget.max_crashed(n);
+        if (down >= budget || up.empty()) return std::nullopt;  // stay inside the fault budget
+        g.target.nodes = pick(up, 1 + r.uniform(std::min<uint64_t>(budget - down, up.size())), r);
+        break;
+      }
+      case Kind::partition: {
+        if (n < 2) return std::nullopt;
+        auto shuffled = all;
+        for (size_t i = 0; i + 1 < shuffled.size(); ++i) std::swap(shuffled[i], shuffled[i + r.uniform(shuffled.size() - i)]);
+        const size_t split = 1 + r.uniform(n - 1);
+        std::vector<sim::NodeId> a(shuffled.begin(), shuffled.begin() + static_cast<long>(split)), b(shuffled.begin() + static_cast<long>(split), shuffled.end());
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        g.groups = {a, b};
+        break;
+      }
+      case Kind::isolate: g.target.nodes = one(); break;
+      case Kind::cut:
+      case Kind::lossy:
+      case Kind::slow:
+      case Kind::duplicate:
+        g.from.nodes = one();
+        g.to.nodes = all;
+        g.p = g.kind == Kind::lossy ? 0.5 : 0.3;
+        g.delay = sim::Duration::millis(10 + static_cast<int64_t>(r.uniform(91)));
+        break;
+      case Kind::clock:
+        g.target.nodes = one();
+        g.jump = sim::Duration::millis(static_cast<int64_t>(r.uniform(201)) - 100);
+        g.drift_ppm = static_cast<double>(static_cast<int64_t>(r.uniform(1001)) - 500);
+        break;
+      case Kind::omit:
+        g.target.nodes = one();
+        (r.bernoulli(0.5) ? g.send : g.receive) = 0.2 + 0.6 * r.uniform01();
+        break;
+      case Kind::byzantine: {
+        std::vector<std::string> strategies{"corrupt", "equivocate", "replay", "mute"};
+        for (const auto& st : scenario_.protocol->byzantine) strategies.push_back(st.name);
+        g.target.nodes = one();
+        g.strategy = strategies[r.uniform(strategies.size())];
+        break;
+      }
+      default:
+        return std::nullopt;
+    }
+    return g;
   }
 
   sim::Simulation& sim_;
+  const sim::Scenario& scenario_;
   std::vector<Fault> faults_;
-  std::vector<sim::Rng> rngs_;
+  std::map<std::string, sim::Rng> rngs_;
   std::map<std::pair<uint32_t, uint32_t>, int> cuts_;  // directed link -> how many faults cut it
+  std::vector<std::unique_ptr<Effect>> effects_;
+  uint64_t effect_counter_ = 0;
+  std::map<std::string, sim::NodeId> latest_;
+  std::map<std::string, int> nemesis_active_;
+  std::map<std::string, uint64_t> generated_;
+  std::vector<nlohmann::json> fired_;
 };
+
 }  // namespace
+
+const sim::ScenarioSection& section() {
+  static const FaultsSection s;
+  return s;
+}
+
+const std::vector<std::pair<std::string, std::string>>& fault_kinds() {
+  static const std::vector<std::pair<std::string, std::string>> kinds{
+      {"crash", R"x({"at": "5s", "crash": T, "for": "2s", "lose_unsynced": false}   (for: restart after)")x"},
+      {"restart", R"x({"at": "9s", "restart": T})x"},
+      {"partition", R"x({"at": "5s", "partition": [["n1","n2"], ["n3","n4","n5"]], "for": "4s"}   (a node in two groups bridges them))x"},
+      {"isolate", R"x({"at": "5s", "isolate": T, "for": "1s"})x"},
+      {"cut", R"x({"at": "5s", "cut": {"from": T, "to": T}, "for": "1s"}   (asymmetric: only from -> to))x"},
+      {"heal", R"x({"at": "8s", "heal": true}   (reconnects every link))x"},
+      {"clock", R"x({"at": "5s", "clock": T, "jump": "-50ms", "drift_ppm": 200, "for": "3s"})x"},
+      {"omit", R"x({"at": "5s", "omit": T, "send": 0.3, "receive": 0.1, "for": "2s"}   (send/receive omission))x"},
+      {"lossy", R"x({"at": "5s", "lossy": {"from": T, "to": T}, "loss": 0.5, "for": "2s"})x"},
+      {"slow", R"x({"at": "5s", "slow": {"from": T, "to": T}, "delay": "80ms", "for": "2s"})x"},
+      {"duplicate", R"x({"at": "5s", "duplicate": {"from": T, "to": T}, "p": 0.5, "for": "1s"}   (a duplication burst))x"},
+      {"byzantine", R"x({"at": "5s", "byzantine": T, "strategy": "corrupt|equivocate|replay|mute|<protocol's>", "p": 1.0, "for": "2s"})x"},
+      {"nemesis", R"x({"from": "2s", "to": "20s", "nemesis": {"kinds": ["crash", "partition"], "every": "1s", "max_concurrent": 1, "length": ["200ms", "2s"]}})x"},
+  };
+  return kinds;
+}
 
 std::unique_ptr<Installed> install(sim::Simulation& simulation, const sim::Scenario& scenario) {
   const auto it = scenario.resolved.find("faults");
@@ -318,7 +407,13 @@ std::unique_ptr<Installed> install(sim::Simulation& simulation, const sim::Scena
   doc.origin = "resolved scenario";
   sim::ConfigSource source(std::move(doc));
   sim::ConfigReader root(source, "");
-  return std::make_unique<Schedule>(simulation, read_faults(root, scenario.nodes));
+  return std::make_unique<Schedule>(simulation, scenario, read_faults(root, scenario));
+}
+
+nlohmann::json explicit_schedule(const sim::Scenario& scenario, const Installed* installed) {
+  nlohmann::json s = scenario.resolved;
+  s["faults"] = installed ? nlohmann::json(installed->fired()) : nlohmann::json::array();
+  return s;
 }
 
 }  // namespace dsim::faults

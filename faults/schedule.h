@@ -1,15 +1,11 @@
-// Scheduled faults: the scenario's "faults" list, validated at load time and installed into a
-// simulation as timed actions that use the engine's mechanisms (crash/restart, connectivity,
-// clocks). Every fault that fires is a trace event naming its concrete targets.
+// Faults at run time: installs a scenario's faults into a simulation as timed actions that
+// use the engine's mechanisms (crash/restart, connectivity, clocks, message filters), runs
+// the random nemesis, and remembers every fault that fired with its concrete targets so the
+// run can be written out as a fixed schedule (--emit-schedule) that replays identically.
 //
-// Kinds so far: crash, restart, partition (groups; a node in two groups bridges them),
-// isolate, cut (asymmetric: from -> to), heal, clock (jump and/or drift). `for` ends a fault
-// (restart, reconnect, clock back). Targets are node names, lists, or selectors resolved when
-// the fault fires: all, random, minority, majority, drawn from the fault's own rng stream
-// "fault/<index>", so removing one fault changes no other fault's choices.
-//
-// Not yet: omission, Byzantine, slow links, duplication bursts, the random nemesis and
-// protocol selectors such as "leader" (see the faults issue).
+// Every fault that fires is a trace event ("fault") whose data is the fault in canonical form
+// with concrete targets; every fault that ends is another ("heal", "restart",
+// "clock_restore", "end"). Faults draw randomness only from their own named streams.
 #pragma once
 
 #include <memory>
@@ -26,15 +22,20 @@ namespace dsim::faults {
 // The scenario section that reads and validates "faults".
 const sim::ScenarioSection& section();
 
-// Kinds with their keys, for `dsim list` and the README.
+// Kinds with an example each, for `dsim list` and the README.
 const std::vector<std::pair<std::string, std::string>>& fault_kinds();
 
-// Live state of the installed faults (cut-link reference counts, pending ends). Keep it
-// alive for the whole run.
 class Installed {
  public:
   virtual ~Installed() = default;
+  // Every fault that fired so far, in firing order, in canonical form with concrete targets.
+  virtual const std::vector<nlohmann::json>& fired() const = 0;
 };
+
+// Installs the scenario's faults (nullptr when it has none). Keep it alive for the run.
 std::unique_ptr<Installed> install(sim::Simulation& simulation, const sim::Scenario& scenario);
+
+// The scenario with its faults replaced by the explicit schedule that fired.
+nlohmann::json explicit_schedule(const sim::Scenario& scenario, const Installed* installed);
 
 }  // namespace dsim::faults

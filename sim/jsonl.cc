@@ -157,6 +157,7 @@ TraceReadResult read_trace(const std::string& path, const Registry& registry, co
         ev.name = field<std::string>(j, "type", path, line);
         if (ev.kind == TraceKind::drop) ev.cause = field<std::string>(j, "cause", path, line);
         if (ev.kind == TraceKind::deliver) ev.tag = j.value("dup", false) ? 1 : 0;
+        if (ev.kind == TraceKind::send) ev.tag = j.value("rewritten", false) ? 1 : 0;
         if (ev.kind == TraceKind::send) {
           const auto body = field<nlohmann::json>(j, "msg", path, line);
           try {

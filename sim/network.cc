@@ -123,6 +123,12 @@ Network::Plan Network::plan(NodeId from, NodeId to, Time now) {
   return p;
 }
 
+Time Network::arrival(NodeId from, NodeId to, Time now) {
+  const LinkSpec& spec = link(from, to);
+  Time t = now + spec.latency.sample(rng_);
+  return spec.fifo ? fifo_arrival(from, to, t) : t;
+}
+
 std::optional<Duration> Network::max_latency() const {
   auto best = config_.defaults.latency.upper_bound();
   for (const auto& o : config_.links) {

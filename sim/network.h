@@ -60,15 +60,22 @@ struct NetworkConfig {
   std::vector<LinkOverride> links;
 };
 
-// A hook on every message's path. on_send may rewrite the message (Byzantine faults) or drop
-// it; on_receive may drop it; extra_delay adds latency (slow links). Returning a non-empty
-// cause drops the message with that cause. Filters are called in the order they were added.
+// What a filter may add to a message it lets through.
+struct SendEffects {
+  Duration delay;        // added to every copy's latency (slow links)
+  int extra_copies = 0;  // duplicates beyond the network's own
+};
+
+// A hook on every message's path, through which fault injectors act. on_send may rewrite the
+// message (Byzantine faults), add delay or copies, or drop it by returning a non-empty cause;
+// on_receive may drop it. Filters are called in the order they were added.
 class MessageFilter {
  public:
   virtual ~MessageFilter() = default;
-  virtual std::string_view on_send(NodeId /*from*/, NodeId /*to*/, MessagePtr& /*msg*/) { return {}; }
+  virtual std::string_view on_send(NodeId /*from*/, NodeId /*to*/, MessagePtr& /*msg*/, SendEffects& /*fx*/) {
+    return {};
+  }
   virtual std::string_view on_receive(NodeId /*from*/, NodeId /*to*/, const Envelope& /*msg*/) { return {}; }
-  virtual Duration extra_delay(NodeId /*from*/, NodeId /*to*/) { return Duration{}; }
 };
 
 class Network {
@@ -98,6 +105,8 @@ class Network {
     Time arrival[2];
   };
   Plan plan(NodeId from, NodeId to, Time now);
+  // The arrival time of one more copy sent now (a latency draw; FIFO respected).
+  Time arrival(NodeId from, NodeId to, Time now);
 
   // The largest latency any link can draw, if every link's distribution is bounded.
   std::optional<Duration> max_latency() const;

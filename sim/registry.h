@@ -26,6 +26,33 @@ struct BugSpec {
   std::string help;
 };
 
+// A protocol's own Byzantine behaviour: rewrites a message a Byzantine node sends to `to`.
+// Returns the message to send instead (or the same one), or an empty pointer to drop it.
+struct ByzantineStrategy {
+  std::string name;
+  std::string help;
+  std::function<MessagePtr(const MessagePtr& msg, NodeId from, NodeId to, Rng& rng)> rewrite;
+};
+
+// A fault-target selector a protocol offers ("leader", "coordinator"): the live node whose
+// most recent observation named `observation` is the latest in the trace. Selectors read
+// observations, never node internals.
+struct SelectorSpec {
+  std::string name;
+  std::string help;
+  std::string observation;
+};
+
+// What the protocol promises to tolerate. The random nemesis stays inside it unless a
+// scenario says "exceed_budget": true, so a violation inside the budget is a real bug.
+struct FaultBudget {
+  // Nodes that may be down at once, as a function of the cluster size.
+  std::function<uint32_t(uint32_t nodes)> max_crashed = [](uint32_t n) { return n > 0 ? n - 1 : 0; };
+  bool byzantine = false;       // Byzantine nodes are in scope
+  bool lost_unsynced = true;    // crashes may lose unsynced writes
+  std::string summary = "any number of crashes; no Byzantine nodes";
+};
+
 // What a node factory needs: resolved parameters and the enabled bug switches.
 struct ProtocolConfig {
   Params params;
@@ -44,6 +71,9 @@ struct ProtocolSpec {
   std::vector<InvariantSpec> invariants;
   std::vector<BugSpec> bugs;
   std::vector<std::string_view> message_types;
+  std::vector<ByzantineStrategy> byzantine;
+  std::vector<SelectorSpec> selectors;
+  FaultBudget budget;
   uint32_t min_nodes = 1;
   std::function<ProcessFactory(const ProtocolConfig&)> make_factory;
   // Decodes a message read back from a trace; nullptr MessagePtr for an unknown type.

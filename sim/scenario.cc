@@ -3,6 +3,8 @@
 // values are read (so it always matches what the run uses).
 #include "sim/scenario.h"
 
+#include "sim/rng.h"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -100,9 +102,14 @@ NetworkConfig read_network(ConfigReader r, uint32_t nodes, nlohmann::json& out) 
   return net;
 }
 
-std::vector<NodeClockSpec> read_clocks(ConfigReader r, uint32_t nodes, nlohmann::json& out) {
+// "clocks": {"n2": {"offset": "-3ms", "drift_ppm": 1000}, "random": {"offset_max": "5ms",
+// "drift_ppm_max": 100}}. Nodes not named get a random offset and drift (uniform in
+// [-max, max]) from their own stream "clocks/<node>" when "random" is given.
+std::vector<NodeClockSpec> read_clocks(ConfigReader r, uint32_t nodes, uint64_t seed, nlohmann::json& out) {
   std::vector<NodeClockSpec> clocks;
+  std::vector<bool> named(nodes, false);
   for (const auto& name : r.keys()) {
+    if (name == "random") continue;
     NodeClockSpec c;
     c.node = read_node(r, name, name, nodes);
     ConfigReader cr = r.object(name);
@@ -111,7 +118,26 @@ std::vector<NodeClockSpec> read_clocks(ConfigReader r, uint32_t nodes, nlohmann:
     c.drift_ppb = static_cast<int64_t>(std::llround(ppm * 1000));
     cr.finish();
     out[name] = {{"offset", format_duration(c.offset)}, {"drift_ppm", ppm}};
+    named[c.node.value] = true;
     clocks.push_back(c);
+  }
+  if (r.has("random")) {
+    ConfigReader rr = r.object("random");
+    const Duration offset_max = rr.duration("offset_max").value_or(Duration{});
+    const double drift_max = rr.number("drift_ppm_max", 0, 500000).value_or(0);
+    rr.finish();
+    out["random"] = {{"offset_max", format_duration(offset_max)}, {"drift_ppm_max", drift_max}};
+    const Topology topology(nodes, 0);
+    const int64_t drift_max_ppb = static_cast<int64_t>(std::llround(drift_max * 1000));
+    for (uint32_t i = 0; i < nodes; ++i) {
+      if (named[i]) continue;
+      Rng rng = Rng::derive(seed, "clocks/" + topology.name(NodeId(i)));
+      NodeClockSpec c;
+      c.node = NodeId(i);
+      c.offset = Duration::nanos(rng.uniform_int(-offset_max.ns(), offset_max.ns()));
+      c.drift_ppb = rng.uniform_int(-drift_max_ppb, drift_max_ppb);
+      clocks.push_back(c);
+    }
   }
   r.finish();
   std::sort(clocks.begin(), clocks.end(), [](const auto& a, const auto& b) { return a.node < b.node; });
@@ -234,7 +260,7 @@ Scenario parse_scenario(ConfigSource source, const Registry& registry, const Sec
   }
 
   out["clocks"] = nlohmann::json::object();
-  if (root.has("clocks")) s.clocks = read_clocks(root.object("clocks"), s.nodes, out["clocks"]);
+  if (root.has("clocks")) s.clocks = read_clocks(root.object("clocks"), s.nodes, s.seed, out["clocks"]);
   else root.raw("clocks");
 
   s.invariants = read_invariants(root, *s.protocol);

@@ -40,17 +40,23 @@ void Simulation::set_clock(NodeId node, Duration offset, int64_t drift_ppb) {
   nodes_[node.value].clock = LocalClock(offset, drift_ppb);
 }
 
-uint64_t Simulation::next_key() {
+// Keys order simultaneous events. Scheduled actions (faults) get keys below every other
+// event, so at a given instant faults happen first, whenever they were scheduled: a fault the
+// nemesis decides at run time and the same fault written out as a fixed schedule therefore
+// interleave identically with the rest of the run.
+uint64_t Simulation::next_key(bool control) {
+  constexpr uint64_t kNotControl = uint64_t{1} << 63;
   const uint64_t key = ++seq_;
-  if (!options_.shuffle_ties) return key;
-  return (tie_rng_.next_u64() << 32) | (key & 0xffffffffu);
+  if (control) return key;
+  if (!options_.shuffle_ties) return key | kNotControl;
+  return ((tie_rng_.next_u64() << 32) | (key & 0xffffffffu)) | kNotControl;
 }
 
 void Simulation::schedule(Time at, std::function<void()> action) {
   actions_.push_back(std::move(action));
   Event e;
   e.time = at;
-  e.key = next_key();
+  e.key = next_key(/*control=*/true);
   e.kind = EventKind::control;
   e.a = actions_.size() - 1;
   queue_.push(e);
@@ -98,7 +104,7 @@ void Simulation::apply_effects(NodeId id, NodeState& node) {
       const Time deadline = local_now + t.delay;
       Event e;
       e.time = std::max(now_, node.clock.global_at(deadline));
-      e.key = next_key();
+      e.key = next_key(false);
       e.kind = EventKind::timer;
       e.node = id.value;
       e.a = t.id.value;
@@ -129,6 +135,15 @@ void Simulation::route(NodeId from, Outgoing& out) {
   DSIM_ASSERT(out.to.value < topology_.size(), "send to a node outside the topology");
   const uint64_t id = ++message_counter_;
   ++stats_.sent;
+  // Filters run first so the trace records the message as it really travels (a Byzantine
+  // rewrite included): the offline checker must see what the receiver saw.
+  SendEffects fx;
+  std::string_view cause;
+  const Envelope* original = out.msg.get();
+  for (MessageFilter* f : filters_) {
+    cause = f->on_send(from, out.to, out.msg, fx);
+    if (!cause.empty()) break;
+  }
   if (!sinks_.empty()) {
     TraceEvent ev;
     ev.time = now_;
@@ -136,28 +151,25 @@ void Simulation::route(NodeId from, Outgoing& out) {
     ev.node = from;
     ev.peer = out.to;
     ev.id = id;
+    ev.tag = out.msg.get() != original ? 1 : 0;
     ev.name = out.msg->type_name();
     ev.msg = out.msg.get();
     emit(ev);
   }
-  Duration extra{};
-  for (MessageFilter* f : filters_) {
-    std::string_view cause = f->on_send(from, out.to, out.msg);
-    if (!cause.empty()) return drop(from, out.to, id, *out.msg, cause);
-    extra += f->extra_delay(from, out.to);
-  }
+  if (!cause.empty()) return drop(from, out.to, id, *out.msg, cause);
   Network::Plan plan = network_.plan(from, out.to, now_);
   if (!plan.drop.empty()) return drop(from, out.to, id, *out.msg, plan.drop);
-  for (int i = 0; i < plan.copies; ++i) {
+  const int copies = plan.copies + fx.extra_copies;
+  for (int i = 0; i < copies; ++i) {
     Event e;
-    e.time = plan.arrival[i] + extra;
-    e.key = next_key();
+    e.time = (i < plan.copies ? plan.arrival[i] : network_.arrival(from, out.to, now_)) + fx.delay;
+    e.key = next_key(false);
     e.kind = EventKind::deliver;
     e.node = out.to.value;
     e.peer = from.value;
     e.a = reinterpret_cast<uint64_t>(MessagePtr(out.msg).detach());
     e.b = id;
-    e.flags = i;  // the second copy is the duplicate
+    e.flags = i > 0 ? 1 : 0;  // copies after the first are duplicates
     queue_.push(e);
   }
 }

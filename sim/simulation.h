@@ -89,7 +89,7 @@ class Simulation {
   void arrive(const Event& ev);
   void reschedule_timers(NodeId node);
   void emit(TraceEvent& ev);
-  uint64_t next_key();
+  uint64_t next_key(bool control);
   void drop(NodeId from, NodeId to, uint64_t id, const Envelope& msg, std::string_view cause);
 
   SimOptions options_;

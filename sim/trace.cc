@@ -52,6 +52,7 @@ void format_trace_event(const TraceEvent& ev, const Topology& topology, std::str
         out.append(",\"cause\":");
         w.string(ev.cause);
       }
+      if (ev.kind == TraceKind::send && ev.tag) out.append(",\"rewritten\":true");
       if (ev.kind == TraceKind::send && ev.msg) {
         out.append(",\"msg\":");
         ev.msg->write_json(w);

@@ -32,7 +32,7 @@ struct TraceEvent {
   NodeId node;          // where it happened (send/drop: the sender; deliver: the receiver)
   NodeId peer;          // send/drop: destination; deliver: source
   uint64_t id = 0;      // message id (send/deliver/drop) or timer id
-  uint64_t tag = 0;     // timer tag; deliver: 1 for a duplicated copy
+  uint64_t tag = 0;     // timer tag; deliver: 1 for a duplicated copy; send: 1 if a fault rewrote it
   std::string_view name;   // message type, observation or fault name
   std::string_view cause;  // drop: why
   const Envelope* msg = nullptr;         // send/deliver/drop: the message

@@ -124,14 +124,16 @@ std::unique_ptr<sim::Invariant> make_reply_within_bound(const sim::InvariantEnv&
   const nlohmann::json& s = *env.scenario;
   const nlohmann::json& net = s.at("network");
   if (s.contains("faults") && !s.at("faults").empty()) return std::make_unique<Skipped>("the scenario injects faults");
-  auto bound = bound_of(net.at("latency"));
   if (net.at("loss").get<double>() > 0) return std::make_unique<Skipped>("the network is lossy");
+  // The largest latency over the default and every link override; 0 marks "unbounded".
+  int64_t bound_ns = bound_of(net.at("latency")).value_or(sim::Duration{}).ns();
   for (const auto& link : net.at("links")) {
-    auto b = bound_of(link.at("latency"));
     if (link.at("loss").get<double>() > 0) return std::make_unique<Skipped>("a link is lossy");
-    if (!b) bound.reset();
-    else if (bound) bound = std::max(*bound, *b);
+    const auto b = bound_of(link.at("latency"));
+    bound_ns = (b && bound_ns > 0) ? std::max(bound_ns, b->ns()) : 0;
   }
+  const std::optional<sim::Duration> bound =
+      bound_ns > 0 ? std::optional(sim::Duration::nanos(bound_ns)) : std::nullopt;
   if (!bound) return std::make_unique<Skipped>("a latency distribution is unbounded");
   return std::make_unique<ReplyWithinBound>(env.topology->size(), *bound * 2);
 }

@@ -23,6 +23,14 @@ sim::ProtocolSpec protocol_spec() {
       {"late_reply", "the replier holds each reply back for 3 x interval (caught by pingmesh.reply_within_bound)"},
   };
   p.message_types = sim::message_type_names<Message>();
+  // pingmesh promises nothing about Byzantine nodes; this strategy shows a protocol-specific lie.
+  p.byzantine = {{"forge_reply", "turn every ping into a reply nobody asked for (caught by pingmesh.reply_matches_ping)",
+                  [](const sim::MessagePtr& msg, sim::NodeId, sim::NodeId, sim::Rng&) -> sim::MessagePtr {
+                    if (const auto* ping = std::get_if<Ping>(&msg->as<Message>()))
+                      return sim::make_message<Message>(Reply{ping->id});
+                    return msg;
+                  }}};
+  p.budget.summary = "any number of crashes, partitions and omissions; no Byzantine nodes";
   p.min_nodes = 2;
   p.make_factory = [](const sim::ProtocolConfig& config) -> sim::ProcessFactory {
     const sim::Duration interval = config.params.duration("interval");

@@ -1,6 +1,10 @@
 // `dsim run FILE`: one simulation, a summary, and on a violation the command that
 // reproduces it.
+#include <cerrno>
 #include <cstdio>
+#include <system_error>
+
+#include "sim/json_source.h"
 
 #include "protocols/registry.h"
 #include "tools/cli/commands.h"
@@ -16,7 +20,20 @@ struct RunArgs {
   std::string trace;
   std::vector<std::string> sets;
   bool no_invariants = false;
+  std::string emit_schedule;
 };
+
+// Writes text to path through a temporary file, so a failure leaves nothing behind.
+void write_file(const std::string& path, const std::string& text) {
+  const std::string partial = path + ".partial";
+  std::FILE* f = std::fopen(partial.c_str(), "wb");
+  if (!f) throw sim::InputError(path + ": cannot write: " + std::generic_category().message(errno));
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (std::fclose(f) != 0 || !ok || std::rename(partial.c_str(), path.c_str()) != 0) {
+    std::remove(partial.c_str());
+    throw sim::InputError(path + ": cannot write: " + std::generic_category().message(errno));
+  }
+}
 }  // namespace
 
 Command add_run(CLI::App& app) {
@@ -29,11 +46,15 @@ Command add_run(CLI::App& app) {
       ->take_all()
       ->allow_extra_args(false);
   cmd->add_flag("--no-invariants", args->no_invariants, "skip invariant checking (the digest is unchanged)");
+  cmd->add_option("--emit-schedule", args->emit_schedule,
+                  "write the scenario with every fault that fired (nemesis included) as an explicit schedule; "
+                  "running that file gives the identical digest");
   cmd->footer(
       "Examples:\n"
       "  dsim run scenarios/pingmesh/basic.json\n"
       "  dsim run scenarios/pingmesh/basic.json --seed 42 --trace /tmp/run.jsonl\n"
       "  dsim run scenarios/pingmesh/basic.json --set nodes=50 --set protocol.params.interval=5ms\n"
+      "  dsim run scenarios/pingmesh/nemesis.json --emit-schedule /tmp/schedule.json && dsim run /tmp/schedule.json\n"
       "Exit code: 0 as the scenario's \"expect\" says, 1 an unexpected (or missing expected) violation, 2 bad input.");
   return [args]() {
     std::vector<std::string> sets = args->sets;
@@ -43,7 +64,9 @@ Command add_run(CLI::App& app) {
     req.scenario = &scenario;
     req.trace_path = args->trace;
     req.invariants = !args->no_invariants;
+    req.emit_schedule = !args->emit_schedule.empty();
     RunOutcome out = execute(req);
+    if (req.emit_schedule) write_file(args->emit_schedule, out.schedule.dump(2) + "\n");
     print_summary(stdout, scenario, out);
     const bool ok = out.as_expected(scenario.expect);
     if (!ok || out.any_violation()) {

@@ -76,6 +76,7 @@ RunOutcome execute(const RunRequest& request) {
   invariants.finish(simulation.end());
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   out.invariants = invariants.results();
+  if (request.emit_schedule) out.schedule = faults::explicit_schedule(s, installed_faults.get());
   if (digest) out.digest = digest->hex();
   if (jsonl) {
     sim::TraceFooter footer;

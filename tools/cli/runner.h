@@ -19,6 +19,7 @@ struct RunRequest {
   std::string trace_path;  // empty: no JSONL file
   bool digest = true;
   bool invariants = true;
+  bool emit_schedule = false;  // fill RunOutcome::schedule
 };
 
 struct RunOutcome {
@@ -26,6 +27,7 @@ struct RunOutcome {
   std::string digest;  // empty when the digest was off
   std::vector<sim::InvariantResult> invariants;
   double wall_seconds = 0;
+  nlohmann::json schedule;  // the scenario with its faults written out as fired (emit_schedule)
   bool any_violation() const;
   // Expectation met: no violation (safety "holds"), or exactly the expected one happened.
   bool as_expected(const sim::Expectation& expect) const;

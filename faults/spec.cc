@@ -1,0 +1,354 @@
+#include "faults/spec.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+namespace dsim::faults {
+namespace {
+
+const std::vector<std::pair<Kind, std::string_view>> kKindNames{
+    {Kind::crash, "crash"},       {Kind::restart, "restart"}, {Kind::partition, "partition"}, {Kind::isolate, "isolate"},
+    {Kind::cut, "cut"},           {Kind::heal, "heal"},       {Kind::clock, "clock"},         {Kind::omit, "omit"},
+    {Kind::lossy, "lossy"},       {Kind::slow, "slow"},       {Kind::duplicate, "duplicate"}, {Kind::byzantine, "byzantine"},
+    {Kind::nemesis, "nemesis"}};
+const std::vector<std::string> kGenericSelectors{"all", "random", "minority", "majority"};
+const std::vector<std::string> kStrategies{"corrupt", "equivocate", "replay", "mute"};
+
+std::optional<Kind> kind_named(std::string_view s) {
+  for (const auto& [k, n] : kKindNames)
+    if (n == s) return k;
+  return std::nullopt;
+}
+
+std::string list(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+class Reader {
+ public:
+  Reader(const sim::Scenario& s) : scenario_(s), topology_(s.topology()) {
+    selectors_ = kGenericSelectors;
+    for (const auto& sel : s.protocol->selectors) selectors_.push_back(sel.name);
+    strategies_ = kStrategies;
+    for (const auto& st : s.protocol->byzantine) strategies_.push_back(st.name);
+  }
+
+  sim::NodeId node(sim::ConfigReader& r, std::string_view key, const nlohmann::json& n) const {
+    if (!n.is_string()) r.fail(key, "node names must be strings, got " + n.dump());
+    auto id = topology_.find(n.get<std::string>());
+    if (!id) r.fail(key, "no node named \"" + n.get<std::string>() + "\" (nodes are n1..n" + std::to_string(topology_.servers()) + ")");
+    return *id;
+  }
+
+  Target target(sim::ConfigReader& r, std::string_view key) const {
+    const nlohmann::json* j = r.raw(key);
+    if (!j) r.fail_here("missing \"" + std::string(key) + "\" (a node name, a list of names, or one of: " + list(selectors_) + ")");
+    Target t;
+    if (j->is_string()) {
+      const std::string s = j->get<std::string>();
+      if (std::find(selectors_.begin(), selectors_.end(), s) != selectors_.end()) t.selector = s;
+      else if (s.size() > 1 && s[0] == 'n' && std::isdigit(static_cast<unsigned char>(s[1]))) t.nodes.push_back(node(r, key, *j));
+      else r.fail(key, "unknown target \"" + s + "\" (a node name such as n1, or one of: " + list(selectors_) + ")");
+    } else if (j->is_array() && !j->empty()) {
+      for (const auto& n : *j) t.nodes.push_back(node(r, key, n));
+    } else {
+      r.fail(key, "must be a node name, a non-empty list of names, or a selector (" + list(selectors_) + ")");
+    }
+    return t;
+  }
+
+  void link_targets(sim::ConfigReader& r, std::string_view key, Fault& f) const {
+    sim::ConfigReader c = r.object(key);
+    f.from = target(c, "from");
+    f.to = target(c, "to");
+    c.finish();
+  }
+
+  double probability(sim::ConfigReader& r, std::string_view key, double fallback) const {
+    return r.number(key, 0, 1).value_or(fallback);
+  }
+
+  Fault fault(sim::ConfigReader& r, size_t index) const {
+    Fault f;
+    std::vector<std::string> present;
+    for (const auto& [k, n] : kKindNames)
+      if (r.has(n)) present.emplace_back(n);
+    if (present.empty()) {
+      std::vector<std::string> names;
+      for (const auto& [k, n] : kKindNames) names.emplace_back(n);
+      r.fail_here("no fault kind (one of: " + list(names) + "); keys given: " + list(r.keys()));
+    }
+    if (present.size() > 1) r.fail(present[1], "one fault per entry: \"" + present[0] + "\" and \"" + present[1] + "\" both given");
+    f.kind = *kind_named(present[0]);
+    f.materialized = r.has("stream");
+    f.stream = r.string("stream").value_or("fault/" + std::to_string(index));
+    timing(r, f);
+    switch (f.kind) {
+      case Kind::crash:
+        f.target = target(r, "crash");
+        f.lose_unsynced = r.boolean("lose_unsynced").value_or(false);
+        if (f.lose_unsynced && !scenario_.protocol->budget.lost_unsynced && !r.boolean("exceed_budget").value_or(false))
+          r.fail("lose_unsynced", scenario_.protocol->name + " does not promise to survive lost unsynced writes; add \"exceed_budget\": true to inject it anyway");
+        break;
+      case Kind::restart: f.target = target(r, "restart"); break;
+      case Kind::isolate: f.target = target(r, "isolate"); break;
+      case Kind::heal:
+        if (!r.boolean("heal").value_or(false)) r.fail("heal", "write \"heal\": true");
+        break;
+      case Kind::partition: partition(r, f); break;
+      case Kind::cut: link_targets(r, "cut", f); break;
+      case Kind::clock:
+        f.target = target(r, "clock");
+        f.jump = r.duration("jump", /*allow_negative=*/true).value_or(sim::Duration{});
+        f.drift_ppm = r.number("drift_ppm", -500000, 500000);
+        if (f.jump == sim::Duration{} && !f.drift_ppm) r.fail_here("a clock fault needs \"jump\" and/or \"drift_ppm\"");
+        break;
+      case Kind::omit:
+        f.target = target(r, "omit");
+        f.send = probability(r, "send", 0);
+        f.receive = probability(r, "receive", 0);
+        if (f.send == 0 && f.receive == 0) r.fail_here("an omission fault needs \"send\" and/or \"receive\" probabilities");
+        break;
+      case Kind::lossy:
+        link_targets(r, "lossy", f);
+        f.p = probability(r, "loss", 0.5);
+        break;
+      case Kind::slow: {
+        link_targets(r, "slow", f);
+        auto d = r.duration("delay");
+        if (!d) r.fail_here("a slow link needs \"delay\" (added latency, e.g. \"50ms\")");
+        f.delay = *d;
+        break;
+      }
+      case Kind::duplicate:
+        link_targets(r, "duplicate", f);
+        f.p = probability(r, "p", 0.5);
+        break;
+      case Kind::byzantine: {
+        f.target = target(r, "byzantine");
+        auto s = r.string("strategy");
+        if (!s) r.fail_here("a Byzantine fault needs \"strategy\" (one of: " + list(strategies_) + ")");
+        if (std::find(strategies_.begin(), strategies_.end(), *s) == strategies_.end())
+          r.fail("strategy", "unknown strategy \"" + *s + "\" (one of: " + list(strategies_) + ")");
+        f.strategy = *s;
+        f.p = probability(r, "p", 1);
+        if (!scenario_.protocol->budget.byzantine && !r.boolean("exceed_budget").value_or(false))
+          r.fail("byzantine", scenario_.protocol->name + " is not Byzantine-tolerant; add \"exceed_budget\": true to inject it anyway (and expect a violation)");
+        break;
+      }
+      case Kind::nemesis: nemesis(r, f); break;
+    }
+    r.raw("exceed_budget");
+    r.finish();
+    return f;
+  }
+
+ private:
+  void timing(sim::ConfigReader& r, Fault& f) const {
+    auto at = r.duration("at");
+    auto from = r.duration("from");
+    auto to = r.duration("to");
+    auto length = r.duration("for");
+    if (length && !at) r.fail("for", "\"for\" needs an \"at\" to start from (or use \"from\"/\"to\")");
+    if ((from || to) && at) r.fail(from ? "from" : "to", "give either \"at\" (with optional \"for\") or a \"from\"/\"to\" window, not both");
+    if (from.has_value() != to.has_value()) r.fail(from ? "from" : "to", "a window needs both \"from\" and \"to\"");
+    if (from) {
+      if (*to <= *from) r.fail("to", "the window ends before it starts");
+      f.at = *from;
+      f.length = *to - *from;
+    } else {
+      if (!at) r.fail_here("missing \"at\" (when the fault starts, e.g. \"at\": \"5s\"), or a \"from\"/\"to\" window");
+      f.at = *at;
+      f.length = length;
+    }
+    if (f.length && *f.length <= sim::Duration{}) r.fail("for", "must be positive");
+    if (f.length && (f.kind == Kind::restart || f.kind == Kind::heal))
+      r.fail(r.has("for") ? "for" : "to", "\"" + std::string(to_string(f.kind)) + "\" is instantaneous: give only \"at\"");
+    if (f.kind == Kind::nemesis && !from) r.fail("nemesis", "a nemesis needs a \"from\"/\"to\" window (all its faults heal by \"to\")");
+  }
+
+  void partition(sim::ConfigReader& r, Fault& f) const {
+    const auto groups = r.array("partition");
+    if (groups.size() < 2) r.fail("partition", "needs at least two groups, e.g. [[\"n1\"], [\"n2\", \"n3\"]]");
+    std::vector<int> seen(topology_.servers(), 0);
+    for (const auto& gp : groups) {
+      const auto& g = r.source().root().at(nlohmann::json::json_pointer(gp));
+      if (!g.is_array() || g.empty()) sim::fail_at(r.source(), gp, "a group must be a non-empty list of node names");
+      std::vector<sim::NodeId> ids;
+      for (const auto& n : g) {
+        auto id = n.is_string() ? topology_.find(n.get<std::string>()) : std::nullopt;
+        if (!id) sim::fail_at(r.source(), gp, "no node named " + n.dump() + " (nodes are n1..n" + std::to_string(topology_.servers()) + ")");
+        ids.push_back(*id);
+        ++seen[id->value];
+      }
+      f.groups.push_back(ids);
+    }
+    for (uint32_t i = 0; i < seen.size(); ++i)
+      if (!seen[i]) r.fail("partition", topology_.name(sim::NodeId(i)) + " is in no group (list every node; a node in two groups bridges them)");
+  }
+
+  void nemesis(sim::ConfigReader& r, Fault& f) const {
+    sim::ConfigReader n = r.object("nemesis");
+    NemesisSpec& spec = f.nemesis;
+    spec.exceed_budget = r.boolean("exceed_budget").value_or(false);
+    for (const auto& kp : n.array("kinds")) {
+      const auto& k = n.source().root().at(nlohmann::json::json_pointer(kp));
+      auto kind = k.is_string() ? kind_named(k.get<std::string>()) : std::nullopt;
+      if (!kind || *kind == Kind::nemesis || *kind == Kind::heal || *kind == Kind::restart)
+        sim::fail_at(n.source(), kp, "not a nemesis kind: " + k.dump() +
+                                         " (use crash, partition, isolate, cut, clock, omit, lossy, slow, duplicate, byzantine)");
+      if (*kind == Kind::byzantine && !scenario_.protocol->budget.byzantine && !spec.exceed_budget)
+        sim::fail_at(n.source(), kp, scenario_.protocol->name + " is not Byzantine-tolerant; add \"exceed_budget\": true to the nemesis entry to inject it anyway");
+      spec.kinds.push_back(*kind);
+    }
+    if (spec.kinds.empty()) n.fail_here("missing \"kinds\" (e.g. [\"crash\", \"partition\"])");
+    spec.every = n.duration("every").value_or(spec.every);
+    if (spec.every <= sim::Duration{}) n.fail("every", "must be positive");
+    spec.max_concurrent = static_cast<uint32_t>(n.integer("max_concurrent", 1, 1000).value_or(1));
+    if (const auto* len = n.raw("length")) {
+      std::string error;
+      if (!len->is_array() || len->size() != 2 || !(*len)[0].is_string() || !(*len)[1].is_string())
+        n.fail("length", "must be a range [\"min\", \"max\"] of durations, e.g. [\"200ms\", \"2s\"]");
+      auto lo = sim::parse_duration((*len)[0].get<std::string>(), &error);
+      auto hi = lo ? sim::parse_duration((*len)[1].get<std::string>(), &error) : std::nullopt;
+      if (!lo || !hi) n.fail("length", error);
+      if (*lo <= sim::Duration{} || *hi < *lo) n.fail("length", "needs 0 < min <= max");
+      spec.min_length = *lo;
+      spec.max_length = *hi;
+    }
+    n.finish();
+  }
+
+  const sim::Scenario& scenario_;
+  sim::Topology topology_;
+  std::vector<std::string> selectors_;
+  std::vector<std::string> strategies_;
+};
+
+// Faults that contradict each other when written with explicit nodes: two crash windows of
+// one node that overlap, a restart inside a crash window of the same node, two clock faults
+// of one node that overlap.
+void reject_contradictions(sim::ConfigReader& root, const std::vector<std::string>& pointers, const std::vector<Fault>& faults,
+                           const sim::Topology& topology) {
+  auto window_end = [](const Fault& f) { return f.length ? f.at + *f.length : sim::Duration::max(); };
+  for (size_t i = 0; i < faults.size(); ++i)
+    for (size_t j = 0; j < i; ++j) {
+      const Fault &a = faults[j], &b = faults[i];
+      if (!a.target.selector.empty() || !b.target.selector.empty()) continue;
+      // An emitted schedule records what happened, overlaps included: it must replay as is.
+      if (a.materialized || b.materialized) continue;
+      const bool both_crash = a.kind == Kind::crash && b.kind == Kind::crash;
+      const bool both_clock = a.kind == Kind::clock && b.kind == Kind::clock && a.length && b.length;
+      const bool restart_in_crash = a.kind == Kind::crash && a.length && b.kind == Kind::restart;
+      const bool crash_around_restart = b.kind == Kind::crash && b.length && a.kind == Kind::restart;
+      if (!both_crash && !both_clock && !restart_in_crash && !crash_around_restart) continue;
+      for (auto na : a.target.nodes)
+        for (auto nb : b.target.nodes) {
+          if (na != nb) continue;
+          const bool overlap = restart_in_crash ? (b.at > a.at && b.at < window_end(a))
+                               : crash_around_restart ? (a.at > b.at && a.at < window_end(b))
+                                                       : (a.at < window_end(b) && b.at < window_end(a));
+          if (overlap)
+            sim::fail_at(root.source(), pointers[i],
+                         "contradicts faults." + std::to_string(j) + ": both act on " + topology.name(na) +
+                             " in overlapping windows");
+        }
+    }
+}
+
+nlohmann::json target_json(const Target& t, const sim::Topology& topology) {
+  if (!t.selector.empty()) return t.selector;
+  nlohmann::json a = nlohmann::json::array();
+  for (auto n : t.nodes) a.push_back(topology.name(n));
+  return a;
+}
+
+}  // namespace
+
+std::string_view to_string(Kind k) {
+  for (const auto& [kind, name] : kKindNames)
+    if (kind == k) return name;
+  return "?";
+}
+
+const std::vector<Kind>& all_kinds() {
+  static const std::vector<Kind> kinds = [] {
+    std::vector<Kind> v;
+    for (const auto& [k, n] : kKindNames) v.push_back(k);
+    return v;
+  }();
+  return kinds;
+}
+
+std::vector<Fault> read_faults(sim::ConfigReader& root, const sim::Scenario& scenario) {
+  Reader reader(scenario);
+  std::vector<Fault> out;
+  const auto pointers = root.array("faults");
+  for (size_t i = 0; i < pointers.size(); ++i) {
+    sim::ConfigReader r(root.source(), pointers[i]);
+    out.push_back(reader.fault(r, i));
+  }
+  reject_contradictions(root, pointers, out, scenario.topology());
+  return out;
+}
+
+nlohmann::json to_json(const Fault& f, const sim::Topology& topology) {
+  nlohmann::json j{{"at", sim::format_duration(f.at)}, {"stream", f.stream}};
+  if (f.kind == Kind::nemesis) {
+    j.erase("at");
+    j["from"] = sim::format_duration(f.at);
+    j["to"] = sim::format_duration(f.at + *f.length);
+  } else if (f.length) {
+    j["for"] = sim::format_duration(*f.length);
+  }
+  const std::string kind(to_string(f.kind));
+  auto links = [&] { return nlohmann::json{{"from", target_json(f.from, topology)}, {"to", target_json(f.to, topology)}}; };
+  switch (f.kind) {
+    case Kind::crash:
+      j[kind] = target_json(f.target, topology);
+      j["lose_unsynced"] = f.lose_unsynced;
+      if (f.lose_unsynced) j["exceed_budget"] = true;  // accepted once; must read back whatever the budget
+      break;
+    case Kind::restart:
+    case Kind::isolate: j[kind] = target_json(f.target, topology); break;
+    case Kind::heal: j[kind] = true; break;
+    case Kind::partition: {
+      nlohmann::json g = nlohmann::json::array();
+      for (const auto& group : f.groups) g.push_back(target_json(Target{"", group}, topology));
+      j[kind] = g;
+      break;
+    }
+    case Kind::cut: j[kind] = links(); break;
+    case Kind::clock:
+      j[kind] = target_json(f.target, topology);
+      j["jump"] = sim::format_duration(f.jump);
+      if (f.drift_ppm) j["drift_ppm"] = *f.drift_ppm;
+      break;
+    case Kind::omit: j[kind] = target_json(f.target, topology); j["send"] = f.send; j["receive"] = f.receive; break;
+    case Kind::lossy: j[kind] = links(); j["loss"] = f.p; break;
+    case Kind::slow: j[kind] = links(); j["delay"] = sim::format_duration(f.delay); break;
+    case Kind::duplicate: j[kind] = links(); j["p"] = f.p; break;
+    case Kind::byzantine:
+      j[kind] = target_json(f.target, topology);
+      j["strategy"] = f.strategy;
+      j["p"] = f.p;
+      j["exceed_budget"] = true;  // it was accepted once; the canonical form must read back
+      break;
+    case Kind::nemesis: {
+      nlohmann::json kinds = nlohmann::json::array();
+      for (Kind k : f.nemesis.kinds) kinds.push_back(to_string(k));
+      j[kind] = {{"kinds", kinds},
+                 {"every", sim::format_duration(f.nemesis.every)},
+                 {"max_concurrent", f.nemesis.max_concurrent},
+                 {"length", {sim::format_duration(f.nemesis.min_length), sim::format_duration(f.nemesis.max_length)}}};
+      j["exceed_budget"] = f.nemesis.exceed_budget;
+      break;
+    }
+  }
+  return j;
+}
+
+}  // namespace dsim::faults

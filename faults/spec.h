@@ -1,0 +1,63 @@
+// Fault specifications: the entries of a scenario's "faults" list, parsed and validated
+// (with key paths and file positions in every error), and their canonical JSON form.
+//
+// The canonical form is what the trace header records and what --emit-schedule writes; it
+// reads back into the same Fault. Each fault names the rng stream it draws from ("fault/3",
+// or "nemesis/1/7" for the 7th fault the nemesis of entry 1 generated), so a fault written
+// out as a fixed schedule makes exactly the draws it made at run time.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/config.h"
+#include "sim/scenario.h"
+
+namespace dsim::faults {
+
+enum class Kind { crash, restart, partition, isolate, cut, heal, clock, omit, lossy, slow, duplicate, byzantine, nemesis };
+std::string_view to_string(Kind k);
+const std::vector<Kind>& all_kinds();
+
+// A target as written: a selector resolved when the fault fires, or explicit node names.
+struct Target {
+  std::string selector;  // all, random, minority, majority, or a protocol selector; empty: explicit
+  std::vector<sim::NodeId> nodes;
+};
+
+struct NemesisSpec {
+  std::vector<Kind> kinds;
+  sim::Duration every = sim::Duration::seconds(1);  // mean time between faults (exponential)
+  uint32_t max_concurrent = 1;
+  sim::Duration min_length = sim::Duration::millis(100), max_length = sim::Duration::seconds(1);
+  bool exceed_budget = false;
+};
+
+struct Fault {
+  std::string stream;  // rng stream name
+  bool materialized = false;  // written with an explicit "stream" (an emitted schedule): replayed as is
+  Kind kind = Kind::crash;
+  sim::Duration at;
+  std::optional<sim::Duration> length;  // "for"
+  Target target;                         // crash restart isolate clock omit byzantine
+  std::vector<std::vector<sim::NodeId>> groups;  // partition
+  Target from, to;                               // cut lossy slow duplicate
+  bool lose_unsynced = false;                    // crash
+  sim::Duration jump;                            // clock
+  std::optional<double> drift_ppm;               // clock
+  double send = 0, receive = 0;                  // omit: probabilities
+  double p = 1;                                  // lossy: loss; duplicate: probability; byzantine: per message
+  sim::Duration delay;                           // slow
+  std::string strategy;                          // byzantine
+  NemesisSpec nemesis;
+};
+
+// Reads root["faults"] (absent = none). Throws InputError naming the key and position.
+std::vector<Fault> read_faults(sim::ConfigReader& root, const sim::Scenario& scenario);
+// The canonical JSON of one fault (node names from the topology).
+nlohmann::json to_json(const Fault& f, const sim::Topology& topology);
+
+}  // namespace dsim::faults
