@@ -30,7 +30,12 @@ using BMessage = std::variant<Value>;
 // at 500ms (for the selector test).
 class Broadcaster final : public sim::ProcessOf<BMessage> {
  public:
-  void on_start(sim::Context& ctx) override { ctx.set_timer(sim::Duration::millis(10)); }
+  void on_start(sim::Context& ctx) override {
+    const nlohmann::json* boots = ctx.storage().get("boots");  // durable: survives crashes
+    ctx.storage().put("boots", boots ? boots->get<int64_t>() + 1 : 1);
+    ctx.sync();
+    ctx.set_timer(sim::Duration::millis(10));
+  }
   void on_timer(sim::Context& ctx, sim::Timer) override {
     ++round_;
     if (ctx.self().value == 2 && round_ == 50) ctx.observe("became_leader");
@@ -286,6 +291,28 @@ TEST(FaultKinds, EmittedScheduleReplaysToTheIdenticalDigest) {
     }
   }
  }
+}
+
+TEST(FaultKinds, CrashFaultResetsVolatileStateAndKeepsDurableState) {
+  const sim::Scenario s = scenario(R"([{"at": "505ms", "crash": "n2", "for": "300ms"}])", 3, "1500ms");
+  sim::Simulation sim(s.options(), s.topology(), s.network, s.protocol->make_factory(s.config));
+  auto installed = install(sim, s);
+  sim::MemorySink mem;
+  sim.add_sink(&mem);
+  sim.run();
+  EXPECT_EQ(sim.storage(sim::NodeId(1)).get("boots")->get<int64_t>(), 2);  // durable state kept
+  EXPECT_EQ(sim.storage(sim::NodeId(0)).get("boots")->get<int64_t>(), 1);
+  int64_t first_round_after = -1, last_round_before = -1, sends_while_down = 0;
+  for (const auto& e : mem.events()) {
+    if (e.kind != sim::TraceKind::send || e.node.value != 1) continue;
+    const int64_t round = e.data.at("body").at("round").get<int64_t>();
+    if (e.time < sim::Time::zero() + sim::Duration::millis(505)) last_round_before = round;
+    else if (e.time < sim::Time::zero() + sim::Duration::millis(805)) ++sends_while_down;
+    else if (first_round_after < 0) first_round_after = round;
+  }
+  EXPECT_EQ(last_round_before, 50);
+  EXPECT_EQ(sends_while_down, 0);    // a crashed node does nothing
+  EXPECT_EQ(first_round_after, 1);   // volatile state (the round counter) starts over
 }
 
 TEST(Byzantine, MutationKeepsTypesAndChangesTheValue) {

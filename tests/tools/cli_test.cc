@@ -235,3 +235,35 @@ TEST(Cli, ExpectedViolationThatDoesNotHappenFails) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, EmitScheduleReplaysToTheSameDigest) {
+  const std::string scenario = std::string(DSIM_SOURCE_DIR) + "/scenarios/pingmesh/nemesis.json";
+  const std::string schedule = tmp("schedule.json");
+  Result first = dsim("run " + scenario + " --seed 5 --emit-schedule " + schedule);
+  ASSERT_EQ(first.code, 0) << first.err;
+  const std::string text = slurp(schedule);
+  EXPECT_EQ(text.find("\"nemesis\""), std::string::npos) << "the nemesis is written out as explicit faults";
+  EXPECT_NE(text.find("\"stream\""), std::string::npos);
+  Result second = dsim("run " + schedule);
+  ASSERT_EQ(second.code, 0) << second.err;
+  std::smatch d1, d2;
+  ASSERT_TRUE(std::regex_search(first.out, d1, std::regex("digest: +([0-9a-f]{16})")));
+  ASSERT_TRUE(std::regex_search(second.out, d2, std::regex("digest: +([0-9a-f]{16})")));
+  EXPECT_EQ(d1[1].str(), d2[1].str());
+}
+
+TEST(CliBadInput, InvalidFaultSpec) {
+  const auto f = write("bad_fault.json", R"({"protocol": {"name": "pingmesh"}, "nodes": 3,
+  "faults": [{"at": "1s", "crash": "n9"}]})");
+  expect_input_error("run " + f, {f + ":2:", "faults.0.crash", "no node named \"n9\""});
+}
+
+TEST(Cli, ListShowsFaultKinds) {
+  Result r = dsim("list");
+  for (const char* s : {"fault kinds", "partition", "byzantine", "nemesis", "forge_reply", "fault budget"})
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+}
+
+}  // namespace

@@ -24,6 +24,12 @@ Command add_list(CLI::App& app) {
       for (const auto& inv : p.invariants) std::printf("    %-36s %s\n", inv.name.c_str(), inv.help.c_str());
       std::printf("  bug switches (protocol.bugs):%s\n", p.bugs.empty() ? " none" : "");
       for (const auto& b : p.bugs) std::printf("    %-22s %s\n", b.name.c_str(), b.help.c_str());
+      std::printf("  fault budget: %s\n", p.budget.summary.c_str());
+      std::printf("  Byzantine strategies (faults[].strategy): corrupt, equivocate, replay, mute%s\n",
+                  p.byzantine.empty() ? "" : ", and:");
+      for (const auto& b : p.byzantine) std::printf("    %-22s %s\n", b.name.c_str(), b.help.c_str());
+      std::printf("  fault selectors: all, random, minority, majority%s\n", p.selectors.empty() ? "" : ", and:");
+      for (const auto& sel : p.selectors) std::printf("    %-22s %s\n", sel.name.c_str(), sel.help.c_str());
       std::printf("  messages:");
       for (const auto& m : p.message_types) std::printf(" %.*s", static_cast<int>(m.size()), m.data());
       std::printf("\n\n");
