@@ -205,8 +205,13 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
       case Kind::partition: {
         std::vector<std::vector<bool>> member;
         for (const auto& g : f.groups) member.push_back(membership(g));
+        // Nodes in no group (clients left out of the list) keep every link.
+        std::vector<bool> listed(n, false);
+        for (const auto& m : member)
+          for (uint32_t a = 0; a < n; ++a) listed[a] = listed[a] || m[a];
         for (uint32_t a = 0; a < n; ++a)
           for (uint32_t b = 0; b < n; ++b) {
+            if (!listed[a] || !listed[b]) continue;
             bool share = false;
             for (const auto& m : member) share |= m[a] && m[b];
             if (!share) cut(sim::NodeId(a), sim::NodeId(b), links);

@@ -39,7 +39,9 @@ class Reader {
   sim::NodeId node(sim::ConfigReader& r, std::string_view key, const nlohmann::json& n) const {
     if (!n.is_string()) r.fail(key, "node names must be strings, got " + n.dump());
     auto id = topology_.find(n.get<std::string>());
-    if (!id) r.fail(key, "no node named \"" + n.get<std::string>() + "\" (nodes are n1..n" + std::to_string(topology_.servers()) + ")");
+    if (!id)
+      r.fail(key, "no node named \"" + n.get<std::string>() + "\" (nodes are n1..n" + std::to_string(topology_.servers()) +
+                      (topology_.clients() ? ", clients c1..c" + std::to_string(topology_.clients()) : "") + ")");
     return *id;
   }
 
@@ -50,7 +52,7 @@ class Reader {
     if (j->is_string()) {
       const std::string s = j->get<std::string>();
       if (std::find(selectors_.begin(), selectors_.end(), s) != selectors_.end()) t.selector = s;
-      else if (s.size() > 1 && s[0] == 'n' && std::isdigit(static_cast<unsigned char>(s[1]))) t.nodes.push_back(node(r, key, *j));
+      else if (s.size() > 1 && (s[0] == 'n' || s[0] == 'c') && std::isdigit(static_cast<unsigned char>(s[1]))) t.nodes.push_back(node(r, key, *j));
       else r.fail(key, "unknown target \"" + s + "\" (a node name such as n1, or one of: " + list(selectors_) + ")");
     } else if (j->is_array() && !j->empty()) {
       for (const auto& n : *j) t.nodes.push_back(node(r, key, n));
@@ -173,7 +175,7 @@ class Reader {
   void partition(sim::ConfigReader& r, Fault& f) const {
     const auto groups = r.array("partition");
     if (groups.size() < 2) r.fail("partition", "needs at least two groups, e.g. [[\"n1\"], [\"n2\", \"n3\"]]");
-    std::vector<int> seen(topology_.servers(), 0);
+    std::vector<int> seen(topology_.size(), 0);
     for (const auto& gp : groups) {
       const auto& g = r.source().root().at(nlohmann::json::json_pointer(gp));
       if (!g.is_array() || g.empty()) sim::fail_at(r.source(), gp, "a group must be a non-empty list of node names");
@@ -186,7 +188,7 @@ class Reader {
       }
       f.groups.push_back(ids);
     }
-    for (uint32_t i = 0; i < seen.size(); ++i)
+    for (uint32_t i = 0; i < topology_.servers(); ++i)  // clients may be left out: they then reach everyone
       if (!seen[i]) r.fail("partition", topology_.name(sim::NodeId(i)) + " is in no group (list every node; a node in two groups bridges them)");
   }
 

@@ -1,5 +1,7 @@
 #include "protocols/registry.h"
 
+#include "sim/check/linearizable_invariant.h"
+
 namespace dsim {
 namespace pingmesh { sim::ProtocolSpec protocol_spec(); }
 
@@ -8,6 +10,12 @@ const sim::Registry& registry() {
   static const sim::Registry r = [] {
     sim::Registry reg;
     reg.add(pingmesh::protocol_spec());
+    reg.add_generic({"linearizable",
+                     "the clients' history is linearizable for the protocol's model (checked at the end of the run)",
+                     [](const sim::InvariantEnv& env) {
+                       const std::string name = env.scenario->at("protocol").at("name").get<std::string>();
+                       return check::make_linearizable_invariant(registry().find(name)->history_model);
+                     }});
     return reg;
   }();
   return r;

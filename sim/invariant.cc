@@ -35,6 +35,11 @@ void Invariant::violate_at_end(Time end, std::string what) {
   violation_ = std::move(v);
 }
 
+void Invariant::violate_at(uint64_t seq, Time time, std::string what, std::string event) {
+  if (violation_) return;
+  violation_ = Violation{name_, std::move(what), seq, time, std::move(event)};
+}
+
 void InvariantSet::add(std::unique_ptr<Invariant> inv) {
   inv->topology_ = topology_;
   if (inv->applicable()) active_.push_back(inv.get());

@@ -54,6 +54,9 @@ class Invariant {
   // Records the first violation (later ones are ignored: the first is the one to debug).
   void violate(const TraceEvent& ev, std::string what);
   void violate_at_end(Time end, std::string what);
+  // A violation found after the fact (at the end of the run) but pinned to the trace event
+  // where it shows, e.g. the completion of an operation that cannot be linearized.
+  void violate_at(uint64_t seq, Time time, std::string what, std::string event);
   void skip(std::string reason) { skip_reason_ = std::move(reason); }
 
  private:

@@ -82,6 +82,7 @@ struct PendingTimer {
 struct Observation {
   std::string what;
   nlohmann::json data;
+  bool client = false;  // a client operation event (invoke/ok/fail/info), traced as "client"
 };
 
 class Context {
@@ -127,6 +128,19 @@ class Context {
   bool observing() const { return observing_; }
   void observe(std::string what, nlohmann::json data = nlohmann::json::object()) {
     if (observing_) observations_.push_back(Observation{std::move(what), std::move(data)});
+  }
+
+  // Client history (Jepsen style), recorded by client nodes: the invocation of an operation,
+  // then its completion as "ok" (took effect; value = result), "fail" (certainly did not take
+  // effect) or "info" (unknown: it may or may not have). The checkers read these from the
+  // trace. Unlike observations they are always recorded: a history with holes is wrong.
+  void client_invoke(const std::string& f, const std::string& key, nlohmann::json value = nullptr) {
+    observations_.push_back(Observation{"invoke", {{"f", f}, {"key", key}, {"value", std::move(value)}}, true});
+  }
+  void client_complete(const std::string& type, const std::string& f, const std::string& key,
+                       nlohmann::json value = nullptr) {
+    DSIM_ASSERT(type == "ok" || type == "fail" || type == "info", "client_complete type must be ok, fail or info");
+    observations_.push_back(Observation{type, {{"f", f}, {"key", key}, {"value", std::move(value)}}, true});
   }
 
   // ---- for the runtime and for unit tests ----

@@ -56,6 +56,7 @@ struct FaultBudget {
 // What a node factory needs: resolved parameters and the enabled bug switches.
 struct ProtocolConfig {
   Params params;
+  Params workload;  // the protocol's workload parameters (clients' behaviour)
   std::vector<std::string> bugs;
   bool has_bug(std::string_view b) const {
     for (const auto& x : bugs)
@@ -68,6 +69,11 @@ struct ProtocolSpec {
   std::string name;
   std::string description;
   std::vector<ParamSpec> params;
+  // Keys of the scenario's "workload" besides "clients" (how many client nodes c1..cM).
+  std::vector<ParamSpec> workload;
+  // The model the clients' history follows ("kv", "register", ...), for the generic
+  // "linearizable" invariant; empty when the protocol has no clients.
+  std::string history_model;
   std::vector<InvariantSpec> invariants;
   std::vector<BugSpec> bugs;
   std::vector<std::string_view> message_types;
@@ -83,6 +89,9 @@ struct ProtocolSpec {
 class Registry {
  public:
   void add(ProtocolSpec spec) { protocols_.push_back(std::move(spec)); }
+  // Invariants that apply to any protocol with a client history ("linearizable").
+  void add_generic(InvariantSpec spec) { generic_.push_back(std::move(spec)); }
+  const std::vector<InvariantSpec>& generic() const { return generic_; }
   const ProtocolSpec* find(std::string_view name) const {
     for (const auto& p : protocols_)
       if (p.name == name) return &p;
@@ -92,6 +101,7 @@ class Registry {
 
  private:
   std::vector<ProtocolSpec> protocols_;
+  std::vector<InvariantSpec> generic_;
 };
 
 // A decode function for a protocol whose messages are the variant `Message`.

@@ -150,7 +150,18 @@ bool glob_match(std::string_view pattern, std::string_view name) {
   return pattern == name;
 }
 
-std::vector<std::string> read_invariants(ConfigReader& r, const ProtocolSpec& p) {
+// The invariants a scenario may name: the protocol's own, plus the generic ones (such as
+// "linearizable") when the protocol's clients record a history.
+std::vector<const InvariantSpec*> available_invariants(const ProtocolSpec& p, const Registry& registry) {
+  std::vector<const InvariantSpec*> out;
+  for (const auto& inv : p.invariants) out.push_back(&inv);
+  if (!p.history_model.empty())
+    for (const auto& inv : registry.generic()) out.push_back(&inv);
+  return out;
+}
+
+std::vector<std::string> read_invariants(ConfigReader& r, const ProtocolSpec& p, const Registry& registry) {
+  const auto available = available_invariants(p, registry);
   std::vector<std::string> patterns;
   if (!r.has("invariants")) {
     r.raw("invariants");
@@ -162,19 +173,19 @@ std::vector<std::string> read_invariants(ConfigReader& r, const ProtocolSpec& p)
     if (!j.is_string()) fail_at(r.source(), ptr, "must be an invariant name (a string)");
     std::string pat = j.get<std::string>();
     bool any = false;
-    for (const auto& inv : p.invariants) any |= glob_match(pat, inv.name);
+    for (const auto* inv : available) any |= glob_match(pat, inv->name);
     if (!any) {
       std::string known;
-      for (const auto& inv : p.invariants) known += (known.empty() ? "" : ", ") + inv.name;
+      for (const auto* inv : available) known += (known.empty() ? "" : ", ") + inv->name;
       fail_at(r.source(), ptr, "unknown invariant \"" + pat + "\" for protocol " + p.name + " (known: " + known + ")");
     }
     patterns.push_back(pat);
   }
   std::vector<std::string> names;
-  for (const auto& inv : p.invariants)
+  for (const auto* inv : available)
     for (const auto& pat : patterns)
-      if (glob_match(pat, inv.name)) {
-        names.push_back(inv.name);
+      if (glob_match(pat, inv->name)) {
+        names.push_back(inv->name);
         break;
       }
   return names;
@@ -263,7 +274,28 @@ Scenario parse_scenario(ConfigSource source, const Registry& registry, const Sec
   if (root.has("clocks")) s.clocks = read_clocks(root.object("clocks"), s.nodes, s.seed, out["clocks"]);
   else root.raw("clocks");
 
-  s.invariants = read_invariants(root, *s.protocol);
+  // "workload": {"clients": M, ...the protocol's workload parameters}.
+  out["workload"] = nlohmann::json::object();
+  if (root.has("workload")) {
+    ConfigReader wr = root.object("workload");
+    const int64_t clients = wr.integer("clients", 0, 100'000).value_or(0);
+    if (clients > 0 && s.protocol->history_model.empty() && s.protocol->workload.empty())
+      wr.fail("clients", s.protocol->name + " has no clients");
+    s.clients = static_cast<uint32_t>(clients);
+    nlohmann::json w = resolve_params(s.protocol->workload, &wr);
+    wr.finish();
+    s.config.workload = Params(w);
+    w["clients"] = s.clients;
+    out["workload"] = w;
+  } else {
+    root.raw("workload");
+    nlohmann::json w = resolve_params(s.protocol->workload, nullptr);
+    s.config.workload = Params(w);
+    w["clients"] = 0;
+    out["workload"] = w;
+  }
+
+  s.invariants = read_invariants(root, *s.protocol, registry);
   out["invariants"] = s.invariants;
 
   out["expect"] = nlohmann::json::object();

@@ -42,13 +42,14 @@ struct Scenario {
   const ProtocolSpec* protocol = nullptr;
   ProtocolConfig config;
   uint32_t nodes = 0;
+  uint32_t clients = 0;  // client nodes c1..cM ("workload": {"clients": M})
   NetworkConfig network;
   std::vector<NodeClockSpec> clocks;
-  std::vector<std::string> invariants;  // resolved names, in the protocol's order
+  std::vector<std::string> invariants;  // resolved names: the protocol's, then generic ones
   Expectation expect;
   nlohmann::json resolved;  // canonical form, defaults filled in
 
-  Topology topology() const { return Topology(nodes, 0); }
+  Topology topology() const { return Topology(nodes, clients); }
   SimOptions options() const { return SimOptions{seed, duration, shuffle_ties}; }
 };
 

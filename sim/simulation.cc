@@ -89,9 +89,10 @@ void Simulation::invoke(NodeId id, F&& handler) {
 void Simulation::apply_effects(NodeId id, NodeState& node) {
   if (ctx_.sync_requested()) node.storage.sync();
   for (Observation& o : ctx_.observations()) {
+    if (sinks_.empty()) break;
     TraceEvent ev;
     ev.time = now_;
-    ev.kind = TraceKind::observe;
+    ev.kind = o.client ? TraceKind::client : TraceKind::observe;
     ev.node = id;
     ev.name = o.what;
     ev.data = &o.data;

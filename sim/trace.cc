@@ -8,8 +8,8 @@
 
 namespace dsim::sim {
 namespace {
-constexpr std::array<std::string_view, 9> kKindNames{"send",    "deliver", "drop",  "timer", "crash",
-                                                      "restart", "observe", "fault", "clock"};
+constexpr std::array<std::string_view, 10> kKindNames{"send",    "deliver", "drop",  "timer", "crash",
+                                                       "restart", "observe", "fault", "clock", "client"};
 }
 
 std::string_view to_string(TraceKind k) { return kKindNames[static_cast<size_t>(k)]; }

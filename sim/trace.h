@@ -21,7 +21,7 @@
 
 namespace dsim::sim {
 
-enum class TraceKind : uint8_t { send, deliver, drop, timer, crash, restart, observe, fault, clock };
+enum class TraceKind : uint8_t { send, deliver, drop, timer, crash, restart, observe, fault, clock, client };
 std::string_view to_string(TraceKind k);
 bool parse_trace_kind(std::string_view s, TraceKind* out);
 
@@ -33,7 +33,7 @@ struct TraceEvent {
   NodeId peer;          // send/drop: destination; deliver: source
   uint64_t id = 0;      // message id (send/deliver/drop) or timer id
   uint64_t tag = 0;     // timer tag; deliver: 1 for a duplicated copy; send: 1 if a fault rewrote it
-  std::string_view name;   // message type, observation or fault name
+  std::string_view name;   // message type, observation or fault name; client: invoke/ok/fail/info
   std::string_view cause;  // drop: why
   const Envelope* msg = nullptr;         // send/deliver/drop: the message
   const nlohmann::json* data = nullptr;  // observe/fault/clock/crash/restart payload

@@ -38,12 +38,16 @@ bool RunOutcome::as_expected(const sim::Expectation& expect) const {
 void add_invariants(const sim::Scenario& scenario, sim::InvariantSet& set) {
   const sim::Topology topology = scenario.topology();
   sim::InvariantEnv env{&scenario.resolved, &topology};
+  std::vector<const sim::InvariantSpec*> specs;
+  for (const auto& spec : scenario.protocol->invariants) specs.push_back(&spec);
+  for (const auto& spec : protocols::registry().generic()) specs.push_back(&spec);
   for (const auto& name : scenario.invariants)
-    for (const auto& spec : scenario.protocol->invariants)
-      if (spec.name == name) {
-        auto inv = spec.factory(env);
-        inv->set_name(spec.name);
+    for (const auto* spec : specs)
+      if (spec->name == name) {
+        auto inv = spec->factory(env);
+        inv->set_name(spec->name);
         set.add(std::move(inv));
+        break;
       }
 }
 

@@ -1,0 +1,18 @@
+// The generic "linearizable" invariant: collects the client history from the trace (client
+// invoke/ok/fail/info events) and, at the end of the run, checks it with the linearizability
+// checker against the protocol's history model. The same code runs live and in `dsim check`.
+//
+// A check that runs out of its budget reports "skipped" with the reason, never a guess.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "sim/invariant.h"
+
+namespace dsim::check {
+
+// model: "kv", "register", "list", "set" or "counter".
+std::unique_ptr<sim::Invariant> make_linearizable_invariant(const std::string& model);
+
+}  // namespace dsim::check
