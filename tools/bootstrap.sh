@@ -6,7 +6,7 @@
 # exit 2.
 
 DSIM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-DSIM_PACKAGES=(cmake ninja-build g++ make nlohmann-json3-dev libcli11-dev libxxhash-dev libgtest-dev libbenchmark-dev)
+DSIM_PACKAGES=(cmake ninja-build g++ make nlohmann-json3-dev libcli11-dev libxxhash-dev libgtest-dev libbenchmark-dev parallel)
 
 dsim_missing_packages() {
   local missing=() p

@@ -15,5 +15,9 @@ Command add_check(CLI::App& app);
 Command add_check_history(CLI::App& app);
 Command add_list(CLI::App& app);
 Command add_bench(CLI::App& app);
+Command add_sweep(CLI::App& app);
+Command add_replay(CLI::App& app);
+Command add_shrink(CLI::App& app);
+Command add_test(CLI::App& app);
 
 }  // namespace dsim::cli

@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
              "  dsim check-history history.jsonl --model kv\n"
              "  dsim list\n"
              "  dsim bench pingmesh --nodes 1000 --duration 10s\n"
+             "  dsim sweep scenarios/pingmesh/nemesis.json --seeds 1:1000\n"
+             "  dsim shrink scenarios/teaching/byzantine-pingmesh.json --seed 1\n"
+             "  dsim test scenarios/ --seeds 5 --junit results.xml\n"
              "Run 'dsim <command> --help' for a command's options.");
   std::map<std::string, dsim::cli::Command> commands{
       {"run", dsim::cli::add_run(app)},
@@ -24,6 +27,10 @@ int main(int argc, char** argv) {
       {"check-history", dsim::cli::add_check_history(app)},
       {"list", dsim::cli::add_list(app)},
       {"bench", dsim::cli::add_bench(app)},
+      {"sweep", dsim::cli::add_sweep(app)},
+      {"replay", dsim::cli::add_replay(app)},
+      {"shrink", dsim::cli::add_shrink(app)},
+      {"test", dsim::cli::add_test(app)},
   };
   try {
     app.parse(argc, argv);

@@ -20,6 +20,12 @@ sim::Scenario load(const std::string& path, const std::vector<std::string>& sets
   return sim::load_scenario(path, sets, protocols::registry(), sections());
 }
 
+sim::Scenario load_document(sim::JsonDocument doc, const std::vector<std::string>& sets) {
+  sim::ConfigSource source(std::move(doc));
+  for (const auto& set : sets) source.apply_set(set);
+  return sim::parse_scenario(std::move(source), protocols::registry(), sections());
+}
+
 bool RunOutcome::any_violation() const {
   for (const auto& r : invariants)
     if (r.verdict == sim::Verdict::violated) return true;
@@ -73,6 +79,7 @@ RunOutcome execute(const RunRequest& request) {
     add_invariants(s, invariants);
     if (invariants.size()) simulation.add_sink(&invariants);
   }
+  for (sim::TraceSink* sink : request.extra_sinks) simulation.add_sink(sink);
 
   const auto start = std::chrono::steady_clock::now();  // wall time is measured outside the simulation
   RunOutcome out;

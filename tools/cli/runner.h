@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/invariant.h"
+#include "sim/json_source.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 
@@ -20,6 +21,7 @@ struct RunRequest {
   bool digest = true;
   bool invariants = true;
   bool emit_schedule = false;  // fill RunOutcome::schedule
+  std::vector<sim::TraceSink*> extra_sinks;  // e.g. replay's comparing sink
 };
 
 struct RunOutcome {
@@ -37,6 +39,8 @@ struct RunOutcome {
 const sim::Sections& sections();
 // Loads and validates a scenario file with every section (what `dsim run` does).
 sim::Scenario load(const std::string& path, const std::vector<std::string>& sets);
+// Validates an in-memory scenario document (plus --set overrides) with every section.
+sim::Scenario load_document(sim::JsonDocument doc, const std::vector<std::string>& sets);
 
 // Builds the invariants a scenario asks for.
 void add_invariants(const sim::Scenario& scenario, sim::InvariantSet& set);

@@ -1,0 +1,165 @@
+// `dsim sweep FILE --seeds A:B`: one simulation per seed, N at a time on threads, a live
+// progress line, and a table of failures grouped by violated invariant with the command that
+// reproduces the first of each. --shard k/n and --merge spread a sweep over machines.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "tools/cli/commands.h"
+#include "tools/cli/format.h"
+#include "tools/cli/seeds.h"
+
+namespace dsim::cli {
+namespace {
+
+struct SweepArgs {
+  std::string file;
+  std::string seeds = "1:100";
+  unsigned jobs = 0;
+  std::string shard;
+  std::string out;
+  bool stop_on_first = false;
+  std::vector<std::string> sets;
+  std::vector<std::string> merge;
+};
+
+// Groups unexpected results by what went wrong and prints one row per group.
+int print_table(const std::vector<SeedResult>& results, const std::string& file, const std::vector<std::string>& sets) {
+  std::map<std::string, std::vector<const SeedResult*>> groups;
+  for (const auto& r : results) {
+    if (r.as_expected) continue;
+    std::string key = r.expected_missing && r.violated.empty() ? "(expected violation missing)" : "";
+    for (const auto& v : r.violated) key += (key.empty() ? "" : " + ") + v;
+    if (r.expected_missing && !r.violated.empty()) key += " (expected violation missing)";
+    groups[key].push_back(&r);
+  }
+  size_t failed = 0;
+  for (const auto& [k, v] : groups) failed += v.size();
+  std::printf("%s seeds, %s as expected, %s failed\n", with_commas(results.size()).c_str(),
+              with_commas(results.size() - failed).c_str(), with_commas(failed).c_str());
+  if (groups.empty()) return 0;
+  std::printf("\n%-44s %8s %12s  %s\n", "violated", "seeds", "first seed", "first failure");
+  for (const auto& [key, rs] : groups)
+    std::printf("%-44s %8s %12llu  %s\n", key.c_str(), with_commas(rs.size()).c_str(),
+                static_cast<unsigned long long>(rs.front()->seed), rs.front()->first_what.substr(0, 100).c_str());
+  std::printf("\nreproduce:\n");
+  for (const auto& [key, rs] : groups)
+    std::printf("  %s\n", reproduce_command(file, rs.front()->seed, sets).c_str());
+  return 1;
+}
+
+void write_results(const std::string& path, const std::string& file, const std::vector<std::string>& sets,
+                   const std::vector<SeedResult>& results) {
+  const std::string partial = path + ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary);
+    if (!out) throw sim::InputError(path + ": cannot write results");
+    out << nlohmann::json{{"dsim_sweep", 1}, {"file", file}, {"sets", sets}}.dump() << "\n";
+    for (const auto& r : results) out << r.to_json().dump() << "\n";
+    if (!out) throw sim::InputError(path + ": write failed");
+  }
+  if (std::rename(partial.c_str(), path.c_str()) != 0) throw sim::InputError(path + ": cannot write results");
+}
+
+int merge(const std::vector<std::string>& files) {
+  std::vector<SeedResult> all;
+  std::string scenario;
+  std::vector<std::string> sets;
+  for (const auto& path : files) {
+    std::ifstream in(path);
+    if (!in) throw sim::InputError(path + ": cannot read sweep results");
+    std::string line;
+    size_t n = 0;
+    while (std::getline(in, line)) {
+      ++n;
+      nlohmann::json j;
+      try {
+        j = nlohmann::json::parse(line);
+        if (n == 1) {
+          if (!j.contains("dsim_sweep")) throw sim::InputError(path + ":1: not a dsim sweep results file");
+          const std::string f = j.at("file").get<std::string>();
+          const auto s = j.at("sets").get<std::vector<std::string>>();
+          if (!scenario.empty() && (f != scenario || s != sets))
+            throw sim::InputError(path + ":1: results of another sweep (" + f + ") than " + files[0] + " (" + scenario + ")");
+          scenario = f;
+          sets = s;
+        } else {
+          all.push_back(SeedResult::from_json(j));
+        }
+      } catch (const nlohmann::json::exception&) {
+        throw sim::InputError(path + ":" + std::to_string(n) + ": garbled sweep result line");
+      }
+    }
+  }
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.seed < b.seed; });
+  for (size_t i = 1; i < all.size(); ++i)
+    if (all[i].seed == all[i - 1].seed) throw sim::InputError("seed " + std::to_string(all[i].seed) + " appears in two result files");
+  std::printf("merged %zu files: %s\n", files.size(), scenario.c_str());
+  return print_table(all, scenario, sets);
+}
+
+}  // namespace
+
+Command add_sweep(CLI::App& app) {
+  auto a = std::make_shared<SweepArgs>();
+  CLI::App* cmd = app.add_subcommand("sweep", "Run a scenario over many seeds on every core and tabulate failures");
+  cmd->add_option("file", a->file, "scenario file");
+  cmd->add_option("--seeds", a->seeds, "inclusive seed range A:B")->capture_default_str();
+  cmd->add_option("-j,--jobs", a->jobs, "simulations at once (default: all cores)");
+  cmd->add_option("--shard", a->shard, "run only the k-th of n interleaved slices of the seeds (k/n)");
+  cmd->add_option("--out", a->out, "write one JSON line per seed (for --merge)");
+  cmd->add_flag("--stop-on-first", a->stop_on_first, "stop at the first unexpected result");
+  cmd->add_option("--set", a->sets, "override a scenario key (repeatable)");
+  cmd->add_option("--merge", a->merge, "combine results files of shards into one table (no FILE)")->expected(1, -1);
+  cmd->footer(
+      "Examples:\n"
+      "  dsim sweep scenarios/pingmesh/nemesis.json --seeds 1:1000\n"
+      "  dsim sweep scenarios/teaching/byzantine-pingmesh.json --seeds 1:200 -j 2 --stop-on-first\n"
+      "  dsim sweep FILE --seeds 1:100000 --shard 3/8 --out shard3.jsonl     # one of 8 machines\n"
+      "  dsim sweep --merge shard*.jsonl\n"
+      "Exit code: 0 every seed as the scenario expects, 1 some did not, 2 bad input.");
+  return [a]() -> int {
+    if (!a->merge.empty()) {
+      if (!a->file.empty()) throw sim::InputError("sweep: give either FILE or --merge, not both");
+      return merge(a->merge);
+    }
+    if (a->file.empty()) throw sim::InputError("sweep: missing scenario FILE (or --merge results...)");
+    SeedRange range = parse_seed_range(a->seeds);
+    if (!a->shard.empty()) parse_shard(a->shard, range);
+    const auto seeds = range.seeds();
+    const sim::JsonDocument doc = sim::load_json_file(a->file);
+    SweepOptions options;
+    options.threads = a->jobs ? a->jobs : std::max(1u, std::thread::hardware_concurrency());
+    options.stop_on_first = a->stop_on_first;
+    const bool tty = isatty(fileno(stderr));
+    double last_print = -10;
+    options.progress = [&](size_t done, size_t failures, size_t total, double seconds) {
+      const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
+      const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
+      if (tty) {
+        const int width = 30, filled = total ? static_cast<int>(width * done / total) : width;
+        std::fprintf(stderr, "\r[%s%s] %zu/%zu seeds, %zu failed, %.1f seeds/s, ETA %.0fs   ",
+                     std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), done, total, failures,
+                     rate, eta);
+        if (done == total) std::fprintf(stderr, "\n");
+      } else if (seconds - last_print >= 5 || done == total) {
+        last_print = seconds;
+        std::fprintf(stderr, "sweep: %zu/%zu seeds, %zu failed, %.1f seeds/s\n", done, total, failures, rate);
+      }
+    };
+    std::printf("sweep %s: seeds %s%s, %u threads\n", a->file.c_str(), a->seeds.c_str(),
+                a->shard.empty() ? "" : (" shard " + a->shard).c_str(), options.threads);
+    std::fflush(stdout);
+    const auto start = std::chrono::steady_clock::now();
+    const auto results = run_seeds(doc, a->sets, seeds, options);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("%.2fs wall, %.1f seeds/s\n", seconds, seconds > 0 ? static_cast<double>(results.size()) / seconds : 0.0);
+    if (!a->out.empty()) write_results(a->out, a->file, a->sets, results);
+    return print_table(results, a->file, a->sets);
+  };
+}
+
+}  // namespace dsim::cli

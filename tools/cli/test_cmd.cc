@@ -1,0 +1,147 @@
+// `dsim test DIR`: the regression runner. Every scenario under DIR runs over N seeds (from its
+// own seed on) with its "expect" block:
+//   {"safety": "holds"}       every seed must be free of violations;
+//   {"violation": "<inv>"}    the named invariant must be violated on at least one seed (on the
+//                             scenario's own seed for a teaching scenario to be useful), and no
+//                             other invariant on any seed.
+// Prints a line per scenario and writes JUnit XML for CI systems.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tools/cli/commands.h"
+#include "tools/cli/format.h"
+#include "tools/cli/runner.h"
+#include "tools/cli/seeds.h"
+
+namespace dsim::cli {
+namespace {
+
+struct TestArgs {
+  std::string dir;
+  uint64_t seeds = 5;
+  std::string junit;
+  unsigned jobs = 0;
+};
+
+struct CaseResult {
+  std::string file, name;
+  bool passed = true;
+  std::string failure;
+  double seconds = 0;
+  size_t seeds = 0;
+};
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+CaseResult run_case(const std::string& file, uint64_t n, unsigned jobs) {
+  CaseResult c;
+  c.file = file;
+  const auto start = std::chrono::steady_clock::now();
+  const sim::JsonDocument doc = sim::load_json_file(file);
+  const sim::Scenario s = load_document(doc, {});
+  c.name = s.name;
+  std::vector<uint64_t> seeds;
+  for (uint64_t i = 0; i < n; ++i) seeds.push_back(s.seed + i);
+  SweepOptions options;
+  options.threads = jobs;
+  const auto results = run_seeds(doc, {}, seeds, options);
+  c.seeds = results.size();
+  bool expected_seen = !s.expect.expects_violation();
+  for (const auto& r : results) {
+    for (const auto& v : r.violated) {
+      if (v == s.expect.violation) {
+        expected_seen = true;
+      } else if (c.passed) {
+        c.passed = false;
+        c.failure = "seed " + std::to_string(r.seed) + ": unexpected violation of " + v + ": " + r.first_what +
+                    " (reproduce: " + reproduce_command(file, r.seed, {}) + ")";
+      }
+    }
+  }
+  if (c.passed && !expected_seen) {
+    c.passed = false;
+    c.failure = "expected a violation of " + s.expect.violation + " in seeds " + std::to_string(s.seed) + ".." +
+                std::to_string(s.seed + n - 1) + "; none happened";
+  }
+  c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return c;
+}
+
+void write_junit(const std::string& path, const std::string& dir, const std::vector<CaseResult>& cases) {
+  size_t failures = 0;
+  double total = 0;
+  for (const auto& c : cases) {
+    failures += !c.passed;
+    total += c.seconds;
+  }
+  const std::string partial = path + ".partial";
+  {
+    std::ofstream out(partial);
+    if (!out) throw sim::InputError(path + ": cannot write JUnit XML");
+    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    out << "<testsuites><testsuite name=\"" << xml_escape(dir) << "\" tests=\"" << cases.size() << "\" failures=\""
+        << failures << "\" time=\"" << total << "\">\n";
+    for (const auto& c : cases) {
+      out << "  <testcase classname=\"dsim.scenarios\" name=\"" << xml_escape(c.file) << "\" time=\"" << c.seconds << "\">";
+      if (!c.passed) out << "<failure message=\"" << xml_escape(c.failure) << "\"/>";
+      out << "</testcase>\n";
+    }
+    out << "</testsuite></testsuites>\n";
+  }
+  if (std::rename(partial.c_str(), path.c_str()) != 0) throw sim::InputError(path + ": cannot write JUnit XML");
+}
+
+}  // namespace
+
+Command add_test(CLI::App& app) {
+  auto a = std::make_shared<TestArgs>();
+  CLI::App* cmd = app.add_subcommand("test", "Run every scenario under a directory with its expect block over N seeds");
+  cmd->add_option("dir", a->dir, "directory of scenario files (searched recursively)")->required();
+  cmd->add_option("--seeds", a->seeds, "seeds per scenario, from the scenario's own seed on")->capture_default_str();
+  cmd->add_option("--junit", a->junit, "write JUnit XML here");
+  cmd->add_option("-j,--jobs", a->jobs, "simulations at once (default: all cores)");
+  cmd->footer(
+      "Examples:\n"
+      "  dsim test scenarios/\n"
+      "  dsim test scenarios/raft --seeds 50 --junit results.xml\n"
+      "Exit code: 0 every scenario as expected, 1 some failed, 2 bad input.");
+  return [a]() -> int {
+    namespace fs = std::filesystem;
+    if (!fs::is_directory(a->dir)) throw sim::InputError(a->dir + ": not a directory");
+    std::vector<std::string> files;
+    for (const auto& e : fs::recursive_directory_iterator(a->dir))
+      if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path().string());
+    std::sort(files.begin(), files.end());
+    if (files.empty()) throw sim::InputError(a->dir + ": no scenario files (*.json) found");
+    const unsigned jobs = a->jobs ? a->jobs : std::max(1u, std::thread::hardware_concurrency());
+    std::vector<CaseResult> cases;
+    size_t failed = 0;
+    for (const auto& f : files) {
+      CaseResult c = run_case(f, a->seeds, jobs);
+      failed += !c.passed;
+      std::printf("%-4s %-60s %3zu seeds %7.2fs%s%s\n", c.passed ? "ok" : "FAIL", f.c_str(), c.seeds, c.seconds,
+                  c.passed ? "" : "\n     ", c.failure.c_str());
+      std::fflush(stdout);
+      cases.push_back(std::move(c));
+    }
+    if (!a->junit.empty()) write_junit(a->junit, a->dir, cases);
+    std::printf("%zu scenarios, %zu passed, %zu failed\n", cases.size(), cases.size() - failed, failed);
+    return failed ? 1 : 0;
+  };
+}
+
+}  // namespace dsim::cli
