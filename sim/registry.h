@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/invariant.h"
+#include "sim/metrics.h"
 #include "sim/message.h"
 #include "sim/params.h"
 #include "sim/simulation.h"
@@ -74,6 +75,8 @@ struct ProtocolSpec {
   // The model the clients' history follows ("kv", "register", ...), for the generic
   // "linearizable" invariant; empty when the protocol has no clients.
   std::string history_model;
+  // The protocol's own summary metrics (elections, blocking time, ...); may be empty.
+  std::function<std::unique_ptr<MetricsSource>(const ProtocolConfig&)> metrics;
   std::vector<InvariantSpec> invariants;
   std::vector<BugSpec> bugs;
   std::vector<std::string_view> message_types;

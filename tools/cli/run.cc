@@ -65,6 +65,7 @@ Command add_run(CLI::App& app) {
     req.trace_path = args->trace;
     req.invariants = !args->no_invariants;
     req.emit_schedule = !args->emit_schedule.empty();
+    req.metrics = true;
     RunOutcome out = execute(req);
     if (req.emit_schedule) write_file(args->emit_schedule, out.schedule.dump(2) + "\n");
     print_summary(stdout, scenario, out);

@@ -80,6 +80,11 @@ RunOutcome execute(const RunRequest& request) {
     if (invariants.size()) simulation.add_sink(&invariants);
   }
   for (sim::TraceSink* sink : request.extra_sinks) simulation.add_sink(sink);
+  sim::Metrics metrics;
+  if (request.metrics) {
+    if (s.protocol->metrics) metrics.add(s.protocol->metrics(s.config));
+    simulation.add_sink(&metrics);
+  }
 
   const auto start = std::chrono::steady_clock::now();  // wall time is measured outside the simulation
   RunOutcome out;
@@ -87,6 +92,7 @@ RunOutcome execute(const RunRequest& request) {
   invariants.finish(simulation.end());
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   out.invariants = invariants.results();
+  if (request.metrics) out.metrics = metrics.report(simulation.end());
   if (request.emit_schedule) out.schedule = faults::explicit_schedule(s, installed_faults.get());
   if (digest) out.digest = digest->hex();
   if (jsonl) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/invariant.h"
+#include "sim/metrics.h"
 #include "sim/json_source.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
@@ -22,6 +23,7 @@ struct RunRequest {
   bool invariants = true;
   bool emit_schedule = false;  // fill RunOutcome::schedule
   std::vector<sim::TraceSink*> extra_sinks;  // e.g. replay's comparing sink
+  bool metrics = false;                       // compute summary metrics (RunOutcome::metrics)
 };
 
 struct RunOutcome {
@@ -29,7 +31,8 @@ struct RunOutcome {
   std::string digest;  // empty when the digest was off
   std::vector<sim::InvariantResult> invariants;
   double wall_seconds = 0;
-  nlohmann::json schedule;  // the scenario with its faults written out as fired (emit_schedule)
+  nlohmann::json schedule;
+  sim::MetricLines metrics;  // the scenario with its faults written out as fired (emit_schedule)
   bool any_violation() const;
   // Expectation met: no violation (safety "holds"), or exactly the expected one happened.
   bool as_expected(const sim::Expectation& expect) const;
