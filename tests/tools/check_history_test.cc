@@ -4,6 +4,8 @@
 // one line on stderr naming the file and line.
 #include <gtest/gtest.h>
 
+#include "tests/support/subprocess.h"
+
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -15,40 +17,7 @@
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Per-test names: ctest runs tests in parallel processes.
-std::string tmp(const std::string& name) {
-  const auto* test = testing::UnitTest::GetInstance()->current_test_info();
-  return testing::TempDir() + "dsim_check_history_" + test->test_suite_name() + "_" + test->name() + "_" + name;
-}
-
-Result dsim(const std::string& args) {
-  const std::string out = tmp("stdout"), err = tmp("stderr");
-  const std::string cmd = std::string(DSIM_BINARY) + " " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  Result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
-
-std::string write(const std::string& name, const std::string& text) {
-  const std::string path = tmp(name);
-  std::ofstream(path) << text;
-  return path;
-}
+using namespace dsim_test;
 
 std::string corpus(const std::string& file) {
   return std::string(DSIM_SOURCE_DIR) + "/../shared/conformance/porcupine/" + file;
@@ -77,7 +46,7 @@ const std::string kStaleRead = R"({"process":0,"type":"invoke","f":"write","valu
 
 // Expects exit 2, nothing on stdout, and exactly one line on stderr containing every fragment.
 void expect_input_error(const std::string& args, const std::vector<std::string>& fragments) {
-  Result r = dsim(args);
+  Result r = run_dsim(args);
   EXPECT_EQ(r.code, 2) << r.out << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "not one line: " << r.err;
   EXPECT_TRUE(r.err.rfind("dsim: ", 0) == 0) << r.err;
@@ -87,7 +56,7 @@ void expect_input_error(const std::string& args, const std::vector<std::string>&
 
 TEST(CheckHistory, LinearizableDsimHistory) {
   const auto f = write("ok.jsonl", kLinearizable);
-  Result r = dsim("check-history " + f + " --model kv");
+  Result r = run_dsim("check-history " + f + " --model kv");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_TRUE(r.err.empty()) << r.err;
   EXPECT_TRUE(has(r.out, "history:    " + f + " (format dsim)")) << r.out;
@@ -97,7 +66,7 @@ TEST(CheckHistory, LinearizableDsimHistory) {
 
 TEST(CheckHistory, NonLinearizableDsimHistoryPrintsCounterexample) {
   const auto f = write("stale.jsonl", kStaleRead);
-  Result r = dsim("check-history " + f + " --model register --format dsim");
+  Result r = run_dsim("check-history " + f + " --model register --format dsim");
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   for (const char* s : {"verdict:    not-linearizable", "is not linearizable", "longest linearizable prefix: 1 ops",
                               "p0 write 1 -> ok @[10,20]", "p1 read -> ok @[30,40]"})
@@ -106,7 +75,7 @@ TEST(CheckHistory, NonLinearizableDsimHistoryPrintsCounterexample) {
 
 TEST(CheckHistory, JsonOutputParses) {
   const auto ok = write("ok.jsonl", kLinearizable);
-  Result r = dsim("check-history " + ok + " --model kv --json");
+  Result r = run_dsim("check-history " + ok + " --model kv --json");
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   nlohmann::json j = nlohmann::json::parse(r.out);
@@ -119,7 +88,7 @@ TEST(CheckHistory, JsonOutputParses) {
   EXPECT_FALSE(j.contains("counterexample"));
 
   const auto bad = write("stale.jsonl", kStaleRead);
-  r = dsim("check-history " + bad + " --model register --json");
+  r = run_dsim("check-history " + bad + " --model register --json");
   ASSERT_EQ(r.code, 1) << r.out << r.err;
   j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["verdict"], "not-linearizable");
@@ -130,20 +99,20 @@ TEST(CheckHistory, JsonOutputParses) {
 
 TEST(CheckHistory, JepsenEtcdCorpus) {
   // verdicts.tsv: etcd_007 linearizable, etcd_000 not.
-  Result r = dsim("check-history " + corpus("jepsen/etcd_007.log") + " --model register --format jepsen");
+  Result r = run_dsim("check-history " + corpus("jepsen/etcd_007.log") + " --model register --format jepsen");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_TRUE(has(r.out, "verdict:    linearizable")) << r.out;
-  r = dsim("check-history " + corpus("jepsen/etcd_000.log") + " --model register --format jepsen");
+  r = run_dsim("check-history " + corpus("jepsen/etcd_000.log") + " --model register --format jepsen");
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_TRUE(has(r.out, "verdict:    not-linearizable")) << r.out;
   EXPECT_TRUE(has(r.out, "longest linearizable prefix")) << r.out;
 }
 
 TEST(CheckHistory, PorcupineKvCorpus) {
-  Result r = dsim("check-history " + corpus("kv/c10-ok.txt") + " --model kv --format porcupine --json");
+  Result r = run_dsim("check-history " + corpus("kv/c10-ok.txt") + " --model kv --format porcupine --json");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["verdict"], "linearizable");
-  r = dsim("check-history " + corpus("kv/c10-bad.txt") + " --model kv --format porcupine");
+  r = run_dsim("check-history " + corpus("kv/c10-bad.txt") + " --model kv --format porcupine");
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_TRUE(has(r.out, "10 partitions")) << r.out;
   EXPECT_TRUE(has(r.out, "verdict:    not-linearizable")) << r.out;
@@ -154,12 +123,12 @@ TEST(CheckHistory, ExhaustedBudgetIsUnknownNotAGuess) {
   // etcd_002 is linearizable but takes over a million search steps; the budget is checked
   // every 1024 steps, so a zero budget always runs out first.
   const std::string hard = corpus("jepsen/etcd_002.log");
-  Result r = dsim("check-history " + hard + " --model register --format jepsen --budget 0ms");
+  Result r = run_dsim("check-history " + hard + " --model register --format jepsen --budget 0ms");
   EXPECT_EQ(r.code, 3) << r.out << r.err;
   EXPECT_TRUE(has(r.out, "verdict:    unknown")) << r.out;
   EXPECT_TRUE(has(r.out, "time budget exhausted")) << r.out;
   EXPECT_FALSE(has(r.out, "verdict:    linearizable")) << r.out;
-  r = dsim("check-history " + hard + " --model register --format jepsen --budget 0ms --json");
+  r = run_dsim("check-history " + hard + " --model register --format jepsen --budget 0ms --json");
   EXPECT_EQ(r.code, 3) << r.out << r.err;
   nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["verdict"], "unknown");
@@ -167,11 +136,11 @@ TEST(CheckHistory, ExhaustedBudgetIsUnknownNotAGuess) {
 }
 
 TEST(CheckHistory, HelpHasExamplesAndExitCodes) {
-  Result r = dsim("check-history --help");
+  Result r = run_dsim("check-history --help");
   EXPECT_EQ(r.code, 0);
   for (const char* s : {"Examples:", "--model", "--format", "--budget", "--json", "3 unknown"})
     EXPECT_TRUE(has(r.out, s)) << s << " in:\n" << r.out;
-  EXPECT_TRUE(has(dsim("--help").out, "check-history"));
+  EXPECT_TRUE(has(run_dsim("--help").out, "check-history"));
 }
 
 TEST(CheckHistoryBadInput, MissingFile) {

@@ -3,6 +3,8 @@
 // input runs, traces, re-checks, and on a violation prints a command that reproduces it.
 #include <gtest/gtest.h>
 
+#include "tests/support/subprocess.h"
+
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -13,41 +15,9 @@
 
 namespace {
 
+using namespace dsim_test;
+
 namespace fs = std::filesystem;
-
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Per-test names: ctest runs tests in parallel processes.
-std::string tmp(const std::string& name) {
-  return testing::TempDir() + "dsim_cli_" + testing::UnitTest::GetInstance()->current_test_info()->name() + "_" + name;
-}
-
-Result dsim(const std::string& args) {
-  const std::string out = tmp("stdout"), err = tmp("stderr");
-  const std::string cmd = std::string(DSIM_BINARY) + " " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  Result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
-
-std::string write(const std::string& name, const std::string& text) {
-  const std::string path = tmp(name);
-  std::ofstream(path) << text;
-  return path;
-}
 
 const std::string kGood = R"({
   "protocol": {"name": "pingmesh"},
@@ -60,7 +30,7 @@ const std::string kGood = R"({
 void expect_input_error(const std::string& args, const std::vector<std::string>& fragments) {
   const std::string trace = tmp("should_not_exist.jsonl");
   fs::remove(trace);
-  Result r = dsim(args + " --trace " + trace);
+  Result r = run_dsim(args + " --trace " + trace);
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "not one line: " << r.err;
   for (const auto& f : fragments) EXPECT_NE(r.err.find(f), std::string::npos) << "missing '" << f << "' in: " << r.err;
@@ -135,17 +105,17 @@ TEST(CliBadInput, UnknownFlag) {
 TEST(CliBadInput, TruncatedTrace) {
   const auto f = write("good.json", kGood);
   const std::string trace = tmp("full.jsonl");
-  ASSERT_EQ(dsim("run " + f + " --trace " + trace).code, 0);
+  ASSERT_EQ(run_dsim("run " + f + " --trace " + trace).code, 0);
   std::string text = slurp(trace);
   const std::string cut = write("truncated.jsonl", text.substr(0, text.size() / 2));
-  Result r = dsim("check " + cut);
+  Result r = run_dsim("check " + cut);
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   EXPECT_NE(r.err.find(cut), std::string::npos) << r.err;
   EXPECT_TRUE(r.err.find("truncated") != std::string::npos || r.err.find("garbled") != std::string::npos) << r.err;
   // Cut exactly at a line boundary: no end record.
   const std::string lines = write("no_end.jsonl", text.substr(0, text.rfind('\n', text.size() / 2) + 1));
-  r = dsim("check " + lines);
+  r = run_dsim("check " + lines);
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("truncated trace: no end record"), std::string::npos) << r.err;
 }
@@ -153,16 +123,16 @@ TEST(CliBadInput, TruncatedTrace) {
 TEST(CliBadInput, GarbledTrace) {
   const auto f = write("good.json", kGood);
   const std::string trace = tmp("full2.jsonl");
-  ASSERT_EQ(dsim("run " + f + " --trace " + trace).code, 0);
+  ASSERT_EQ(run_dsim("run " + f + " --trace " + trace).code, 0);
   std::string text = slurp(trace);
   const size_t third_line = text.find('\n', text.find('\n') + 1) + 1;
   text.replace(third_line, 10, "#garbage#!");
   const std::string bad = write("garbled.jsonl", text);
-  Result r = dsim("check " + bad);
+  Result r = run_dsim("check " + bad);
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find(bad + ":3:"), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  r = dsim("check " + write("not_a_trace.jsonl", "{\"hello\": 1}\n"));
+  r = run_dsim("check " + write("not_a_trace.jsonl", "{\"hello\": 1}\n"));
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("not a dsim trace"), std::string::npos) << r.err;
 }
@@ -170,12 +140,12 @@ TEST(CliBadInput, GarbledTrace) {
 TEST(Cli, RunTraceAndCheckAgree) {
   const std::string scenario = std::string(DSIM_SOURCE_DIR) + "/scenarios/pingmesh/basic.json";
   const std::string trace = tmp("basic.jsonl");
-  Result run = dsim("run " + scenario + " --trace " + trace);
+  Result run = run_dsim("run " + scenario + " --trace " + trace);
   ASSERT_EQ(run.code, 0) << run.err;
   EXPECT_NE(run.out.find("pingmesh.reply_within_bound  holds"), std::string::npos) << run.out;
   std::smatch m;
   ASSERT_TRUE(std::regex_search(run.out, m, std::regex("digest: +([0-9a-f]{16})")));
-  Result check = dsim("check " + trace);
+  Result check = run_dsim("check " + trace);
   EXPECT_EQ(check.code, 0) << check.out << check.err;
   EXPECT_NE(check.out.find("same verdicts (digest " + m[1].str() + ")"), std::string::npos) << check.out;
 }
@@ -183,27 +153,27 @@ TEST(Cli, RunTraceAndCheckAgree) {
 TEST(Cli, ViolationPrintsTheEventAndAReproducingCommand) {
   const std::string scenario = std::string(DSIM_SOURCE_DIR) + "/scenarios/pingmesh/basic.json";
   const std::string trace = tmp("bug.jsonl");
-  Result run = dsim("run " + scenario + " --seed 9 --set 'protocol.bugs=[\"wrong_reply_id\"]' --trace " + trace);
+  Result run = run_dsim("run " + scenario + " --seed 9 --set 'protocol.bugs=[\"wrong_reply_id\"]' --trace " + trace);
   EXPECT_EQ(run.code, 1);
   EXPECT_NE(run.out.find("VIOLATION pingmesh.reply_matches_ping"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("event: {\"seq\":"), std::string::npos) << run.out;
   std::smatch m;
   ASSERT_TRUE(std::regex_search(run.out, m, std::regex("reproduce: tools/dsim (run .*)\n")));
-  Result again = dsim(m[1].str());
+  Result again = run_dsim(m[1].str());
   EXPECT_EQ(again.code, 1);
   std::smatch d1, d2;
   ASSERT_TRUE(std::regex_search(run.out, d1, std::regex("digest: +([0-9a-f]{16})")));
   ASSERT_TRUE(std::regex_search(again.out, d2, std::regex("digest: +([0-9a-f]{16})")));
   EXPECT_EQ(d1[1].str(), d2[1].str());
   // The offline check finds the same violation.
-  Result check = dsim("check " + trace);
+  Result check = run_dsim("check " + trace);
   EXPECT_EQ(check.code, 1);
   EXPECT_NE(check.out.find("VIOLATION pingmesh.reply_matches_ping"), std::string::npos) << check.out;
   EXPECT_NE(check.out.find("same verdicts"), std::string::npos) << check.out;
 }
 
 TEST(Cli, ListShowsProtocolsParamsInvariantsAndDistributions) {
-  Result r = dsim("list");
+  Result r = run_dsim("list");
   EXPECT_EQ(r.code, 0);
   for (const char* s : {"protocol pingmesh", "interval", "pingmesh.reply_matches_ping", "wrong_reply_id", "lognormal",
                         "pareto", "exponential"})
@@ -211,14 +181,14 @@ TEST(Cli, ListShowsProtocolsParamsInvariantsAndDistributions) {
 }
 
 TEST(Cli, BenchReportsAllModes) {
-  Result r = dsim("bench pingmesh --nodes 20 --duration 200ms");
+  Result r = run_dsim("bench pingmesh --nodes 20 --duration 200ms");
   EXPECT_EQ(r.code, 0) << r.err;
   for (const char* s : {"off ", "digest ", "jsonl ", "events/s", "peak memory"}) EXPECT_NE(r.out.find(s), std::string::npos) << s;
 }
 
 TEST(Cli, EveryCommandHasHelpWithExamples) {
   for (const char* cmd : {"", "run ", "check ", "list ", "bench "}) {
-    Result r = dsim(std::string(cmd) + "--help");
+    Result r = run_dsim(std::string(cmd) + "--help");
     EXPECT_EQ(r.code, 0) << cmd;
     EXPECT_NE(r.out.find("Example"), std::string::npos) << cmd << r.out;
   }
@@ -227,10 +197,10 @@ TEST(Cli, EveryCommandHasHelpWithExamples) {
 TEST(Cli, ExpectedViolationThatDoesNotHappenFails) {
   const auto f = write("expects.json", R"({"protocol": {"name": "pingmesh"}, "nodes": 3, "duration": "1s",
     "invariants": ["pingmesh.reply_matches_ping"], "expect": {"violation": "pingmesh.reply_matches_ping"}})");
-  Result r = dsim("run " + f);
+  Result r = run_dsim("run " + f);
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("EXPECTED VIOLATION MISSING"), std::string::npos) << r.out;
-  r = dsim("run " + f + " --set 'protocol.bugs=[\"wrong_reply_id\"]'");
+  r = run_dsim("run " + f + " --set 'protocol.bugs=[\"wrong_reply_id\"]'");
   EXPECT_EQ(r.code, 0) << r.out;
 }
 
@@ -241,12 +211,12 @@ namespace {
 TEST(Cli, EmitScheduleReplaysToTheSameDigest) {
   const std::string scenario = std::string(DSIM_SOURCE_DIR) + "/scenarios/pingmesh/nemesis.json";
   const std::string schedule = tmp("schedule.json");
-  Result first = dsim("run " + scenario + " --seed 5 --emit-schedule " + schedule);
+  Result first = run_dsim("run " + scenario + " --seed 5 --emit-schedule " + schedule);
   ASSERT_EQ(first.code, 0) << first.err;
   const std::string text = slurp(schedule);
   EXPECT_EQ(text.find("\"nemesis\""), std::string::npos) << "the nemesis is written out as explicit faults";
   EXPECT_NE(text.find("\"stream\""), std::string::npos);
-  Result second = dsim("run " + schedule);
+  Result second = run_dsim("run " + schedule);
   ASSERT_EQ(second.code, 0) << second.err;
   std::smatch d1, d2;
   ASSERT_TRUE(std::regex_search(first.out, d1, std::regex("digest: +([0-9a-f]{16})")));
@@ -261,7 +231,7 @@ TEST(CliBadInput, InvalidFaultSpec) {
 }
 
 TEST(Cli, ListShowsFaultKinds) {
-  Result r = dsim("list");
+  Result r = run_dsim("list");
   for (const char* s : {"fault kinds", "partition", "byzantine", "nemesis", "forge_reply", "fault budget"})
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
 }

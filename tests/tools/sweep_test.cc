@@ -4,6 +4,8 @@
 // `dsim test` runs every scenario's expect block and writes JUnit XML.
 #include <gtest/gtest.h>
 
+#include "tests/support/subprocess.h"
+
 #include <sys/wait.h>
 
 #include <filesystem>
@@ -13,37 +15,9 @@
 
 namespace {
 
+using namespace dsim_test;
+
 namespace fs = std::filesystem;
-
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string tmp(const std::string& name) {
-  return testing::TempDir() + "dsim_sweep_" + testing::UnitTest::GetInstance()->current_test_info()->name() + "_" + name;
-}
-
-Result sh(const std::string& cmd) {
-  const std::string out = tmp("stdout"), err = tmp("stderr");
-  const int status = std::system((cmd + " >" + out + " 2>" + err).c_str());
-  return Result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
-
-Result dsim(const std::string& args) { return sh(std::string(DSIM_BINARY) + " " + args); }
-
-std::string write(const std::string& name, const std::string& text) {
-  const std::string path = tmp(name);
-  std::ofstream(path) << text;
-  return path;
-}
 
 // A pingmesh nemesis that includes Byzantine faults: some seeds break reply_matches_ping.
 const std::string kHunt = R"({
@@ -58,8 +32,8 @@ std::string table(const std::string& out) { return out.substr(out.find(" seeds, 
 
 TEST(Sweep, ResultsDoNotDependOnTheNumberOfThreads) {
   const auto f = write("hunt.json", kHunt);
-  Result one = dsim("sweep " + f + " --seeds 1:40 -j 1 --out " + tmp("j1.jsonl"));
-  Result two = dsim("sweep " + f + " --seeds 1:40 -j 2 --out " + tmp("j2.jsonl"));
+  Result one = run_dsim("sweep " + f + " --seeds 1:40 -j 1 --out " + tmp("j1.jsonl"));
+  Result two = run_dsim("sweep " + f + " --seeds 1:40 -j 2 --out " + tmp("j2.jsonl"));
   EXPECT_EQ(one.code, 1) << one.out << one.err;  // some seeds hit a Byzantine forged reply
   EXPECT_EQ(two.code, 1);
   EXPECT_EQ(slurp(tmp("j1.jsonl")), slurp(tmp("j2.jsonl")));
@@ -70,7 +44,7 @@ TEST(Sweep, ResultsDoNotDependOnTheNumberOfThreads) {
 
 TEST(Sweep, ShardsMergeIntoTheSameTableIncludingThroughGnuParallel) {
   const auto f = write("hunt.json", kHunt);
-  Result whole = dsim("sweep " + f + " --seeds 1:30 --out " + tmp("whole.jsonl"));
+  Result whole = run_dsim("sweep " + f + " --seeds 1:30 --out " + tmp("whole.jsonl"));
   // The README's GNU parallel example, with two local shards.
   std::string cmd = "parallel --will-cite -j 2 ";
   cmd += DSIM_BINARY;
@@ -80,7 +54,7 @@ TEST(Sweep, ShardsMergeIntoTheSameTableIncludingThroughGnuParallel) {
   Result par = sh(cmd);
   EXPECT_LE(par.code, 2) << par.err;  // GNU parallel exits with the number of failing jobs (shards with failures)
   ASSERT_TRUE(fs::exists(tmp("shard1.jsonl")) && fs::exists(tmp("shard2.jsonl"))) << par.err;
-  Result merged = dsim("sweep --merge " + tmp("shard1.jsonl") + " " + tmp("shard2.jsonl"));
+  Result merged = run_dsim("sweep --merge " + tmp("shard1.jsonl") + " " + tmp("shard2.jsonl"));
   EXPECT_EQ(merged.code, whole.code);
   EXPECT_EQ(table(merged.out), table(whole.out));
   const std::string s1 = slurp(tmp("shard1.jsonl")), s2 = slurp(tmp("shard2.jsonl"));
@@ -92,7 +66,7 @@ TEST(Sweep, ShardsMergeIntoTheSameTableIncludingThroughGnuParallel) {
 TEST(Sweep, BadSeedRangeAndShardAreInputErrors) {
   const auto f = write("hunt.json", kHunt);
   for (const std::string args : {"--seeds 5:1", "--seeds x", "--seeds 1:9 --shard 3/2", "--seeds 1:9 --shard 0/2"}) {
-    Result r = dsim("sweep " + f + " " + args);
+    Result r = run_dsim("sweep " + f + " " + args);
     EXPECT_EQ(r.code, 2) << args;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   }
@@ -101,8 +75,8 @@ TEST(Sweep, BadSeedRangeAndShardAreInputErrors) {
 TEST(Replay, IdenticalRunIsConfirmedAndADivergenceIsNamed) {
   const std::string scenario = std::string(DSIM_SOURCE_DIR) + "/scenarios/pingmesh/partition-and-crash.json";
   const std::string trace = tmp("run.jsonl");
-  ASSERT_EQ(dsim("run " + scenario + " --seed 4 --trace " + trace).code, 0);
-  Result ok = dsim("replay " + trace);
+  ASSERT_EQ(run_dsim("run " + scenario + " --seed 4 --trace " + trace).code, 0);
+  Result ok = run_dsim("replay " + trace);
   EXPECT_EQ(ok.code, 0) << ok.out << ok.err;
   EXPECT_NE(ok.out.find("replay: identical"), std::string::npos);
   // Edit one event: the replay names it, in both versions.
@@ -112,7 +86,7 @@ TEST(Replay, IdenticalRunIsConfirmedAndADivergenceIsNamed) {
   const size_t t = text.find("\"t\":", at) + 4;
   text = text.substr(0, t) + '1' + text.substr(t);  // insert() trips a GCC 12 -Wrestrict false positive
   const std::string edited = write("edited.jsonl", text);
-  Result diverged = dsim("replay " + edited);
+  Result diverged = run_dsim("replay " + edited);
   EXPECT_EQ(diverged.code, 1);
   EXPECT_NE(diverged.out.find("DIVERGED at trace event #100"), std::string::npos) << diverged.out;
   EXPECT_NE(diverged.out.find("recorded: {\"seq\":100"), std::string::npos);
@@ -122,40 +96,40 @@ TEST(Replay, IdenticalRunIsConfirmedAndADivergenceIsNamed) {
 TEST(Replay, ATraceFromAnotherBuildIsRefusedUnlessAsked) {
   const std::string scenario = std::string(DSIM_SOURCE_DIR) + "/scenarios/pingmesh/basic.json";
   const std::string trace = tmp("run.jsonl");
-  ASSERT_EQ(dsim("run " + scenario + " --set duration=1s --trace " + trace).code, 0);
+  ASSERT_EQ(run_dsim("run " + scenario + " --set duration=1s --trace " + trace).code, 0);
   std::string text = slurp(trace);
   text = std::regex_replace(text, std::regex("\"build\":\"[^\"]*\""), "\"build\":\"0123abcd\"", std::regex_constants::format_first_only);
   const std::string other = write("other.jsonl", text);
-  Result refused = dsim("replay " + other);
+  Result refused = run_dsim("replay " + other);
   EXPECT_EQ(refused.code, 2);
   EXPECT_NE(refused.err.find("written by build 0123abcd"), std::string::npos) << refused.err;
-  Result allowed = dsim("replay " + other + " --allow-other-build");
+  Result allowed = run_dsim("replay " + other + " --allow-other-build");
   EXPECT_EQ(allowed.code, 0) << allowed.out << allowed.err;
   EXPECT_NE(allowed.err.find("warning"), std::string::npos);
 }
 
 TEST(Shrink, KeepsAtMostAThirdOfTheFaultsAndStillFails) {
   const auto f = write("hunt.json", kHunt);
-  Result sweep = dsim("sweep " + f + " --seeds 1:20 --stop-on-first -j 1");
+  Result sweep = run_dsim("sweep " + f + " --seeds 1:20 --stop-on-first -j 1");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(sweep.out, m, std::regex("--seed ([0-9]+)"))) << sweep.out;
   const std::string seed = m[1].str();
   const std::string out = tmp("min.json");
-  Result shrink = dsim("shrink " + f + " --seed " + seed + " -o " + out);
+  Result shrink = run_dsim("shrink " + f + " --seed " + seed + " -o " + out);
   ASSERT_EQ(shrink.code, 0) << shrink.out << shrink.err;
   std::smatch faults;
   ASSERT_TRUE(std::regex_search(shrink.out, faults, std::regex("faults +([0-9]+) -> ([0-9]+)"))) << shrink.out;
   const int before = std::stoi(faults[1].str()), after = std::stoi(faults[2].str());
   EXPECT_GE(before, 6);
   EXPECT_LE(3 * after, before) << shrink.out;
-  Result rerun = dsim("run " + out);
+  Result rerun = run_dsim("run " + out);
   EXPECT_EQ(rerun.code, 1) << rerun.out;
   EXPECT_NE(rerun.out.find("VIOLATION pingmesh.reply_matches_ping"), std::string::npos) << rerun.out;
   EXPECT_EQ(slurp(out).find("nemesis"), std::string::npos) << "the minimal scenario has explicit faults only";
 }
 
 TEST(Shrink, ARunThatDoesNotFailIsAnInputError) {
-  Result r = dsim("shrink " + std::string(DSIM_SOURCE_DIR) + "/scenarios/pingmesh/basic.json --seed 1 -o " + tmp("x.json"));
+  Result r = run_dsim("shrink " + std::string(DSIM_SOURCE_DIR) + "/scenarios/pingmesh/basic.json --seed 1 -o " + tmp("x.json"));
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("nothing to shrink"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(tmp("x.json")));
@@ -163,7 +137,7 @@ TEST(Shrink, ARunThatDoesNotFailIsAnInputError) {
 
 TEST(TestCommand, RunsEveryScenarioAndWritesJunit) {
   const std::string xml = tmp("junit.xml");
-  Result r = dsim("test " + std::string(DSIM_SOURCE_DIR) + "/scenarios --seeds 2 --junit " + xml);
+  Result r = run_dsim("test " + std::string(DSIM_SOURCE_DIR) + "/scenarios --seeds 2 --junit " + xml);
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("teaching/byzantine-pingmesh.json"), std::string::npos);
   const std::string x = slurp(xml);
@@ -178,7 +152,7 @@ TEST(TestCommand, AFailingScenarioFailsWithItsReproduceCommand) {
   std::ofstream(dir / "expects_nothing.json") << R"({"protocol": {"name": "pingmesh", "bugs": ["wrong_reply_id"]}, "nodes": 3,
     "duration": "1s", "invariants": ["pingmesh.reply_matches_ping"]})";
   const std::string xml = tmp("junit.xml");
-  Result r = dsim("test " + dir.string() + " --seeds 2 --junit " + xml);
+  Result r = run_dsim("test " + dir.string() + " --seeds 2 --junit " + xml);
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("FAIL"), std::string::npos);
   EXPECT_NE(r.out.find("reproduce: tools/dsim run"), std::string::npos) << r.out;
