@@ -4,12 +4,14 @@
 
 namespace dsim {
 namespace pingmesh { sim::ProtocolSpec protocol_spec(); }
+namespace raft { sim::ProtocolSpec protocol_spec(); }
 
 namespace protocols {
 const sim::Registry& registry() {
   static const sim::Registry r = [] {
     sim::Registry reg;
     reg.add(pingmesh::protocol_spec());
+    reg.add(raft::protocol_spec());
     reg.add_generic({"linearizable",
                      "the clients' history is linearizable for the protocol's model (checked at the end of the run)",
                      [](const sim::InvariantEnv& env) {

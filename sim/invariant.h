@@ -31,7 +31,7 @@ enum class Verdict { holds, violated, skipped };
 std::string_view to_string(Verdict v);
 
 // What an invariant may know about the run besides the trace: the resolved scenario (the same
-// JSON the trace header records) and the node names.
+// JSON the trace header records) and the node names. Both outlive the invariant.
 struct InvariantEnv {
   const nlohmann::json* scenario = nullptr;
   const Topology* topology = nullptr;
@@ -87,6 +87,7 @@ class InvariantSet final : public TraceSink {
   std::vector<InvariantResult> results() const;
   bool any_violated() const;
   size_t size() const { return all_.size(); }
+  const Topology& topology() const { return *topology_; }
 
  private:
   const Topology* topology_;

@@ -22,13 +22,15 @@ Command add_check(CLI::App& app) {
   return [file]() {
     std::unique_ptr<sim::InvariantSet> invariants;
     std::unique_ptr<sim::Topology> topology;
+    std::unique_ptr<sim::Scenario> scenario;  // kept alive for the invariants' env
     uint64_t events = 0;
     sim::TraceReadResult read = sim::read_trace(
         *file, protocols::registry(), sections(),
         [&](const sim::Scenario& s) {
+          scenario = std::make_unique<sim::Scenario>(s);
           topology = std::make_unique<sim::Topology>(s.topology());
           invariants = std::make_unique<sim::InvariantSet>(*topology);
-          add_invariants(s, *invariants);
+          add_invariants(*scenario, *invariants);
         },
         [&](const sim::TraceEvent& ev) {
           ++events;

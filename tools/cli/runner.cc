@@ -42,8 +42,8 @@ bool RunOutcome::as_expected(const sim::Expectation& expect) const {
 }
 
 void add_invariants(const sim::Scenario& scenario, sim::InvariantSet& set) {
-  const sim::Topology topology = scenario.topology();
-  sim::InvariantEnv env{&scenario.resolved, &topology};
+  // The env points at the set's topology, which lives as long as the invariants do.
+  sim::InvariantEnv env{&scenario.resolved, &set.topology()};
   std::vector<const sim::InvariantSpec*> specs;
   for (const auto& spec : scenario.protocol->invariants) specs.push_back(&spec);
   for (const auto& spec : protocols::registry().generic()) specs.push_back(&spec);

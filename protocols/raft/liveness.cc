@@ -1,0 +1,151 @@
+// raft.liveness: checked at the end of the run, relative to when the last fault healed.
+//
+// Raft promises availability only "as long as any majority of the servers are operational and
+// can communicate with each other and with clients" (§5, and timing: broadcastTime <<
+// electionTimeout << MTBF, §5.6). So once every fault has healed, within `settle` (5 maximum
+// election timeouts) exactly one leader must be in place and stay there to the end, every
+// client operation invoked before end - `drain` must have completed (ok, fail or info), and
+// operations invoked after the leader settled must complete ok.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocols/raft/invariants.h"
+
+namespace dsim::raft {
+namespace {
+
+std::optional<sim::Duration> duration_at(const nlohmann::json& j, const char* key) {
+  if (!j.contains(key)) return std::nullopt;
+  return sim::parse_duration(j.at(key).get<std::string>(), nullptr, true);
+}
+
+// The time the last fault heals, or a reason why the faults never all heal.
+struct HealTime {
+  std::optional<sim::Duration> at;
+  std::string why_not;
+};
+
+HealTime last_heal(const nlohmann::json& faults) {
+  HealTime h{sim::Duration{}, ""};
+  std::vector<sim::Duration> restarts, heals;
+  for (const auto& f : faults) {
+    if (f.contains("restart")) restarts.push_back(*duration_at(f, "at"));
+    if (f.contains("heal")) heals.push_back(*duration_at(f, "at"));
+  }
+  for (const auto& f : faults) {
+    if (f.contains("byzantine") || (f.contains("nemesis") && f.value("exceed_budget", false)))
+      return {std::nullopt, "a Byzantine node or an over-budget fault is outside Raft's fault model"};
+    sim::Duration end;
+    if (auto to = duration_at(f, "to")) {
+      end = *to;
+    } else {
+      const sim::Duration at = *duration_at(f, "at");
+      if (auto len = duration_at(f, "for")) {
+        end = at + *len;
+      } else if (f.contains("crash") || f.contains("partition") || f.contains("isolate") || f.contains("cut") ||
+                 f.contains("omit") || f.contains("lossy") || f.contains("slow") || f.contains("duplicate")) {
+        // A lasting fault ends at the first later restart (crash) or heal (links).
+        const auto& enders = f.contains("crash") ? restarts : heals;
+        std::optional<sim::Duration> first;
+        for (auto t : enders)
+          if (t >= at && (!first || t < *first)) first = t;
+        if (!first) return {std::nullopt, "the fault at " + sim::format_duration(at) + " never heals"};
+        end = *first;
+      } else {
+        end = at;  // restart, heal, and a lasting clock skew (Raft does not need synchronized clocks)
+      }
+    }
+    if (end > *h.at) h.at = end;
+  }
+  return h;
+}
+
+class Liveness final : public sim::Invariant {
+ public:
+  Liveness(const sim::InvariantEnv& env, sim::Time heal, sim::Duration settle, sim::Duration drain)
+      : names_(env.topology->names()), heal_(heal), settle_(settle), drain_(drain), leading_(env.topology->servers(), false) {}
+
+  void on_event(const sim::TraceEvent& ev) override {
+    const uint32_t n = ev.node.value;
+    if (ev.kind == sim::TraceKind::crash && n < leading_.size() && leading_[n]) change(n, false, ev.time);
+    if (ev.kind == sim::TraceKind::observe && n < leading_.size()) {
+      if (ev.name == "became_leader") change(n, true, ev.time);
+      else if (ev.name == "stepped_down") change(n, false, ev.time);
+    }
+    if (ev.kind == sim::TraceKind::client) {
+      if (ev.name == "invoke") {
+        open_[n] = ev.time;
+      } else {
+        auto it = open_.find(n);
+        if (it != open_.end()) {
+          if (ev.name != "ok" && it->second >= heal_ + settle_ && !late_failure_)
+            late_failure_ = "client " + names_[ev.node.value] + " got \"" + std::string(ev.name) +
+                            "\" for an operation invoked at " + sim::format_seconds(it->second - sim::Time::zero()) +
+                            ", after the cluster had settled";
+          open_.erase(it);
+        }
+      }
+    }
+  }
+
+  void on_end(sim::Time end) override {
+    uint32_t leaders = 0;
+    for (bool l : leading_) leaders += l;
+    const sim::Time deadline = heal_ + settle_;
+    if (leaders != 1)
+      return violate_at_end(end, std::to_string(leaders) + " leaders at the end of the run, " +
+                                     sim::format_seconds(end - heal_) + " after the last fault healed");
+    if (last_change_ > deadline)
+      return violate_at_end(end, "leadership still changed at " + sim::format_seconds(last_change_ - sim::Time::zero()) +
+                                     ", later than the bound of " + sim::format_seconds(settle_) +
+                                     " after the last fault healed");
+    for (const auto& [client, invoked] : open_)
+      if (invoked + drain_ < end)
+        return violate_at_end(end, "client " + names_[client] + "'s operation invoked at " +
+                                       sim::format_seconds(invoked - sim::Time::zero()) + " never completed");
+    if (late_failure_) violate_at_end(end, *late_failure_);
+  }
+
+ private:
+  void change(uint32_t n, bool leading, sim::Time t) {
+    leading_[n] = leading;
+    last_change_ = t;
+  }
+  std::vector<std::string> names_;  // copied: env's pointers do not outlive the factory
+  sim::Time heal_;
+  sim::Duration settle_, drain_;
+  std::vector<bool> leading_;
+  sim::Time last_change_;
+  std::map<uint32_t, sim::Time> open_;  // client -> invoke time of its open operation
+  std::optional<std::string> late_failure_;
+};
+
+class Skipped final : public sim::Invariant {
+ public:
+  explicit Skipped(std::string why) { skip(std::move(why)); }
+  void on_event(const sim::TraceEvent&) override {}
+};
+
+}  // namespace
+
+std::unique_ptr<sim::Invariant> make_liveness(const sim::InvariantEnv& env) {
+  const nlohmann::json& s = *env.scenario;
+  const HealTime heal = last_heal(s.contains("faults") ? s.at("faults") : nlohmann::json::array());
+  if (!heal.at) return std::make_unique<Skipped>(heal.why_not);
+  const auto& p = s.at("protocol").at("params");
+  const sim::Duration emax = *sim::parse_duration(p.at("election_timeout")[1].get<std::string>(), nullptr);
+  const auto& w = s.at("workload");
+  const sim::Duration settle = emax * 5;
+  // A client gives up after `attempts` timeouts, each followed by at most 160ms of back-off.
+  const sim::Duration timeout = *sim::parse_duration(w.at("timeout").get<std::string>(), nullptr);
+  const sim::Duration drain = (timeout + sim::Duration::millis(160)) * w.at("attempts").get<int64_t>();
+  const sim::Duration duration = *sim::parse_duration(s.at("duration").get<std::string>(), nullptr);
+  if (*heal.at + settle + drain >= duration)
+    return std::make_unique<Skipped>("the last fault heals at " + sim::format_duration(*heal.at) +
+                                     ", too close to the end (needs " + sim::format_duration(settle + drain) + " more)");
+  return std::make_unique<Liveness>(env, sim::Time::zero() + *heal.at, settle, drain);
+}
+
+}  // namespace dsim::raft

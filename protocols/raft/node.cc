@@ -1,0 +1,186 @@
+// Raft server: start and recovery, term changes, persistence, and applying committed entries.
+#include "protocols/raft/node.h"
+
+#include "sim/overloaded.h"
+
+namespace dsim::raft {
+
+void Node::on_start(sim::Context& ctx) {
+  recover(ctx);
+  reset_election_timer(ctx);
+}
+
+// Raft §5 / Figure 2: currentTerm, votedFor and log[] are the persistent state; the snapshot
+// (§7) replaces the log prefix and is the state machine's durable copy. Everything else
+// (commitIndex, lastApplied, the role) restarts from zero: lastApplied restarts at the
+// snapshot, and the rest of the log is re-applied once a leader tells us the commit index.
+void Node::recover(sim::Context& ctx) {
+  const sim::Storage& s = ctx.storage();
+  if (const auto* t = s.get("current_term")) current_term_.value = t->get<uint64_t>();
+  if (const auto* v = s.get("voted_for"); v && !v->is_null()) voted_for_ = sim::NodeId(v->get<uint32_t>());
+  if (const auto* snap = s.get("snapshot")) {
+    log_.reset_to(LogIndex{snap->at("index").get<uint64_t>()}, Term{snap->at("term").get<uint64_t>()});
+    kv_ = KvStore::from_json(snap->at("state"));
+  }
+  log_.recover(s);
+  commit_index_ = last_applied_ = log_.snapshot_index();
+  ctx.observe("recovered", {{"term", current_term_.value},
+                            {"last_index", log_.last_index().value},
+                            {"snapshot_index", log_.snapshot_index().value}});
+}
+
+void Node::persist_term_and_vote(sim::Context& ctx) {
+  ctx.storage().put("current_term", current_term_.value);
+  // Bug forget_vote (§5.2, Figure 2 lists votedFor as persistent state): the vote lives only
+  // in memory, so after a restart this server may vote again in the same term.
+  if (!cfg_.bugs.forget_vote)
+    ctx.storage().put("voted_for", voted_for_ ? nlohmann::json(voted_for_->value) : nlohmann::json(nullptr));
+  ctx.sync();
+}
+
+// Figure 2, "Rules for Servers, all servers: if RPC request or response contains term T >
+// currentTerm: set currentTerm = T, convert to follower (§5.1)". Returns true if it did.
+bool Node::observe_higher_term(sim::Context& ctx, Term term) {
+  if (term <= current_term_) return false;
+  become_follower(ctx, term, "higher_term");
+  return true;
+}
+
+void Node::become_follower(sim::Context& ctx, Term term, const char* why) {
+  const bool was_leader = is_leader();
+  if (term > current_term_) {
+    current_term_ = term;
+    voted_for_.reset();
+    leader_id_.reset();
+    persist_term_and_vote(ctx);
+  }
+  if (was_leader) {
+    const Leader& l = std::get<Leader>(role_);
+    ctx.cancel_timer(l.heartbeat_timer);
+    ctx.cancel_timer(l.check_quorum_timer);
+    ctx.observe("stepped_down", {{"term", current_term_.value}, {"reason", why}});
+    // Pending clients get no answer: they time out and retry elsewhere; the session table
+    // keeps a retried command from applying twice.
+  }
+  if (!std::holds_alternative<Follower>(role_)) role_ = Follower{};
+  if (was_leader) reset_election_timer(ctx);
+}
+
+void Node::reset_election_timer(sim::Context& ctx) {
+  ctx.cancel_timer(election_timer_);
+  election_timer_ = ctx.set_timer(cfg_.election_timeout_min, cfg_.election_timeout_max, kElectionTimer);
+}
+
+// Raft §5.4.1: "If the logs have last entries with different terms, then the log with the
+// later term is more up-to-date. If the logs end with the same term, then whichever log is
+// longer is more up-to-date."
+bool Node::log_up_to_date(LogIndex last_index, Term last_term) const {
+  if (last_term != log_.last_term()) return last_term > log_.last_term();
+  return last_index >= log_.last_index();
+}
+
+void Node::append_local(sim::Context& ctx, std::vector<Entry> entries) {
+  if (entries.empty()) return;
+  const LogIndex first = log_.last_index().next();
+  nlohmann::json terms = nlohmann::json::array(), digests = nlohmann::json::array();
+  const bool obs = ctx.observing();
+  for (auto& e : entries) {
+    if (obs) {
+      terms.push_back(e.term.value);
+      digests.push_back(digest(e.command));
+    }
+    log_.append(std::move(e));
+  }
+  log_.persist_append(ctx.storage(), first);
+  ctx.sync();
+  if (obs) ctx.observe("log_append", {{"first", first.value}, {"terms", std::move(terms)}, {"digests", std::move(digests)}});
+}
+
+void Node::truncate_local(sim::Context& ctx, LogIndex from) {
+  const LogIndex old_last = log_.last_index();
+  log_.truncate_from(from);
+  log_.persist_truncate(ctx.storage(), from, old_last);
+  ctx.sync();
+  ctx.observe("log_truncate", {{"from", from.value}});
+}
+
+// Figure 2, "Rules for Servers, all servers: if commitIndex > lastApplied: increment
+// lastApplied, apply log[lastApplied] to state machine (§5.3)".
+void Node::apply_committed(sim::Context& ctx) {
+  if (last_applied_ >= commit_index_) return;
+  const LogIndex first = last_applied_.next();
+  nlohmann::json terms = nlohmann::json::array(), digests = nlohmann::json::array();
+  const bool obs = ctx.observing();
+  Leader* leader = std::get_if<Leader>(&role_);
+  while (last_applied_ < commit_index_) {
+    last_applied_ = last_applied_.next();
+    const Entry& e = log_.at(last_applied_);
+    const Result r = kv_.apply(e.command);
+    if (obs) {
+      terms.push_back(e.term.value);
+      digests.push_back(digest(e.command));
+    }
+    if (leader) {
+      auto it = leader->replies.find(last_applied_);
+      if (it != leader->replies.end()) {
+        if (it->second.client == e.command.client && it->second.seq == e.command.seq) reply_to_client(ctx, it->second, r);
+        leader->replies.erase(it);
+      }
+    }
+  }
+  if (obs) ctx.observe("apply", {{"first", first.value}, {"terms", std::move(terms)}, {"digests", std::move(digests)}});
+  maybe_snapshot(ctx);
+  if (leader) serve_reads(ctx);
+}
+
+// Raft §7: "Each server takes snapshots independently, covering just the committed entries in
+// its log." The snapshot holds the state machine with its sessions; the log prefix goes.
+void Node::maybe_snapshot(sim::Context& ctx) {
+  if (cfg_.snapshot_every == 0 || last_applied_.value - log_.snapshot_index().value < cfg_.snapshot_every) return;
+  const LogIndex old = log_.snapshot_index();
+  const Term term = *log_.term_at(last_applied_);
+  log_.compact_to(last_applied_, term);
+  ctx.storage().put("snapshot", {{"index", last_applied_.value}, {"term", term.value}, {"state", kv_.to_json()}});
+  log_.persist_compaction(ctx.storage(), old, last_applied_);
+  ctx.sync();
+  ctx.observe("snapshot", {{"index", last_applied_.value}, {"term", term.value}});
+}
+
+void Node::on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) {
+  std::visit(sim::overloaded{
+                 [&](const RequestVote& m) { on_request_vote(ctx, from, m); },
+                 [&](const RequestVoteReply& m) { on_request_vote_reply(ctx, from, m); },
+                 [&](const AppendEntries& m) { on_append_entries(ctx, from, m); },
+                 [&](const AppendEntriesReply& m) { on_append_entries_reply(ctx, from, m); },
+                 [&](const InstallSnapshot& m) { on_install_snapshot(ctx, from, m); },
+                 [&](const InstallSnapshotReply& m) { on_install_snapshot_reply(ctx, from, m); },
+                 [&](const ClientRequest& m) { on_client_request(ctx, from, m); },
+                 [&](const ClientReply&) {},  // servers never receive replies
+             },
+             msg);
+}
+
+void Node::on_timer(sim::Context& ctx, sim::Timer timer) {
+  switch (timer.tag) {
+    case kElectionTimer:
+      if (timer.id != election_timer_ || is_leader()) return;
+      start_election(ctx, cfg_.pre_vote);
+      return;
+    case kHeartbeatTimer:
+      if (Leader* l = std::get_if<Leader>(&role_); l && timer.id == l->heartbeat_timer) {
+        broadcast_heartbeat(ctx);
+        l->heartbeat_timer = ctx.set_timer(cfg_.heartbeat, kHeartbeatTimer);
+      }
+      return;
+    case kVoteRetryTimer:
+      if (const Candidate* c = std::get_if<Candidate>(&role_); c && timer.id == c->retry_timer) request_votes(ctx);
+      return;
+    case kCheckQuorumTimer:
+      if (const Leader* l = std::get_if<Leader>(&role_); l && timer.id == l->check_quorum_timer) check_quorum(ctx);
+      return;
+    default:
+      return;
+  }
+}
+
+}  // namespace dsim::raft

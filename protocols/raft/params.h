@@ -1,0 +1,43 @@
+// Raft's parameters (server side) and workload (client side), resolved from the scenario.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "protocols/raft/bugs.h"
+#include "sim/params.h"
+#include "sim/registry.h"
+#include "sim/time.h"
+
+namespace dsim::raft {
+
+enum class ReadMode { log, read_index, lease };
+
+struct Config {
+  sim::Duration election_timeout_min = sim::Duration::millis(150);
+  sim::Duration election_timeout_max = sim::Duration::millis(300);
+  sim::Duration heartbeat = sim::Duration::millis(50);
+  bool pre_vote = true;
+  bool check_quorum = true;
+  uint64_t snapshot_every = 0;  // 0: never compact
+  uint64_t max_batch = 64;      // entries per AppendEntries
+  ReadMode read_mode = ReadMode::log;
+  Bugs bugs;
+
+  static Config from(const sim::ProtocolConfig& c);
+};
+
+struct Workload {
+  double rate = 20;  // operations per second per client (one outstanding at a time)
+  uint32_t keys = 3;
+  double read_ratio = 0.5;
+  sim::Duration timeout = sim::Duration::millis(200);  // per attempt
+  uint32_t attempts = 8;                                // sends before giving up ("info")
+
+  static Workload from(const sim::ProtocolConfig& c);
+};
+
+std::vector<sim::ParamSpec> param_specs();
+std::vector<sim::ParamSpec> workload_specs();
+
+}  // namespace dsim::raft

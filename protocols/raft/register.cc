@@ -1,0 +1,66 @@
+// Registers Raft with the protocol registry: parameters, workload, invariants, known bugs, the
+// Byzantine strategy, the "leader" selector and the fault budget.
+#include "protocols/raft/client.h"
+#include "protocols/raft/invariants.h"
+#include "protocols/raft/node.h"
+#include "protocols/registry.h"
+
+namespace dsim::raft {
+
+sim::ProtocolSpec protocol_spec() {
+  sim::ProtocolSpec p;
+  p.name = "raft";
+  p.description =
+      "Raft consensus (Ongaro & Ousterhout 2014) with PreVote, CheckQuorum, snapshots and a replicated key-value "
+      "store (get, put, append, cas) with exactly-once client sessions; reads through the log, ReadIndex or leases.";
+  p.params = param_specs();
+  p.workload = workload_specs();
+  p.history_model = "kv";
+  p.invariants = {
+      {"raft.election_safety", "at most one leader per term (§5.2)", make_election_safety},
+      {"raft.leader_append_only", "a leader never overwrites or deletes its log entries (§5.3)", make_leader_append_only},
+      {"raft.log_matching", "entries with the same index and term have identical log prefixes (§5.3)", make_log_matching},
+      {"raft.leader_completeness", "a leader holds every entry committed in earlier terms (§5.4)",
+       make_leader_completeness},
+      {"raft.state_machine_safety", "no two servers apply different commands at one index (§5.4.3)",
+       make_state_machine_safety},
+      {"raft.liveness",
+       "after the last fault heals, one leader settles within 10 election timeouts and every client operation "
+       "completes (skipped if faults never heal or heal too late)",
+       make_liveness},
+  };
+  p.bugs = {
+      {"commit_old_term", "Figure 8: commit entries of older terms by counting replicas (caught by raft.leader_completeness)"},
+      {"forget_vote", "votedFor is not persisted; a restarted server votes twice in a term (caught by raft.election_safety)"},
+      {"vote_any_log", "grant votes without the §5.4.1 up-to-date check (caught by raft.leader_completeness)"},
+      {"stale_read", "the leader answers reads from local state without confirming leadership (caught by linearizable)"},
+  };
+  p.message_types = sim::message_type_names<Message>();
+  p.byzantine = {{"vote_for_all", "grant every RequestVote (and PreVote), whatever the log and earlier votes",
+                  [](const sim::MessagePtr& msg, sim::NodeId, sim::NodeId, sim::Rng&) -> sim::MessagePtr {
+                    if (const auto* r = std::get_if<RequestVoteReply>(&msg->as<Message>())) {
+                      RequestVoteReply lie = *r;
+                      lie.vote_granted = true;
+                      return sim::make_message<Message>(lie);
+                    }
+                    return msg;
+                  }}};
+  p.selectors = {{"leader", "the server that most recently became leader", "became_leader"}};
+  p.budget.max_crashed = [](uint32_t n) { return n > 0 ? (n - 1) / 2 : 0; };
+  p.budget.byzantine = false;
+  p.budget.lost_unsynced = true;  // Raft syncs before it replies
+  p.budget.summary = "a minority of servers crashed at once, any partitions, omissions and clock skew; no Byzantine nodes";
+  p.min_nodes = 1;
+  p.make_factory = [](const sim::ProtocolConfig& config) -> sim::ProcessFactory {
+    const Config cfg = Config::from(config);
+    const Workload w = Workload::from(config);
+    return [cfg, w](sim::NodeId id, const sim::Topology& t) -> std::unique_ptr<sim::Process> {
+      if (t.role(id) == sim::Role::server) return std::make_unique<Node>(cfg);
+      return std::make_unique<Client>(w);
+    };
+  };
+  p.decode = sim::message_decoder<Message>();
+  return p;
+}
+
+}  // namespace dsim::raft

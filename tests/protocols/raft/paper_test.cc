@@ -1,0 +1,365 @@
+// Raft paper tests: one server driven directly through a sim::Context, named by the section
+// of the paper (Ongaro & Ousterhout 2014) or the dissertation whose rule they check. Each test
+// calls one handler and inspects the effects: sends, timers, observations and storage.
+#include <gtest/gtest.h>
+
+#include <variant>
+
+#include "protocols/raft/node.h"
+#include "sim/process.h"
+#include "sim/registry.h"
+
+namespace dsim::raft {
+namespace {
+
+// One server n1 of a `servers`-node cluster (plus one client), driven by hand.
+class Harness {
+ public:
+  explicit Harness(uint32_t servers = 3, Config cfg = Config{})
+      : topology_(servers, 1), ctx_(topology_, pool_, timers_), cfg_(cfg) {
+    node_.rng = sim::Rng::derive(1, "node/n1/incarnation/0");
+    start();
+  }
+  // Builds a new Node over the same storage, as a restart does.
+  void start() {
+    ++node_.incarnation;
+    node_.process = std::make_unique<Node>(cfg_);
+    bind();
+    node().on_start(ctx_);
+  }
+  void crash_and_restart(bool lose_unsynced = true) {
+    node_.storage.crash(lose_unsynced);
+    node_.process.reset();
+    node_.timers.clear();
+    start();
+  }
+  // Applies the effects the way the runtime does (sync first), then clears them.
+  void bind() {
+    if (ctx_.sync_requested()) node_.storage.sync();
+    ctx_.clear_effects();
+    ctx_.bind(sim::NodeId(0), node_, now_, true);
+  }
+  template <class M>
+  void deliver(uint32_t from, M m) {
+    bind();
+    node().on_message(ctx_, sim::NodeId(from), Message(std::move(m)));
+  }
+  void fire(uint64_t tag) {
+    bind();
+    sim::TimerId id;
+    for (const auto& t : node_.timers)
+      if (t.tag == tag) id = t.id;
+    ASSERT_TRUE(id.valid()) << "no timer armed with tag " << tag;
+    node().on_timer(ctx_, sim::Timer{id, tag});
+  }
+  void advance(sim::Duration d) { now_ += d; }
+
+  Node& node() { return static_cast<Node&>(*node_.process); }
+  sim::Context& ctx() { return ctx_; }
+  sim::Storage& storage() { return node_.storage; }
+  template <class M>
+  std::vector<std::pair<uint32_t, M>> sent() {
+    std::vector<std::pair<uint32_t, M>> out;
+    for (const auto& s : ctx_.sends()) {
+      const auto& msg = s.msg->as<Message>();
+      if (const auto* m = std::get_if<M>(&msg)) out.emplace_back(s.to.value, *m);
+    }
+    return out;
+  }
+  bool observed(const std::string& what) const {
+    for (const auto& o : const_cast<sim::Context&>(ctx_).observations())
+      if (o.what == what) return true;
+    return false;
+  }
+
+  // Makes n1 leader of term 1 with the votes of n2 and n3.
+  void elect() {
+    fire(Node::kElectionTimer);  // PreVote round
+    deliver(1, RequestVoteReply{Term{node().current_term().value + 1}, true, true});
+    deliver(1, RequestVoteReply{node().current_term(), true, false});
+    ASSERT_TRUE(node().is_leader());
+  }
+
+ private:
+  sim::Topology topology_;
+  sim::MessagePool pool_;
+  uint64_t timers_ = 0;
+  sim::NodeState node_;
+  sim::Context ctx_;
+  Config cfg_;
+  sim::Time now_ = sim::Time::zero() + sim::Duration::seconds(1);
+};
+
+Entry entry(uint64_t term, uint64_t seq, const std::string& value = "v") {
+  return Entry{Term{term}, Command{7, seq, "put", "k", value, ""}};
+}
+
+AppendEntries append(uint64_t term, uint64_t prev_index, uint64_t prev_term, std::vector<Entry> entries,
+                     uint64_t commit = 0) {
+  return AppendEntries{Term{term}, sim::NodeId(1), LogIndex{prev_index}, Term{prev_term}, std::move(entries),
+                       LogIndex{commit}, 1};
+}
+
+TEST(RaftPaper, S5_1_FollowerAdoptsHigherTermAndPersistsIt) {
+  Harness h;
+  h.deliver(1, append(5, 0, 0, {}));
+  EXPECT_EQ(h.node().current_term(), Term{5});
+  EXPECT_EQ(h.storage().get("current_term")->get<uint64_t>(), 5u);
+  EXPECT_TRUE(h.ctx().sync_requested());  // applied before the reply leaves
+  ASSERT_EQ(h.sent<AppendEntriesReply>().size(), 1u);
+  EXPECT_TRUE(h.sent<AppendEntriesReply>()[0].second.success);
+}
+
+TEST(RaftPaper, S5_1_RejectsAppendEntriesFromAStaleTerm) {
+  Harness h;
+  h.deliver(1, append(5, 0, 0, {}));
+  h.deliver(2, append(3, 0, 0, {entry(3, 1)}));
+  auto replies = h.sent<AppendEntriesReply>();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_FALSE(replies[0].second.success);
+  EXPECT_EQ(replies[0].second.term, Term{5});
+  EXPECT_EQ(h.node().log().last_index(), LogIndex{0});
+}
+
+TEST(RaftPaper, S5_2_ElectionTimeoutStartsPreVoteWithoutBumpingTheTerm) {
+  Harness h;
+  h.fire(Node::kElectionTimer);
+  EXPECT_EQ(h.node().current_term(), Term{0});  // dissertation §9.6: PreVote changes no term
+  auto asks = h.sent<RequestVote>();
+  ASSERT_EQ(asks.size(), 2u);
+  EXPECT_TRUE(asks[0].second.pre_vote);
+  EXPECT_EQ(asks[0].second.term, Term{1});
+  // A majority of PreVotes starts the real election: term 1, voted for itself, persisted.
+  h.deliver(1, RequestVoteReply{Term{1}, true, true});
+  EXPECT_EQ(h.node().current_term(), Term{1});
+  EXPECT_EQ(h.node().voted_for(), sim::NodeId(0));
+  EXPECT_EQ(h.storage().get("voted_for")->get<uint32_t>(), 0u);
+  auto votes = h.sent<RequestVote>();
+  ASSERT_EQ(votes.size(), 2u);
+  EXPECT_FALSE(votes[0].second.pre_vote);
+}
+
+TEST(RaftPaper, S5_2_VotesAtMostOncePerTerm) {
+  Harness h;
+  h.deliver(1, RequestVote{Term{2}, sim::NodeId(1), LogIndex{0}, Term{0}, false});
+  ASSERT_TRUE(h.sent<RequestVoteReply>()[0].second.vote_granted);
+  h.deliver(2, RequestVote{Term{2}, sim::NodeId(2), LogIndex{0}, Term{0}, false});
+  EXPECT_FALSE(h.sent<RequestVoteReply>()[0].second.vote_granted);
+  // The same candidate asking again (a retry) gets the same answer.
+  h.deliver(1, RequestVote{Term{2}, sim::NodeId(1), LogIndex{0}, Term{0}, false});
+  EXPECT_TRUE(h.sent<RequestVoteReply>()[0].second.vote_granted);
+}
+
+TEST(RaftPaper, S5_2_CandidateWithMajorityBecomesLeaderAndSendsHeartbeats) {
+  Harness h;
+  h.elect();
+  EXPECT_TRUE(h.observed("became_leader"));
+  EXPECT_EQ(h.sent<AppendEntries>().size(), 2u);
+}
+
+TEST(RaftPaper, S5_3_ConsistencyCheckRejectsMissingPrevEntryWithAHint) {
+  Harness h;
+  h.deliver(1, append(1, 0, 0, {entry(1, 1), entry(1, 2)}));
+  h.deliver(1, append(2, 5, 2, {entry(2, 6)}));
+  auto r = h.sent<AppendEntriesReply>();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_FALSE(r[0].second.success);
+  EXPECT_EQ(r[0].second.conflict_term, Term{0});
+  EXPECT_EQ(r[0].second.conflict_index, LogIndex{3});  // our log ends at 2
+}
+
+TEST(RaftPaper, S5_3_ConsistencyCheckRejectsATermMismatchWithTheFirstIndexOfThatTerm) {
+  Harness h;
+  h.deliver(1, append(1, 0, 0, {entry(1, 1), entry(1, 2), entry(1, 3)}));
+  h.deliver(1, append(3, 3, 2, {}));
+  auto r = h.sent<AppendEntriesReply>();
+  EXPECT_FALSE(r[0].second.success);
+  EXPECT_EQ(r[0].second.conflict_term, Term{1});
+  EXPECT_EQ(r[0].second.conflict_index, LogIndex{1});
+}
+
+TEST(RaftPaper, S5_3_ConflictingSuffixIsTruncatedAndReplaced) {
+  Harness h;
+  h.deliver(1, append(1, 0, 0, {entry(1, 1), entry(1, 2, "old"), entry(1, 3, "old")}));
+  h.deliver(1, append(2, 1, 1, {entry(2, 2, "new")}));
+  EXPECT_TRUE(h.sent<AppendEntriesReply>()[0].second.success);
+  EXPECT_TRUE(h.observed("log_truncate"));
+  EXPECT_EQ(h.node().log().last_index(), LogIndex{2});
+  EXPECT_EQ(h.node().log().at(LogIndex{2}).command.value, "new");
+  EXPECT_EQ(h.storage().get("log_last")->get<uint64_t>(), 2u);
+  EXPECT_EQ(h.storage().get("log/3"), nullptr);
+}
+
+TEST(RaftPaper, S5_3_StaleAppendEntriesDoesNotTruncateMatchingEntries) {
+  Harness h;
+  h.deliver(1, append(1, 0, 0, {entry(1, 1), entry(1, 2)}));
+  h.deliver(1, append(1, 0, 0, {entry(1, 1)}));  // reordered, older message
+  EXPECT_EQ(h.node().log().last_index(), LogIndex{2});
+  EXPECT_FALSE(h.observed("log_truncate"));
+}
+
+TEST(RaftPaper, S5_3_FollowerCommitsUpToLeaderCommitAndApplies) {
+  Harness h;
+  h.deliver(1, append(1, 0, 0, {entry(1, 1), entry(1, 2)}, 1));
+  EXPECT_EQ(h.node().commit_index(), LogIndex{1});
+  EXPECT_TRUE(h.observed("apply"));
+}
+
+TEST(RaftPaper, S5_4_1_VoteDeniedToACandidateWithAStaleLog) {
+  Harness h;
+  h.deliver(1, append(2, 0, 0, {entry(1, 1), entry(2, 2)}));
+  h.advance(sim::Duration::seconds(1));  // the leader went quiet (else §4.2.3 ignores votes)
+  // Older last term: denied, even with a longer log.
+  h.deliver(2, RequestVote{Term{3}, sim::NodeId(2), LogIndex{5}, Term{1}, false});
+  EXPECT_FALSE(h.sent<RequestVoteReply>()[0].second.vote_granted);
+  // Same last term, shorter log: denied.
+  h.deliver(2, RequestVote{Term{4}, sim::NodeId(2), LogIndex{1}, Term{2}, false});
+  EXPECT_FALSE(h.sent<RequestVoteReply>()[0].second.vote_granted);
+  // Same last term, as long: granted.
+  h.deliver(2, RequestVote{Term{5}, sim::NodeId(2), LogIndex{2}, Term{2}, false});
+  EXPECT_TRUE(h.sent<RequestVoteReply>()[0].second.vote_granted);
+}
+
+TEST(RaftPaper, S5_4_1_VoteAnyLogBugGrantsTheStaleCandidate) {
+  Config cfg;
+  cfg.bugs.vote_any_log = true;
+  Harness h(3, cfg);
+  h.deliver(1, append(2, 0, 0, {entry(1, 1), entry(2, 2)}));
+  h.advance(sim::Duration::seconds(1));
+  h.deliver(2, RequestVote{Term{3}, sim::NodeId(2), LogIndex{5}, Term{1}, false});
+  EXPECT_TRUE(h.sent<RequestVoteReply>()[0].second.vote_granted);
+}
+
+// Figure 8: a leader of term 3 holding an entry of term 2 that a majority stores must not
+// commit it by counting; it commits once an entry of term 3 is on a majority.
+void leader_with_old_entry(Harness& h) {
+  h.deliver(1, append(2, 0, 0, {entry(2, 1)}));  // n1 got index 1 from the term-2 leader
+  h.advance(sim::Duration::seconds(1));           // that leader has long gone quiet
+  h.elect();                                      // n1 leads term 3
+  ASSERT_EQ(h.node().current_term(), Term{3});
+}
+
+TEST(RaftPaper, S5_4_2_LeaderDoesNotCommitOldTermEntriesByCounting) {
+  Harness h;
+  leader_with_old_entry(h);
+  h.deliver(1, AppendEntriesReply{Term{3}, true, LogIndex{1}, Term{}, LogIndex{}, 1});
+  EXPECT_EQ(h.node().commit_index(), LogIndex{0});
+  EXPECT_FALSE(h.observed("commit"));
+  // A client write of term 3 reaches n2: now both entries are committed.
+  h.deliver(3, ClientRequest{Command{9, 1, "put", "k", "x", ""}});
+  h.deliver(1, AppendEntriesReply{Term{3}, true, LogIndex{2}, Term{}, LogIndex{}, 1});
+  EXPECT_EQ(h.node().commit_index(), LogIndex{2});
+  EXPECT_EQ(h.sent<ClientReply>().size(), 1u);
+}
+
+TEST(RaftPaper, S5_4_2_CommitOldTermBugCountsOldEntries) {
+  Config cfg;
+  cfg.bugs.commit_old_term = true;
+  Harness h(3, cfg);
+  leader_with_old_entry(h);
+  h.deliver(1, AppendEntriesReply{Term{3}, true, LogIndex{1}, Term{}, LogIndex{}, 1});
+  EXPECT_EQ(h.node().commit_index(), LogIndex{1});
+}
+
+TEST(RaftPaper, S5_3_LeaderBacksOffWithTheConflictHint) {
+  Harness h;
+  h.deliver(1, append(1, 0, 0, {entry(1, 1), entry(1, 2), entry(1, 3)}));
+  h.advance(sim::Duration::seconds(1));
+  h.elect();
+  // n2 reports that its log ends at index 1 (conflict_index = its length + 1, no conflicting term).
+  h.deliver(1, AppendEntriesReply{h.node().current_term(), false, LogIndex{}, Term{}, LogIndex{2}, 1});
+  auto again = h.sent<AppendEntries>();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].second.prev_log_index, LogIndex{1});
+  EXPECT_EQ(again[0].second.entries.size(), 2u);
+}
+
+TEST(RaftPaper, Persistence_VoteSurvivesACrashRightAfterTheGrant) {
+  Harness h;
+  h.deliver(1, RequestVote{Term{4}, sim::NodeId(1), LogIndex{0}, Term{0}, false});
+  ASSERT_TRUE(h.sent<RequestVoteReply>()[0].second.vote_granted);
+  h.bind();                      // the runtime syncs, then the reply leaves
+  h.crash_and_restart(true);     // unsynced writes would be lost: there are none
+  EXPECT_EQ(h.node().current_term(), Term{4});
+  EXPECT_EQ(h.node().voted_for(), sim::NodeId(1));
+  h.deliver(2, RequestVote{Term{4}, sim::NodeId(2), LogIndex{0}, Term{0}, false});
+  EXPECT_FALSE(h.sent<RequestVoteReply>()[0].second.vote_granted);
+}
+
+TEST(RaftPaper, Persistence_ForgetVoteBugVotesTwiceAfterARestart) {
+  Config cfg;
+  cfg.bugs.forget_vote = true;
+  Harness h(3, cfg);
+  h.deliver(1, RequestVote{Term{4}, sim::NodeId(1), LogIndex{0}, Term{0}, false});
+  h.bind();
+  h.crash_and_restart(true);
+  h.deliver(2, RequestVote{Term{4}, sim::NodeId(2), LogIndex{0}, Term{0}, false});
+  EXPECT_TRUE(h.sent<RequestVoteReply>()[0].second.vote_granted);
+}
+
+TEST(RaftPaper, Persistence_LogAndTermRecoverFromStorageAlone) {
+  Harness h;
+  h.deliver(1, append(2, 0, 0, {entry(1, 1), entry(2, 2)}));
+  h.bind();
+  h.crash_and_restart(true);
+  EXPECT_EQ(h.node().current_term(), Term{2});
+  EXPECT_EQ(h.node().log().last_index(), LogIndex{2});
+  EXPECT_EQ(h.node().log().at(LogIndex{2}).term, Term{2});
+  EXPECT_EQ(h.node().commit_index(), LogIndex{0});  // volatile: relearned from the leader
+}
+
+TEST(RaftPaper, S9_6_PreVoteDoesNotChangeTheVotersTermOrVote) {
+  Harness h;
+  h.deliver(1, RequestVote{Term{7}, sim::NodeId(1), LogIndex{0}, Term{0}, true});
+  auto r = h.sent<RequestVoteReply>();
+  EXPECT_TRUE(r[0].second.vote_granted);
+  EXPECT_TRUE(r[0].second.pre_vote);
+  EXPECT_EQ(h.node().current_term(), Term{0});
+  EXPECT_FALSE(h.node().voted_for().has_value());
+  EXPECT_EQ(h.storage().get("current_term"), nullptr);
+}
+
+TEST(RaftPaper, S4_2_3_IgnoresVotesWhileALeaderIsHeard) {
+  Harness h;
+  h.deliver(1, append(2, 0, 0, {}));
+  h.deliver(2, RequestVote{Term{3}, sim::NodeId(2), LogIndex{0}, Term{0}, true});
+  EXPECT_FALSE(h.sent<RequestVoteReply>()[0].second.vote_granted);
+  h.deliver(2, RequestVote{Term{3}, sim::NodeId(2), LogIndex{0}, Term{0}, false});
+  EXPECT_FALSE(h.sent<RequestVoteReply>()[0].second.vote_granted);
+  EXPECT_EQ(h.node().current_term(), Term{2});  // not disrupted
+  h.advance(sim::Duration::millis(400));         // the leader went quiet
+  h.deliver(2, RequestVote{Term{3}, sim::NodeId(2), LogIndex{0}, Term{0}, false});
+  EXPECT_TRUE(h.sent<RequestVoteReply>()[0].second.vote_granted);
+}
+
+TEST(RaftPaper, S6_2_CheckQuorumLeaderStepsDownWithoutAMajority) {
+  Harness h;
+  h.elect();
+  h.fire(Node::kCheckQuorumTimer);
+  EXPECT_FALSE(h.node().is_leader());
+  EXPECT_TRUE(h.observed("stepped_down"));
+}
+
+TEST(RaftPaper, S8_FollowerRedirectsClientsToTheLeader) {
+  Harness h;
+  h.deliver(2, append(1, 0, 0, {}));  // the leader of term 1 is n2 (NodeId 1, the leader_id field)
+  h.deliver(3, ClientRequest{Command{9, 1, "put", "k", "x", ""}});
+  auto r = h.sent<ClientReply>();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_FALSE(r[0].second.ok);
+  EXPECT_EQ(r[0].second.leader_hint, sim::NodeId(1));
+}
+
+TEST(RaftPaper, S8_RetriedCommandAppliesOnce) {
+  Harness h(1);  // a one-server cluster commits on its own
+  h.fire(Node::kElectionTimer);
+  ASSERT_TRUE(h.node().is_leader());
+  h.deliver(1, ClientRequest{Command{9, 1, "append", "k", "x", ""}});
+  h.deliver(1, ClientRequest{Command{9, 1, "append", "k", "x", ""}});  // the retry
+  EXPECT_EQ(h.sent<ClientReply>().size(), 1u);
+  EXPECT_EQ(h.node().kv().read("k"), "x");
+  EXPECT_EQ(h.node().log().last_index(), LogIndex{1});
+}
+
+}  // namespace
+}  // namespace dsim::raft
