@@ -2,6 +2,7 @@
 // Byzantine strategy, the "leader" selector and the fault budget.
 #include "protocols/raft/client.h"
 #include "protocols/raft/invariants.h"
+#include "protocols/raft/metrics.h"
 #include "protocols/raft/node.h"
 #include "protocols/registry.h"
 
@@ -45,6 +46,7 @@ sim::ProtocolSpec protocol_spec() {
                     }
                     return msg;
                   }}};
+  p.metrics = [](const sim::ProtocolConfig&) { return make_metrics(); };
   p.selectors = {{"leader", "the server that most recently became leader", "became_leader"}};
   p.budget.max_crashed = [](uint32_t n) { return n > 0 ? (n - 1) / 2 : 0; };
   p.budget.byzantine = false;
