@@ -54,7 +54,8 @@ class Reader {
       if (std::find(selectors_.begin(), selectors_.end(), s) != selectors_.end()) t.selector = s;
       else if (s.size() > 1 && (s[0] == 'n' || s[0] == 'c') && std::isdigit(static_cast<unsigned char>(s[1]))) t.nodes.push_back(node(r, key, *j));
       else r.fail(key, "unknown target \"" + s + "\" (a node name such as n1, or one of: " + list(selectors_) + ")");
-    } else if (j->is_array() && !j->empty()) {
+    } else if (j->is_array() && (!j->empty() || allow_empty_)) {
+      // An emitted schedule may hold a selector that resolved to nobody (no leader yet): [].
       for (const auto& n : *j) t.nodes.push_back(node(r, key, n));
     } else {
       r.fail(key, "must be a node name, a non-empty list of names, or a selector (" + list(selectors_) + ")");
@@ -86,6 +87,7 @@ class Reader {
     if (present.size() > 1) r.fail(present[1], "one fault per entry: \"" + present[0] + "\" and \"" + present[1] + "\" both given");
     f.kind = *kind_named(present[0]);
     f.materialized = r.has("stream");
+    allow_empty_ = f.materialized;
     f.stream = r.string("stream").value_or("fault/" + std::to_string(index));
     timing(r, f);
     switch (f.kind) {
@@ -226,6 +228,7 @@ class Reader {
 
   const sim::Scenario& scenario_;
   sim::Topology topology_;
+  mutable bool allow_empty_ = false;  // the fault being read is materialized (has "stream")
   std::vector<std::string> selectors_;
   std::vector<std::string> strategies_;
 };
