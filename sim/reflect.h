@@ -228,10 +228,35 @@ class ByteWriter {
   void u64(uint64_t v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
   void bytes(std::string_view s) { u64(s.size()); out_.append(s); }
 
+  // A JSON value as tagged binary, without building its text (observations are hashed often).
+  void json(const nlohmann::json& j) {
+    using V = nlohmann::json::value_t;
+    u64(static_cast<uint64_t>(j.type()));
+    switch (j.type()) {
+      case V::object:
+        u64(j.size());
+        for (auto it = j.begin(); it != j.end(); ++it) {
+          bytes(it.key());
+          json(it.value());
+        }
+        break;
+      case V::array:
+        u64(j.size());
+        for (const auto& e : j) json(e);
+        break;
+      case V::string: bytes(j.get_ref<const std::string&>()); break;
+      case V::boolean: u64(j.get<bool>() ? 1 : 0); break;
+      case V::number_integer: u64(static_cast<uint64_t>(j.get<int64_t>())); break;
+      case V::number_unsigned: u64(j.get<uint64_t>()); break;
+      case V::number_float: value(j.get<double>()); break;
+      default: break;
+    }
+  }
+
   template <class T>
   void value(const T& v) {
     if constexpr (std::is_same_v<T, nlohmann::json>) {
-      bytes(v.dump());
+      json(v);
     } else if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) {
       u64(static_cast<uint64_t>(v));
     } else if constexpr (std::is_floating_point_v<T>) {

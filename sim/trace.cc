@@ -134,7 +134,7 @@ void DigestSink::on_event(const TraceEvent& ev) {
   w.bytes(ev.name);
   if (!ev.cause.empty()) w.bytes(ev.cause);
   if (ev.msg && ev.kind == TraceKind::send) ev.msg->write_bytes(w);
-  if (ev.data) w.bytes(ev.data->dump());
+  if (ev.data) w.json(*ev.data);
   if (buffer_.size() >= (1 << 16) - 512) flush();
 }
 
