@@ -90,6 +90,7 @@ class Node final : public sim::ProcessOf<Message> {
   void recover(sim::Context& ctx);
   void persist_term_and_vote(sim::Context& ctx);
   void become_follower(sim::Context& ctx, Term term, const char* why);
+  void recognize_leader(sim::Context& ctx, Term term, sim::NodeId leader);
   bool observe_higher_term(sim::Context& ctx, Term term);  // Figure 2, "Rules for Servers: all servers"
   void reset_election_timer(sim::Context& ctx);
   void apply_committed(sim::Context& ctx);

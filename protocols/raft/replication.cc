@@ -45,6 +45,16 @@ void Node::send_append(sim::Context& ctx, sim::NodeId to) {
                               commit_index_, l.round});
 }
 
+// §5.2: "If the leader's term is at least as large as the candidate's current term, then the
+// candidate recognizes the leader as legitimate and returns to follower state." Shared by
+// AppendEntries and InstallSnapshot, the two RPCs only a leader sends.
+void Node::recognize_leader(sim::Context& ctx, Term term, sim::NodeId leader) {
+  if (term > current_term_ || !std::holds_alternative<Follower>(role_)) become_follower(ctx, term, "higher_term");
+  leader_id_ = leader;
+  last_heard_leader_ = ctx.now();
+  reset_election_timer(ctx);
+}
+
 // Figure 2, AppendEntries receiver implementation.
 void Node::on_append_entries(sim::Context& ctx, sim::NodeId from, const AppendEntries& m) {
   AppendEntriesReply reply{current_term_, false, LogIndex{}, Term{}, LogIndex{}, m.round};
@@ -53,12 +63,7 @@ void Node::on_append_entries(sim::Context& ctx, sim::NodeId from, const AppendEn
     send(ctx, from, reply);
     return;
   }
-  // §5.2: "If the leader's term is at least as large as the candidate's current term, then the
-  // candidate recognizes the leader as legitimate and returns to follower state."
-  if (m.term > current_term_ || !std::holds_alternative<Follower>(role_)) become_follower(ctx, m.term, "higher_term");
-  leader_id_ = m.leader_id;
-  last_heard_leader_ = ctx.now();
-  reset_election_timer(ctx);
+  recognize_leader(ctx, m.term, m.leader_id);
   reply.term = current_term_;
 
   // 2. "Reply false if log doesn't contain an entry at prevLogIndex whose term matches
@@ -178,10 +183,7 @@ void Node::on_install_snapshot(sim::Context& ctx, sim::NodeId from, const Instal
     send(ctx, from, reply);
     return;
   }
-  if (m.term > current_term_ || !std::holds_alternative<Follower>(role_)) become_follower(ctx, m.term, "higher_term");
-  leader_id_ = m.leader_id;
-  last_heard_leader_ = ctx.now();
-  reset_election_timer(ctx);
+  recognize_leader(ctx, m.term, m.leader_id);
   reply.term = current_term_;
   if (m.last_included_index <= commit_index_) {  // we already have everything it covers
     reply.match_index = commit_index_;

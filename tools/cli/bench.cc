@@ -30,8 +30,9 @@ Command add_bench(CLI::App& app) {
   cmd->add_option("--nodes", a->nodes, "number of nodes")->capture_default_str()->check(CLI::Range(2u, 10'000'000u));
   cmd->add_option("--duration", a->duration, "simulated time, e.g. 10s")->capture_default_str();
   cmd->add_option("--seed", a->seed, "seed")->capture_default_str();
-  cmd->add_option("--mode", a->modes, "tracing modes to measure: off, digest, jsonl")
+  cmd->add_option("--mode", a->modes, "tracing modes to measure: off, digest, jsonl (comma-separated or repeated)")
       ->capture_default_str()
+      ->delimiter(',')
       ->check(CLI::IsMember({"off", "digest", "jsonl"}));
   cmd->add_option("--set", a->sets, "override a key of the generated scenario (repeatable)");
   cmd->add_option("--trace-dir", a->trace_dir, "where the jsonl mode writes its file (default: a temp dir; removed after)");
