@@ -2,7 +2,11 @@
 
 #include <sys/resource.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <system_error>
+
+#include "sim/json_source.h"
 
 namespace dsim::cli {
 
@@ -41,6 +45,18 @@ std::string reproduce_command(const std::string& scenario_path, uint64_t seed, c
   std::string cmd = "tools/dsim run " + shell_quote(scenario_path) + " --seed " + std::to_string(seed);
   for (const auto& s : sets) cmd += " --set " + shell_quote(s);
   return cmd;
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string partial = path + ".partial";
+  std::FILE* f = std::fopen(partial.c_str(), "wb");
+  if (!f) throw sim::InputError(path + ": cannot write: " + std::generic_category().message(errno));
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (std::fclose(f) != 0 || !ok || std::rename(partial.c_str(), path.c_str()) != 0) {
+    const int saved = errno;
+    std::remove(partial.c_str());
+    throw sim::InputError(path + ": cannot write: " + std::generic_category().message(saved));
+  }
 }
 
 long peak_rss_kib() {

@@ -22,18 +22,6 @@ struct RunArgs {
   bool no_invariants = false;
   std::string emit_schedule;
 };
-
-// Writes text to path through a temporary file, so a failure leaves nothing behind.
-void write_file(const std::string& path, const std::string& text) {
-  const std::string partial = path + ".partial";
-  std::FILE* f = std::fopen(partial.c_str(), "wb");
-  if (!f) throw sim::InputError(path + ": cannot write: " + std::generic_category().message(errno));
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (std::fclose(f) != 0 || !ok || std::rename(partial.c_str(), path.c_str()) != 0) {
-    std::remove(partial.c_str());
-    throw sim::InputError(path + ": cannot write: " + std::generic_category().message(errno));
-  }
-}
 }  // namespace
 
 Command add_run(CLI::App& app) {
@@ -67,7 +55,7 @@ Command add_run(CLI::App& app) {
     req.emit_schedule = !args->emit_schedule.empty();
     req.metrics = true;
     RunOutcome out = execute(req);
-    if (req.emit_schedule) write_file(args->emit_schedule, out.schedule.dump(2) + "\n");
+    if (req.emit_schedule) write_file_atomically(args->emit_schedule, out.schedule.dump(2) + "\n");
     print_summary(stdout, scenario, out);
     const bool ok = out.as_expected(scenario.expect);
     if (!ok || out.any_violation()) {

@@ -174,13 +174,7 @@ Command add_shrink(CLI::App& app) {
                              target + ". " + current.value("description", "");
     current["name"] = current.value("name", "scenario") + "-min";
     const std::string out = a->out.empty() ? original.name + "-seed" + std::to_string(a->seed) + "-min.json" : a->out;
-    {
-      const std::string partial = out + ".partial";
-      std::ofstream f(partial);
-      f << current.dump(2) << "\n";
-      if (!f || (f.close(), std::rename(partial.c_str(), out.c_str()) != 0))
-        throw sim::InputError(out + ": cannot write the minimal scenario");
-    }
+    write_file_atomically(out, current.dump(2) + "\n");
     std::printf("shrunk %s seed %llu, still violating %s (%zu runs):\n", a->file.c_str(),
                 static_cast<unsigned long long>(a->seed), target.c_str(), shrinker.runs());
     std::printf("  faults    %zu -> %zu\n", faults_before, current.at("faults").size());

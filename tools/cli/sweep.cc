@@ -53,15 +53,9 @@ int print_table(const std::vector<SeedResult>& results, const std::string& file,
 
 void write_results(const std::string& path, const std::string& file, const std::vector<std::string>& sets,
                    const std::vector<SeedResult>& results) {
-  const std::string partial = path + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary);
-    if (!out) throw sim::InputError(path + ": cannot write results");
-    out << nlohmann::json{{"dsim_sweep", 1}, {"file", file}, {"sets", sets}}.dump() << "\n";
-    for (const auto& r : results) out << r.to_json().dump() << "\n";
-    if (!out) throw sim::InputError(path + ": write failed");
-  }
-  if (std::rename(partial.c_str(), path.c_str()) != 0) throw sim::InputError(path + ": cannot write results");
+  std::string text = nlohmann::json{{"dsim_sweep", 1}, {"file", file}, {"sets", sets}}.dump() + "\n";
+  for (const auto& r : results) text += r.to_json().dump() + "\n";
+  write_file_atomically(path, text);
 }
 
 int merge(const std::vector<std::string>& files) {

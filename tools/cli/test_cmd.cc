@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "tools/cli/commands.h"
@@ -88,21 +89,17 @@ void write_junit(const std::string& path, const std::string& dir, const std::vec
     failures += !c.passed;
     total += c.seconds;
   }
-  const std::string partial = path + ".partial";
-  {
-    std::ofstream out(partial);
-    if (!out) throw sim::InputError(path + ": cannot write JUnit XML");
-    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    out << "<testsuites><testsuite name=\"" << xml_escape(dir) << "\" tests=\"" << cases.size() << "\" failures=\""
-        << failures << "\" time=\"" << total << "\">\n";
-    for (const auto& c : cases) {
-      out << "  <testcase classname=\"dsim.scenarios\" name=\"" << xml_escape(c.file) << "\" time=\"" << c.seconds << "\">";
-      if (!c.passed) out << "<failure message=\"" << xml_escape(c.failure) << "\"/>";
-      out << "</testcase>\n";
-    }
-    out << "</testsuite></testsuites>\n";
+  std::ostringstream out;
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << "<testsuites><testsuite name=\"" << xml_escape(dir) << "\" tests=\"" << cases.size() << "\" failures=\""
+      << failures << "\" time=\"" << total << "\">\n";
+  for (const auto& c : cases) {
+    out << "  <testcase classname=\"dsim.scenarios\" name=\"" << xml_escape(c.file) << "\" time=\"" << c.seconds << "\">";
+    if (!c.passed) out << "<failure message=\"" << xml_escape(c.failure) << "\"/>";
+    out << "</testcase>\n";
   }
-  if (std::rename(partial.c_str(), path.c_str()) != 0) throw sim::InputError(path + ": cannot write JUnit XML");
+  out << "</testsuite></testsuites>\n";
+  write_file_atomically(path, out.str());
 }
 
 }  // namespace
