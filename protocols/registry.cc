@@ -5,6 +5,8 @@
 namespace dsim {
 namespace pingmesh { sim::ProtocolSpec protocol_spec(); }
 namespace raft { sim::ProtocolSpec protocol_spec(); }
+namespace twopc { sim::ProtocolSpec protocol_spec(); }
+namespace threepc { sim::ProtocolSpec protocol_spec(); }
 
 namespace protocols {
 const sim::Registry& registry() {
@@ -12,6 +14,8 @@ const sim::Registry& registry() {
     sim::Registry reg;
     reg.add(pingmesh::protocol_spec());
     reg.add(raft::protocol_spec());
+    reg.add(twopc::protocol_spec());
+    reg.add(threepc::protocol_spec());
     reg.add_generic({"linearizable",
                      "the clients' history is linearizable for the protocol's model (checked at the end of the run)",
                      [](const sim::InvariantEnv& env) {

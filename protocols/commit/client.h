@@ -1,0 +1,137 @@
+// The transaction client shared by 2PC and 3PC. Open loop: transactions arrive as a Poisson
+// process at `rate` per second, whatever is still in flight. Each writes one key on each of
+// `shards_per_txn` distinct participants, its value naming the transaction ("t3000017"), so a
+// shard's state shows which transactions reached it.
+//
+// A transaction: observe `submit` (txn, participants, writes), send Execute to every
+// participant, and once all have answered Executed (or after `timeout`), CommitRequest to the
+// coordinator; then wait for the Outcome. A participant that never saw the work votes no. On a
+// timeout the client asks again (CommitRequest is idempotent at the coordinator); after
+// `attempts` it records the outcome as unknown. Even a doomed transaction (a participant
+// answered not ok) goes to the coordinator: the participant's no vote aborts it. The client takes no part in the protocol's safety: AC1-AC5
+// are about the servers, and the client only reports what it was told.
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "protocols/commit/txn.h"
+#include "protocols/commit/workload.h"
+#include "sim/process.h"
+
+namespace dsim::commit {
+
+template <class Message>
+class Client final : public sim::ProcessOf<Message> {
+ public:
+  explicit Client(Workload w) : w_(w) {}
+
+  void on_start(sim::Context& ctx) override {
+    number_ = ctx.self().value - ctx.servers() + 1;
+    // A restarted client must not reuse the ids of its earlier incarnations.
+    next_seq_ = static_cast<uint64_t>(ctx.incarnation()) * 100000 + 1;
+    schedule_next(ctx);
+  }
+
+  void on_message(sim::Context& ctx, sim::NodeId, const Message& msg) override {
+    if (const auto* executed = std::get_if<Executed>(&msg)) return on_executed(ctx, *executed);
+    const auto* outcome = std::get_if<Outcome>(&msg);
+    if (!outcome) return;  // clients receive nothing else
+    auto it = pending_.find(outcome->txn.value);
+    if (it == pending_.end()) return;  // a duplicate or late answer
+    ctx.cancel_timer(it->second.timer);
+    pending_.erase(it);
+    ctx.observe("outcome", {{"txn", outcome->txn.value}, {"outcome", outcome->committed ? "committed" : "aborted"}});
+  }
+
+  void on_timer(sim::Context& ctx, sim::Timer timer) override {
+    if (timer.tag == kNextTxn) return submit(ctx);
+    auto it = pending_.find(timer.tag);
+    if (it == pending_.end()) return;
+    Pending& p = it->second;
+    if (p.awaiting_executed > 0) {  // some work went unanswered: ask for the commit anyway
+      p.awaiting_executed = 0;
+      return request_commit(ctx, TxnId{timer.tag}, p);
+    }
+    if (++p.attempts >= w_.attempts) {
+      ctx.observe("outcome", {{"txn", timer.tag}, {"outcome", "unknown"}});
+      pending_.erase(it);
+      return;
+    }
+    request_commit(ctx, TxnId{timer.tag}, p);
+  }
+
+ private:
+  static constexpr uint64_t kNextTxn = 0;  // other timer tags are transaction ids (>= 1,000,000)
+
+  struct Pending {
+    std::vector<sim::NodeId> participants;
+    uint32_t awaiting_executed = 0;
+    uint32_t attempts = 0;
+    sim::TimerId timer;
+  };
+
+  void on_executed(sim::Context& ctx, const Executed& m) {
+    auto it = pending_.find(m.txn.value);
+    if (it == pending_.end() || it->second.awaiting_executed == 0) return;
+    if (--it->second.awaiting_executed > 0) return;
+    ctx.cancel_timer(it->second.timer);
+    request_commit(ctx, m.txn, it->second);
+  }
+
+  void request_commit(sim::Context& ctx, TxnId txn, Pending& p) {
+    this->send(ctx, coordinator_node(), CommitRequest{txn, p.participants});
+    p.timer = ctx.set_timer(w_.timeout, txn.value);
+  }
+
+  void schedule_next(sim::Context& ctx) {
+    if (w_.rate <= 0 || (w_.count > 0 && submitted_ >= w_.count)) return;
+    const double mean_ns = 1e9 / w_.rate;
+    const double gap_ns = w_.periodic ? mean_ns : ctx.rng().exponential(mean_ns);
+    ctx.set_timer(sim::Duration::nanos(std::max<int64_t>(1, static_cast<int64_t>(gap_ns))), kNextTxn);
+  }
+
+  void submit(sim::Context& ctx) {
+    ++submitted_;
+    schedule_next(ctx);
+    const uint32_t shards = participant_count(ctx.topology());
+    if (shards == 0 || next_seq_ % 100000 == 0) return;  // no participants, or this incarnation's ids are spent
+    const TxnId txn{number_ * kTxnsPerClient + next_seq_++};
+    // Distinct shards by a partial Fisher-Yates shuffle, then one key of each shard.
+    std::vector<uint32_t> order(shards);
+    for (uint32_t i = 0; i < shards; ++i) order[i] = i;
+    const uint32_t k = std::min(w_.shards_per_txn, shards);
+    for (uint32_t i = 0; i < k; ++i) std::swap(order[i], order[i + ctx.rng().uniform(shards - i)]);
+    std::sort(order.begin(), order.begin() + k);
+    Pending p;
+    nlohmann::json writes = nlohmann::json::array(), names = nlohmann::json::array();
+    const std::string value = "t" + std::to_string(txn.value);
+    for (uint32_t i = 0; i < k; ++i) {
+      const uint32_t shard = order[i];
+      const uint32_t on_shard = std::max<uint32_t>(1, (w_.keys + shards - 1 - shard) / shards);
+      const uint64_t key_index = shard + static_cast<uint64_t>(shards) * ctx.rng().uniform(on_shard);
+      const Write write{"k" + std::to_string(key_index), value};
+      const sim::NodeId node = participant_node(shard);
+      p.participants.push_back(node);
+      names.push_back(ctx.name(node));
+      writes.push_back(nlohmann::json::array({write.key, write.value}));
+      this->send(ctx, node, Execute{txn, {write}});
+    }
+    ctx.observe("submit", {{"txn", txn.value}, {"participants", std::move(names)}, {"writes", std::move(writes)}});
+    p.awaiting_executed = k;
+    p.timer = ctx.set_timer(w_.timeout, txn.value);
+    pending_.emplace(txn.value, std::move(p));
+  }
+
+  Workload w_;
+  uint64_t number_ = 0;
+  uint64_t next_seq_ = 1;
+  uint64_t submitted_ = 0;  // by this incarnation
+  std::map<uint64_t, Pending> pending_;  // by transaction id
+};
+
+}  // namespace dsim::commit

@@ -1,0 +1,332 @@
+#include "protocols/commit/invariants.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "protocols/common/heal.h"
+
+namespace dsim::commit {
+namespace {
+
+bool observed(const sim::TraceEvent& ev, std::string_view what) {
+  return ev.kind == sim::TraceKind::observe && ev.name == what && ev.data;
+}
+uint64_t txn_of(const sim::TraceEvent& ev) { return ev.data->at("txn").get<uint64_t>(); }
+std::string txn_name(uint64_t t) { return "transaction " + std::to_string(t); }
+
+// Node ids of the participant names an observation lists.
+std::vector<uint32_t> participants_of(const sim::TraceEvent& ev, const sim::Topology& topology) {
+  std::vector<uint32_t> out;
+  for (const auto& name : ev.data->at("participants"))
+    if (auto id = topology.find(name.get<std::string>())) out.push_back(id->value);
+  return out;
+}
+
+class Agreement final : public sim::Invariant {
+ public:
+  explicit Agreement(const sim::InvariantEnv& env) : names_(env.topology->names()) {}
+  void on_event(const sim::TraceEvent& ev) override {
+    if (!observed(ev, "decide")) return;
+    const bool commit = ev.data->at("decision") == "commit";
+    Seen& s = txns_[txn_of(ev)];
+    (commit ? s.commit : s.abort).insert(ev.node.value);
+    for (uint32_t other : commit ? s.abort : s.commit)
+      if (other != ev.node.value)
+        return violate(ev, names_[ev.node.value] + " decided " + (commit ? "commit" : "abort") + " on " +
+                               txn_name(txn_of(ev)) + " but " + names_[other] + " decided " +
+                               (commit ? "abort" : "commit"));
+  }
+
+ private:
+  struct Seen {
+    std::set<uint32_t> commit, abort;
+  };
+  std::vector<std::string> names_;
+  std::map<uint64_t, Seen> txns_;
+};
+
+class Irreversible final : public sim::Invariant {
+ public:
+  explicit Irreversible(const sim::InvariantEnv& env) : names_(env.topology->names()) {}
+  void on_event(const sim::TraceEvent& ev) override {
+    if (!observed(ev, "decide")) return;
+    const bool commit = ev.data->at("decision") == "commit";
+    auto [it, fresh] = decided_.try_emplace({ev.node.value, txn_of(ev)}, commit);
+    if (!fresh && it->second != commit)
+      violate(ev, names_[ev.node.value] + " decided " + (it->second ? "commit" : "abort") + " on " +
+                      txn_name(txn_of(ev)) + ", then " + (commit ? "commit" : "abort"));
+  }
+
+ private:
+  std::vector<std::string> names_;
+  std::map<std::pair<uint32_t, uint64_t>, bool> decided_;  // (node, txn) -> commit?
+};
+
+class CommitNeedsAllYes final : public sim::Invariant {
+ public:
+  explicit CommitNeedsAllYes(const sim::InvariantEnv& env) : topology_(env.topology), names_(env.topology->names()) {}
+  void on_event(const sim::TraceEvent& ev) override {
+    if (observed(ev, "submit")) {
+      txns_[txn_of(ev)].participants = participants_of(ev, *topology_);
+    } else if (observed(ev, "vote") && ev.data->at("vote") == "yes") {
+      txns_[txn_of(ev)].yes.insert(ev.node.value);
+    } else if (observed(ev, "decide") && ev.data->at("decision") == "commit") {
+      const Txn& t = txns_[txn_of(ev)];
+      if (t.participants.empty())
+        return violate(ev, names_[ev.node.value] + " decided commit on " + txn_name(txn_of(ev)) +
+                               ", which no client submitted");
+      for (uint32_t p : t.participants)
+        if (!t.yes.count(p))
+          return violate(ev, names_[ev.node.value] + " decided commit on " + txn_name(txn_of(ev)) + " but " +
+                                 names_[p] + " never voted yes");
+    }
+  }
+
+ private:
+  struct Txn {
+    std::vector<uint32_t> participants;
+    std::set<uint32_t> yes;
+  };
+  const sim::Topology* topology_;
+  std::vector<std::string> names_;
+  std::map<uint64_t, Txn> txns_;
+};
+
+bool is_disturbance(const sim::TraceEvent& ev) {
+  return ev.kind == sim::TraceKind::fault || ev.kind == sim::TraceKind::crash || ev.kind == sim::TraceKind::restart ||
+         ev.kind == sim::TraceKind::drop || ev.kind == sim::TraceKind::clock;
+}
+
+class Validity final : public sim::Invariant {
+ public:
+  Validity(const sim::InvariantEnv& env, std::optional<sim::Time> healed)
+      : topology_(env.topology), names_(env.topology->names()), healed_(healed) {}
+
+  void on_event(const sim::TraceEvent& ev) override {
+    if (is_disturbance(ev)) {
+      last_disturbance_ = ev.time;
+      return;
+    }
+    if (observed(ev, "submit")) {
+      Txn& t = txns_[txn_of(ev)];
+      t.participants = participants_of(ev, *topology_);
+      t.submitted = ev.time;
+    } else if (observed(ev, "vote")) {
+      Txn& t = txns_[txn_of(ev)];
+      if (ev.data->at("vote") == "yes") t.yes.insert(ev.node.value);
+      else t.any_no = true;
+      check(ev, t);
+    } else if (observed(ev, "decide") && !txns_[txn_of(ev)].decided) {
+      Txn& t = txns_[txn_of(ev)];
+      t.decided = true;
+      t.aborted = ev.data->at("decision") == "abort";
+      t.decider = ev.node.value;
+      // "Nothing failed": no fault, crash, restart, drop or clock change since the submit, and
+      // the run either had no failure yet or every fault had healed before the submit.
+      const bool quiet_since_submit = !last_disturbance_ || *last_disturbance_ < t.submitted;
+      const bool before_failures = !last_disturbance_;
+      const bool after_heal = healed_ && t.submitted >= *healed_;
+      t.clean = t.submitted_known() && quiet_since_submit && (before_failures || after_heal);
+      check(ev, t);
+    }
+  }
+
+ private:
+  struct Txn {
+    std::vector<uint32_t> participants;
+    std::set<uint32_t> yes;
+    bool any_no = false, decided = false, aborted = false, clean = false, reported = false;
+    uint32_t decider = 0;
+    sim::Time submitted = sim::Time::zero() - sim::Duration::nanos(1);
+    bool submitted_known() const { return !participants.empty(); }
+  };
+  void check(const sim::TraceEvent& ev, Txn& t) {
+    if (!t.decided || !t.aborted || !t.clean || t.any_no || t.reported) return;
+    for (uint32_t p : t.participants)
+      if (!t.yes.count(p)) return;
+    t.reported = true;
+    violate(ev, names_[t.decider] + " decided abort on " + txn_name(txn_of(ev)) +
+                    " although every participant voted yes and nothing failed while it ran");
+  }
+  const sim::Topology* topology_;
+  std::vector<std::string> names_;
+  std::optional<sim::Time> healed_;
+  std::optional<sim::Time> last_disturbance_;
+  std::map<uint64_t, Txn> txns_;
+};
+
+class Termination final : public sim::Invariant {
+ public:
+  Termination(const sim::InvariantEnv& env, sim::Time healed, sim::Duration bound)
+      : names_(env.topology->names()), servers_(env.topology->servers()), up_(servers_, true), healed_(healed),
+        bound_(bound) {}
+
+  void on_event(const sim::TraceEvent& ev) override {
+    const uint32_t n = ev.node.value;
+    if (ev.kind == sim::TraceKind::crash && n < servers_) {
+      up_[n] = false;
+      for (auto& [txn, t] : txns_)
+        if (t.involved.count(n) && !t.decided.count(n)) t.crashed_in_doubt.insert(n);
+    }
+    if (ev.kind == sim::TraceKind::restart && n < servers_) up_[n] = true;
+    if (observed(ev, "submit")) txns_[txn_of(ev)].submitted = ev.time;
+    if (observed(ev, "begin") || (observed(ev, "vote") && ev.data->at("vote") == "yes"))
+      txns_[txn_of(ev)].involved.try_emplace(n, ev.time);
+    if (observed(ev, "decide")) txns_[txn_of(ev)].decided.insert(n);
+  }
+
+  void on_end(sim::Time end) override {
+    for (const auto& [txn, t] : txns_) {
+      const sim::Time from = std::max(t.submitted, healed_);
+      if (from + bound_ > end) continue;
+      // Total failure: every process in doubt crashed at some point. Even 3PC may then block
+      // until the last one to fail recovers (Skeen 1981), so termination is not promised.
+      if (t.crashed_in_doubt.size() == t.involved.size()) continue;
+      for (const auto& [node, since] : t.involved)
+        if (up_[node] && !t.decided.count(node))
+          return violate_at_end(end, names_[node] + " took part in " + txn_name(txn) + " (since " +
+                                         sim::format_seconds(since - sim::Time::zero()) +
+                                         ") and is still undecided at the end, " +
+                                         sim::format_seconds(end - healed_) + " after the faults healed (bound " +
+                                         sim::format_seconds(bound_) + ")");
+    }
+  }
+
+ private:
+  struct Txn {
+    sim::Time submitted;
+    std::map<uint32_t, sim::Time> involved;  // node -> when it began or voted yes
+    std::set<uint32_t> decided, crashed_in_doubt;
+  };
+  std::vector<std::string> names_;
+  uint32_t servers_;
+  std::vector<bool> up_;
+  sim::Time healed_;
+  sim::Duration bound_;
+  std::map<uint64_t, Txn> txns_;
+};
+
+class AtomicState final : public sim::Invariant {
+ public:
+  explicit AtomicState(const sim::InvariantEnv& env) : topology_(env.topology), names_(env.topology->names()) {}
+
+  void on_event(const sim::TraceEvent& ev) override {
+    if (observed(ev, "submit")) {
+      Txn& t = txns_[txn_of(ev)];
+      const auto parts = participants_of(ev, *topology_);
+      const auto& writes = ev.data->at("writes");
+      // The client lists one write per participant, in the participants' order.
+      for (size_t i = 0; i < parts.size() && i < writes.size(); ++i) t.writes[parts[i]].push_back(writes[i]);
+    } else if (observed(ev, "decide")) {
+      Txn& t = txns_[txn_of(ev)];
+      const bool commit = ev.data->at("decision") == "commit";
+      if (commit) {
+        t.committed_at.insert(ev.node.value);
+      } else {
+        t.any_abort = true;
+        if (!t.applied_at.empty())
+          return violate(ev, names_[ev.node.value] + " decided abort on " + txn_name(txn_of(ev)) +
+                                 ", whose writes " + names_[*t.applied_at.begin()] + " already made visible");
+      }
+    } else if (observed(ev, "apply")) {
+      Txn& t = txns_[txn_of(ev)];
+      const std::string who = names_[ev.node.value];
+      if (t.any_abort) return violate(ev, who + " made visible the writes of aborted " + txn_name(txn_of(ev)));
+      if (!t.committed_at.count(ev.node.value))
+        return violate(ev, who + " made visible the writes of " + txn_name(txn_of(ev)) + " before deciding commit");
+      auto sent = t.writes.find(ev.node.value);
+      const nlohmann::json expected = sent == t.writes.end() ? nlohmann::json::array() : sent->second;
+      if (ev.data->at("writes") != expected)
+        return violate(ev, who + " made visible " + ev.data->at("writes").dump() + " for " + txn_name(txn_of(ev)) +
+                               " but the client wrote " + expected.dump() + " there");
+      t.applied_at.insert(ev.node.value);
+    }
+  }
+
+  void on_end(sim::Time end) override {
+    for (const auto& [txn, t] : txns_)
+      for (uint32_t node : t.committed_at)
+        if (t.writes.count(node) && !t.applied_at.count(node))
+          return violate_at_end(end, names_[node] + " decided commit on " + txn_name(txn) +
+                                         " but never made its writes visible");
+  }
+
+ private:
+  struct Txn {
+    std::map<uint32_t, nlohmann::json> writes;  // participant -> [[key, value], ...]
+    std::set<uint32_t> committed_at, applied_at;
+    bool any_abort = false;
+  };
+  const sim::Topology* topology_;
+  std::vector<std::string> names_;
+  std::map<uint64_t, Txn> txns_;
+};
+
+class Skipped final : public sim::Invariant {
+ public:
+  explicit Skipped(std::string why) { skip(std::move(why)); }
+  void on_event(const sim::TraceEvent&) override {}
+};
+
+const nlohmann::json& faults_of(const sim::InvariantEnv& env) {
+  static const nlohmann::json none = nlohmann::json::array();  // immutable: safe to share
+  return env.scenario->contains("faults") ? env.scenario->at("faults") : none;
+}
+
+std::string model_of(const sim::InvariantEnv& env) { return env.scenario->at("protocol").at("name").get<std::string>(); }
+
+}  // namespace
+
+std::unique_ptr<sim::Invariant> make_agreement(const sim::InvariantEnv& env) { return std::make_unique<Agreement>(env); }
+std::unique_ptr<sim::Invariant> make_irreversible(const sim::InvariantEnv& env) {
+  return std::make_unique<Irreversible>(env);
+}
+std::unique_ptr<sim::Invariant> make_commit_needs_all_yes(const sim::InvariantEnv& env) {
+  return std::make_unique<CommitNeedsAllYes>(env);
+}
+
+std::unique_ptr<sim::Invariant> make_validity(const sim::InvariantEnv& env) {
+  const protocols::HealTime heal = protocols::last_heal(faults_of(env), false, model_of(env));
+  std::optional<sim::Time> healed;
+  if (heal.at) healed = sim::Time::zero() + *heal.at;
+  return std::make_unique<Validity>(env, healed);
+}
+
+std::unique_ptr<sim::Invariant> make_termination(const sim::InvariantEnv& env, int64_t bound_timeouts) {
+  const protocols::HealTime heal = protocols::last_heal(faults_of(env), true, model_of(env));
+  if (!heal.at) return std::make_unique<Skipped>(heal.why_not);
+  const auto& params = env.scenario->at("protocol").at("params");
+  const sim::Duration timeout = *sim::parse_duration(params.at("timeout").get<std::string>(), nullptr);
+  return std::make_unique<Termination>(env, sim::Time::zero() + *heal.at, timeout * bound_timeouts);
+}
+
+std::unique_ptr<sim::Invariant> make_atomic_state(const sim::InvariantEnv& env) {
+  return std::make_unique<AtomicState>(env);
+}
+
+std::vector<sim::InvariantSpec> invariant_specs(const std::string& prefix, int64_t bound_timeouts) {
+  const std::string bound = std::to_string(bound_timeouts) + " x timeout";
+  return {
+      {prefix + ".ac1_agreement", "AC1: no two processes decide differently on a transaction", make_agreement},
+      {prefix + ".ac2_irreversible", "AC2: no process reverses its decision, across restarts too", make_irreversible},
+      {prefix + ".ac3_commit_needs_all_yes", "AC3: commit is decided only if every participant voted yes",
+       make_commit_needs_all_yes},
+      {prefix + ".ac4_validity",
+       "AC4: all voted yes and nothing failed while the transaction ran (no fault, crash, drop or clock change) "
+       "=> commit",
+       make_validity},
+      {prefix + ".ac5_termination",
+       "AC5: once every fault has healed (nodes may stay crashed), every live process that took part in a "
+       "transaction decides it within " + bound,
+       [bound_timeouts](const sim::InvariantEnv& env) { return make_termination(env, bound_timeouts); }},
+      {prefix + ".atomic_state",
+       "a committed transaction's writes (exactly the client's) are visible at every participant that decided "
+       "commit; an aborted one's nowhere",
+       make_atomic_state},
+  };
+}
+
+}  // namespace dsim::commit

@@ -1,0 +1,101 @@
+#include "protocols/commit/shard.h"
+
+#include <algorithm>
+
+#include "sim/reflect.h"
+
+namespace dsim::commit {
+
+std::string_view to_string(TxnState s) {
+  switch (s) {
+    case TxnState::working: return "working";
+    case TxnState::prepared: return "prepared";
+    case TxnState::precommitted: return "precommitted";
+    case TxnState::committed: return "committed";
+    case TxnState::aborted: return "aborted";
+  }
+  return "?";
+}
+
+bool Shard::try_lock(TxnId txn, const std::vector<Write>& writes) {
+  for (const auto& w : writes) {
+    auto it = locks_.find(w.key);
+    if (it != locks_.end() && it->second != txn.value) return false;
+  }
+  for (const auto& w : writes) locks_[w.key] = txn.value;
+  return true;
+}
+
+void Shard::unlock(TxnId txn, const std::vector<Write>& writes) {
+  for (const auto& w : writes) {
+    auto it = locks_.find(w.key);
+    if (it != locks_.end() && it->second == txn.value) locks_.erase(it);
+  }
+}
+
+TxnRecord* Shard::find(TxnId txn) {
+  auto it = txns_.find(txn.value);
+  return it == txns_.end() ? nullptr : &it->second;
+}
+
+TxnRecord& Shard::add(TxnId txn, TxnRecord record) { return txns_[txn.value] = std::move(record); }
+
+void Shard::persist(sim::Context& ctx, TxnId txn, TxnState state) {
+  TxnRecord& r = txns_.at(txn.value);
+  r.state = state;
+  ctx.storage().put(txn_key(txn), sim::to_json_value(r));
+  const bool doubt = state == TxnState::prepared || state == TxnState::precommitted;
+  const auto it = std::find(in_doubt_.begin(), in_doubt_.end(), txn.value);
+  if (doubt && it == in_doubt_.end()) {
+    in_doubt_.push_back(txn.value);
+    write_in_doubt(ctx);
+  } else if (!doubt && it != in_doubt_.end()) {
+    in_doubt_.erase(it);
+    write_in_doubt(ctx);
+  }
+}
+
+void Shard::write_in_doubt(sim::Context& ctx) { ctx.storage().put("in_doubt", sim::to_json_value(in_doubt_)); }
+
+void Shard::apply(sim::Context& ctx, const std::vector<Write>& writes) {
+  for (const auto& w : writes) ctx.storage().put("kv/" + w.key, w.value);
+}
+
+std::vector<TxnId> Shard::recover(sim::Context& ctx) {
+  std::vector<TxnId> out;
+  if (const auto* list = ctx.storage().get("in_doubt")) sim::from_json_value(*list, in_doubt_, "in_doubt");
+  for (uint64_t t : in_doubt_) {
+    TxnRecord* r = lookup(ctx, TxnId{t});
+    DSIM_ASSERT(r != nullptr, "an in-doubt transaction has a durable record");
+    const bool locked = try_lock(TxnId{t}, r->writes);
+    DSIM_ASSERT(locked, "in-doubt transactions hold disjoint locks");
+    out.push_back(TxnId{t});
+  }
+  return out;
+}
+
+TxnRecord* Shard::lookup(sim::Context& ctx, TxnId txn) {
+  if (TxnRecord* r = find(txn)) return r;
+  const auto* stored = ctx.storage().get(txn_key(txn));
+  if (!stored) return nullptr;
+  TxnRecord r;
+  sim::from_json_value(*stored, r, "record");
+  return &add(txn, std::move(r));
+}
+
+void observe_apply(sim::Context& ctx, TxnId txn, const std::vector<Write>& writes) {
+  if (!ctx.observing()) return;
+  nlohmann::json w = nlohmann::json::array();
+  for (const auto& x : writes) w.push_back(nlohmann::json::array({x.key, x.value}));
+  ctx.observe("apply", {{"txn", txn.value}, {"writes", std::move(w)}});
+}
+
+void observe_decide(sim::Context& ctx, TxnId txn, Decision d) {
+  ctx.observe("decide", {{"txn", txn.value}, {"decision", to_string(d)}});
+}
+
+void observe_vote(sim::Context& ctx, TxnId txn, bool yes) {
+  ctx.observe("vote", {{"txn", txn.value}, {"vote", yes ? "yes" : "no"}});
+}
+
+}  // namespace dsim::commit

@@ -1,0 +1,89 @@
+// What two-phase and three-phase commit share: transaction ids, writes, decisions, and the
+// messages between a client and the servers (the client runs the transaction's work at the
+// shards, then asks the coordinator to commit it).
+//
+// Roles: server n1 is the coordinator (the transaction manager); servers n2..nN are the
+// participants, each a key-value shard. Key k<i> lives on participant number i mod (N-1).
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/ids.h"
+#include "sim/topology.h"
+
+namespace dsim::commit {
+
+// A transaction id: client number * 1,000,000 + the client's sequence number, so "3000017" is
+// client c3's 17th transaction (readable in a trace).
+struct TxnId {
+  uint64_t value = 0;
+  constexpr auto operator<=>(const TxnId&) const = default;
+};
+inline constexpr uint64_t kTxnsPerClient = 1000000;
+
+struct Write {
+  std::string key;
+  std::string value;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("key", self.key); v("value", self.value); }
+};
+
+enum class Decision : uint8_t { none, commit, abort };
+inline std::string_view to_string(Decision d) {
+  return d == Decision::commit ? "commit" : d == Decision::abort ? "abort" : "none";
+}
+
+// The work phase: the client sends each participant its share of the writes. The participant
+// takes the keys' locks (no-wait: a held lock dooms the transaction here) and stages the
+// writes; nothing is durable yet, so it may still abort on its own (it has not voted).
+struct Execute {
+  static constexpr std::string_view type_name = "txn.execute";
+  TxnId txn;
+  std::vector<Write> writes;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("txn", self.txn); v("writes", self.writes); }
+};
+
+// The participant's answer to Execute: the writes are staged and locked (ok), or the
+// transaction is doomed here (a key was locked by another one). The client asks for the
+// commit once every participant has answered, so the vote request finds the work done.
+struct Executed {
+  static constexpr std::string_view type_name = "txn.executed";
+  TxnId txn;
+  bool ok = false;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("txn", self.txn); v("ok", self.ok); }
+};
+
+// The client asks the coordinator to commit a transaction over `participants`. Sent again on
+// a timeout: the coordinator answers with the outcome once it is known.
+struct CommitRequest {
+  static constexpr std::string_view type_name = "txn.commit_request";
+  TxnId txn;
+  std::vector<sim::NodeId> participants;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("txn", self.txn); v("participants", self.participants); }
+};
+
+struct Outcome {
+  static constexpr std::string_view type_name = "txn.outcome";
+  TxnId txn;
+  bool committed = false;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("txn", self.txn); v("committed", self.committed); }
+};
+
+// Roles in the topology.
+inline sim::NodeId coordinator_node() { return sim::NodeId(0); }
+inline uint32_t participant_count(const sim::Topology& t) { return t.servers() - 1; }
+inline sim::NodeId participant_node(uint32_t shard) { return sim::NodeId(shard + 1); }
+inline uint32_t shard_of_key(uint64_t key_index, uint32_t shards) { return static_cast<uint32_t>(key_index % shards); }
+
+// Storage keys, one record per transaction, so a node's log survives a crash.
+inline std::string txn_key(TxnId t) { return "txn/" + std::to_string(t.value); }
+
+}  // namespace dsim::commit

@@ -1,0 +1,166 @@
+#include "protocols/twopc/coordinator.h"
+
+#include <algorithm>
+
+#include "protocols/commit/shard.h"
+#include "sim/overloaded.h"
+#include "sim/reflect.h"
+
+namespace dsim::twopc {
+
+using commit::Decision;
+
+namespace {
+struct LogRecord {
+  std::vector<sim::NodeId> participants;
+  Decision decision = Decision::none;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("participants", self.participants); v("decision", self.decision); }
+};
+}  // namespace
+
+void Coordinator::on_start(sim::Context& ctx) {
+  ctx.observe("coordinator");
+  if (const auto* list = ctx.storage().get("active")) sim::from_json_value(*list, active_, "active");
+  // Recovery: abort what was never decided, repeat what was.
+  for (uint64_t id : std::vector<uint64_t>(active_)) {
+    const TxnId txn{id};
+    Txn* t = load(ctx, txn);
+    DSIM_ASSERT(t != nullptr, "an active transaction has a log record");
+    if (t->decision == Decision::none) {
+      decide(ctx, txn, *t, Decision::abort);
+    } else {
+      for (sim::NodeId p : t->participants) send_decision(ctx, txn, *t, p);
+      t->timer = ctx.set_timer(cfg_.timeout, id * 2 + kResend);
+    }
+  }
+}
+
+void Coordinator::on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) {
+  std::visit(sim::overloaded{
+                 [&](const commit::CommitRequest& m) { on_commit_request(ctx, from, m); },
+                 [&](const VoteCommit& m) { on_vote(ctx, from, m.txn, true); },
+                 [&](const VoteAbort& m) { on_vote(ctx, from, m.txn, false); },
+                 [&](const Ack& m) { on_ack(ctx, from, m.txn); },
+                 [&](const DecisionRequest& m) { on_decision_request(ctx, from, m.txn); },
+                 [&](const auto&) {},  // participants' and clients' messages
+             },
+             msg);
+}
+
+void Coordinator::on_commit_request(sim::Context& ctx, sim::NodeId client, const commit::CommitRequest& m) {
+  if (Txn* t = load(ctx, m.txn)) {  // a retry, or a duplicate: answer once the outcome is known
+    if (t->decision != Decision::none) {
+      send(ctx, client, commit::Outcome{m.txn, t->decision == Decision::commit});
+    } else if (std::find(t->clients.begin(), t->clients.end(), client) == t->clients.end()) {
+      t->clients.push_back(client);
+    }
+    return;
+  }
+  if (m.participants.empty()) return;  // nothing to commit (a malformed request)
+  Txn& t = txns_[m.txn.value];
+  t.participants = m.participants;
+  t.clients.push_back(client);
+  // Log "begin" before asking anyone (forced: the sync precedes every send of this handler).
+  persist(ctx, m.txn, t);
+  active_.push_back(m.txn.value);
+  write_active(ctx);
+  ctx.sync();
+  if (ctx.observing()) {
+    nlohmann::json names = nlohmann::json::array();
+    for (sim::NodeId p : t.participants) names.push_back(ctx.name(p));
+    ctx.observe("begin", {{"txn", m.txn.value}, {"participants", std::move(names)}});
+  }
+  for (sim::NodeId p : t.participants) send(ctx, p, VoteRequest{m.txn, t.participants});
+  t.timer = ctx.set_timer(cfg_.timeout, m.txn.value * 2 + kVoteTimeout);
+}
+
+void Coordinator::on_vote(sim::Context& ctx, sim::NodeId from, TxnId txn, bool yes) {
+  Txn* t = load(ctx, txn);
+  if (!t || t->decision != Decision::none) return;  // late vote: the decision stands
+  if (!yes) return decide(ctx, txn, *t, Decision::abort);
+  t->yes.insert(from.value);
+  if (t->yes.size() == t->participants.size()) decide(ctx, txn, *t, Decision::commit);
+}
+
+void Coordinator::decide(sim::Context& ctx, TxnId txn, Txn& t, Decision d) {
+  ctx.cancel_timer(t.timer);
+  t.decision = d;
+  persist(ctx, txn, t);  // the decision is durable before anyone hears of it
+  ctx.sync();
+  commit::observe_decide(ctx, txn, d);
+  for (sim::NodeId p : t.participants) send_decision(ctx, txn, t, p);
+  for (sim::NodeId c : t.clients) send(ctx, c, commit::Outcome{txn, d == Decision::commit});
+  t.clients.clear();
+  t.timer = ctx.set_timer(cfg_.timeout, txn.value * 2 + kResend);
+}
+
+void Coordinator::send_decision(sim::Context& ctx, TxnId txn, const Txn& t, sim::NodeId to) {
+  if (t.decision == Decision::commit) send(ctx, to, GlobalCommit{txn});
+  else send(ctx, to, GlobalAbort{txn});
+}
+
+void Coordinator::on_ack(sim::Context& ctx, sim::NodeId from, TxnId txn) {
+  Txn* t = load(ctx, txn);
+  if (!t || t->decision == Decision::none) return;
+  t->acked.insert(from.value);
+  if (t->acked.size() < t->participants.size()) return;
+  ctx.cancel_timer(t->timer);
+  // Everyone knows: the record stays (late questions), but recovery need not resend it.
+  active_.erase(std::remove(active_.begin(), active_.end(), txn.value), active_.end());
+  write_active(ctx);
+}
+
+void Coordinator::on_decision_request(sim::Context& ctx, sim::NodeId from, TxnId txn) {
+  Txn* t = load(ctx, txn);
+  if (!t) {
+    // Never begun, so nobody voted on it: abort it for good (BHG §7.3, "if the coordinator has
+    // no record of the transaction, it must have aborted it").
+    Txn& fresh = txns_[txn.value];
+    fresh.participants = {from};
+    fresh.decision = Decision::abort;
+    persist(ctx, txn, fresh);
+    ctx.sync();
+    commit::observe_decide(ctx, txn, Decision::abort);
+    send_decision(ctx, txn, fresh, from);
+    return;
+  }
+  if (t->decision != Decision::none) send_decision(ctx, txn, *t, from);
+  // Undecided: the vote timeout will decide, and the asker hears it then.
+}
+
+void Coordinator::on_timer(sim::Context& ctx, sim::Timer timer) {
+  const TxnId txn{timer.tag / 2};
+  Txn* t = load(ctx, txn);
+  if (!t) return;
+  if (timer.tag % 2 == kVoteTimeout) {
+    if (t->decision != Decision::none) return;
+    // A vote is missing. Correct 2PC aborts: it cannot know the silent participant's vote.
+    decide(ctx, txn, *t, cfg_.bugs.commit_on_timeout ? Decision::commit : Decision::abort);
+    return;
+  }
+  for (sim::NodeId p : t->participants)
+    if (!t->acked.count(p.value)) send_decision(ctx, txn, *t, p);
+  t->timer = ctx.set_timer(cfg_.timeout, timer.tag);
+}
+
+void Coordinator::persist(sim::Context& ctx, TxnId txn, const Txn& t) {
+  ctx.storage().put(commit::txn_key(txn), sim::to_json_value(LogRecord{t.participants, t.decision}));
+}
+
+void Coordinator::write_active(sim::Context& ctx) { ctx.storage().put("active", sim::to_json_value(active_)); }
+
+Coordinator::Txn* Coordinator::load(sim::Context& ctx, TxnId txn) {
+  auto it = txns_.find(txn.value);
+  if (it != txns_.end()) return &it->second;
+  const auto* stored = ctx.storage().get(commit::txn_key(txn));
+  if (!stored) return nullptr;
+  LogRecord r;
+  sim::from_json_value(*stored, r, "record");
+  Txn& t = txns_[txn.value];
+  t.participants = std::move(r.participants);
+  t.decision = r.decision;
+  return &t;
+}
+
+}  // namespace dsim::twopc
