@@ -303,12 +303,28 @@ Scenario parse_scenario(ConfigSource source, const Registry& registry, const Sec
     ConfigReader er = root.object("expect");
     auto safety = er.choice("safety", {"holds"});
     auto violation = er.string("violation");
+    const bool has_also = er.has("may_also_violate");
+    std::vector<std::string> also;
+    for (const auto& ptr : er.array("may_also_violate")) {
+      const auto& j = er.source().root().at(nlohmann::json::json_pointer(ptr));
+      if (!j.is_string()) fail_at(er.source(), ptr, "must be an invariant name (a string)");
+      also.push_back(j.get<std::string>());
+    }
     if (safety && violation) er.fail_here("give either \"safety\": \"holds\" or \"violation\": \"<invariant>\", not both");
+    if (has_also && !violation) er.fail("may_also_violate", "only goes with \"violation\"");
+    const auto known = [&](const std::string& name) {
+      return std::find(s.invariants.begin(), s.invariants.end(), name) != s.invariants.end();
+    };
     if (violation) {
-      if (std::find(s.invariants.begin(), s.invariants.end(), *violation) == s.invariants.end())
-        er.fail("violation", "\"" + *violation + "\" is not one of this scenario's invariants");
+      if (!known(*violation)) er.fail("violation", "\"" + *violation + "\" is not one of this scenario's invariants");
       s.expect.violation = *violation;
       out["expect"]["violation"] = *violation;
+      if (has_also) {
+        for (const auto& name : also)
+          if (!known(name)) er.fail("may_also_violate", "\"" + name + "\" is not one of this scenario's invariants");
+        s.expect.may_also_violate = also;
+        out["expect"]["may_also_violate"] = also;
+      }
     } else {
       out["expect"]["safety"] = "holds";
     }

@@ -7,6 +7,7 @@
 // names out of range are InputErrors naming the key path and the file position.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,7 +30,14 @@ struct Expectation {
   // "holds": no invariant may be violated. Otherwise the named invariant must be violated
   // (teaching scenarios that demonstrate a bug).
   std::string violation;  // empty = safety holds
+  // Invariants that may break too, as consequences of the expected one (a split commit
+  // decision also leaves the shards' states non-atomic). Nothing else may.
+  std::vector<std::string> may_also_violate;
   bool expects_violation() const { return !violation.empty(); }
+  bool allows(const std::string& invariant) const {
+    return invariant == violation ||
+           std::find(may_also_violate.begin(), may_also_violate.end(), invariant) != may_also_violate.end();
+  }
 };
 
 struct Scenario {

@@ -194,6 +194,23 @@ TEST(Cli, EveryCommandHasHelpWithExamples) {
   }
 }
 
+// teaching/threepc-partition.json: the split decision (AC1) also leaves the shards non-atomic;
+// "may_also_violate" allows that consequence, and only that.
+TEST(Cli, MayAlsoViolateAllowsNamedConsequencesOnly) {
+  const std::string scenario = std::string(DSIM_SOURCE_DIR) + "/scenarios/teaching/threepc-partition.json";
+  Result r = run_dsim("run " + scenario);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("threepc.atomic_state"), std::string::npos);
+  r = run_dsim("run " + scenario + " --set 'expect={\"violation\": \"threepc.ac1_agreement\"}'");
+  EXPECT_EQ(r.code, 1) << "atomic_state breaks too, and is no longer allowed\n" << r.out;
+  const auto f = write("also.json", R"({"protocol": {"name": "pingmesh"}, "nodes": 3, "duration": "1s",
+    "invariants": ["pingmesh.reply_matches_ping"], "expect": {"violation": "pingmesh.reply_matches_ping", "may_also_violate": ["raft.log_matching"]}})");
+  expect_input_error("run " + f, {f + ":", "expect.may_also_violate", "\"raft.log_matching\" is not one of this scenario's invariants"});
+  const auto g = write("also_alone.json", R"({"protocol": {"name": "pingmesh"}, "nodes": 3, "duration": "1s",
+    "expect": {"may_also_violate": ["pingmesh.reply_matches_ping"]}})");
+  expect_input_error("run " + g, {g + ":", "expect.may_also_violate", "only goes with"});
+}
+
 TEST(Cli, ExpectedViolationThatDoesNotHappenFails) {
   const auto f = write("expects.json", R"({"protocol": {"name": "pingmesh"}, "nodes": 3, "duration": "1s",
     "invariants": ["pingmesh.reply_matches_ping"], "expect": {"violation": "pingmesh.reply_matches_ping"}})");
