@@ -150,6 +150,26 @@ TEST(Cli, RunTraceAndCheckAgree) {
   EXPECT_NE(check.out.find("same verdicts (digest " + m[1].str() + ")"), std::string::npos) << check.out;
 }
 
+// The commit invariants read the trace only: offline they reach the live verdicts, for a
+// safety violation (3PC split by a partition), a liveness one (2PC blocked: AC5 at the end)
+// and runs that hold under the nemesis.
+TEST(Cli, CommitInvariantsAgreeLiveAndOffline) {
+  for (const char* rel : {"teaching/threepc-partition.json", "teaching/twopc-blocking.json", "twopc/nemesis.json",
+                          "threepc/nemesis.json"}) {
+    SCOPED_TRACE(rel);
+    const std::string trace = tmp("commit.jsonl");
+    Result run = run_dsim("run " + std::string(DSIM_SOURCE_DIR) + "/scenarios/" + rel + " --trace " + trace);
+    ASSERT_EQ(run.code, 0) << run.out << run.err;
+    Result check = run_dsim("check " + trace);
+    EXPECT_EQ(check.code, 0) << check.out << check.err;
+    EXPECT_NE(check.out.find("same verdicts"), std::string::npos) << check.out;
+  }
+  // The "coordinator" selector named n1 in teaching/twopc-blocking.json.
+  const std::string trace = tmp("blocking.jsonl");
+  run_dsim("run " + std::string(DSIM_SOURCE_DIR) + "/scenarios/teaching/twopc-blocking.json --trace " + trace);
+  EXPECT_NE(slurp(trace).find(R"("ev":"crash","node":"n1")"), std::string::npos);
+}
+
 TEST(Cli, ViolationPrintsTheEventAndAReproducingCommand) {
   const std::string scenario = std::string(DSIM_SOURCE_DIR) + "/scenarios/pingmesh/basic.json";
   const std::string trace = tmp("bug.jsonl");

@@ -12,15 +12,17 @@ void print_verdicts(std::FILE* out, const sim::Scenario& scenario, const std::ve
   for (const auto& r : results) {
     std::string verdict(sim::to_string(r.verdict));
     if (r.verdict == sim::Verdict::skipped) verdict += " (" + r.detail + ")";
-    if (r.verdict == sim::Verdict::violated && r.name == scenario.expect.violation) verdict += " (expected)";
+    if (r.verdict == sim::Verdict::violated && scenario.expect.allows(r.name)) verdict += " (expected)";
     std::fprintf(out, "  %-*s  %s\n", static_cast<int>(width), r.name.c_str(), verdict.c_str());
   }
   for (const auto& r : results) {
     if (!r.violation) continue;
     const auto& v = *r.violation;
-    std::fprintf(out, "VIOLATION %s at t=%s (trace event #%llu): %s\n", v.invariant.c_str(),
-                 sim::format_seconds(v.time - sim::Time::zero()).c_str(), static_cast<unsigned long long>(v.seq),
-                 v.what.c_str());
+    // A liveness violation is found at the end of the run, not at an event.
+    const std::string where = v.event == "(end of run)" ? "the end of the run"
+                                                        : "trace event #" + std::to_string(v.seq);
+    std::fprintf(out, "VIOLATION %s at t=%s (%s): %s\n", v.invariant.c_str(),
+                 sim::format_seconds(v.time - sim::Time::zero()).c_str(), where.c_str(), v.what.c_str());
     std::fprintf(out, "  event: %s\n", v.event.c_str());
   }
   if (scenario.expect.expects_violation()) {
