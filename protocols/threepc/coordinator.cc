@@ -4,25 +4,14 @@
 
 #include "protocols/commit/shard.h"
 #include "sim/overloaded.h"
-#include "sim/reflect.h"
 
 namespace dsim::threepc {
 
 using commit::Decision;
 
-namespace {
-struct LogRecord {
-  std::vector<sim::NodeId> participants;
-  Decision decision = Decision::none;
-  template <class Self, class V>
-  static void reflect(Self& self, V& v) { v("participants", self.participants); v("decision", self.decision); }
-};
-}  // namespace
-
 void Coordinator::on_start(sim::Context& ctx) {
   ctx.observe("coordinator");
-  if (const auto* list = ctx.storage().get("active")) sim::from_json_value(*list, active_, "active");
-  for (uint64_t id : active_) {
+  for (uint64_t id : log_.recover(ctx)) {
     Txn* t = load(ctx, TxnId{id});
     DSIM_ASSERT(t != nullptr, "an active transaction has a log record");
     // Undecided: the participants may have run the termination protocol without us; ask them.
@@ -55,9 +44,7 @@ void Coordinator::on_commit_request(sim::Context& ctx, sim::NodeId client, const
   Txn& t = txns_[m.txn.value];
   t.participants = m.participants;
   t.clients.push_back(client);
-  persist(ctx, m.txn, t);  // "begin", forced before CanCommit leaves
-  active_.push_back(m.txn.value);
-  write_active(ctx);
+  log_.write(ctx, m.txn, {t.participants, t.decision}, /*begin=*/true);  // forced before CanCommit leaves
   ctx.sync();
   if (ctx.observing()) {
     nlohmann::json names = nlohmann::json::array();
@@ -97,7 +84,7 @@ void Coordinator::decide(sim::Context& ctx, TxnId txn, Txn& t, Decision d) {
   ctx.cancel_timer(t.timer);
   t.phase = Phase::decided;
   t.decision = d;
-  persist(ctx, txn, t);
+  log_.write(ctx, txn, {t.participants, t.decision}, false);
   ctx.sync();
   commit::observe_decide(ctx, txn, d);
   for (sim::NodeId p : t.participants) send_decision(ctx, txn, t, p);
@@ -117,8 +104,7 @@ void Coordinator::on_have_decided(sim::Context& ctx, sim::NodeId from, TxnId txn
   t->have_decided.insert(from.value);
   if (t->have_decided.size() < t->participants.size()) return;
   ctx.cancel_timer(t->timer);
-  active_.erase(std::remove(active_.begin(), active_.end(), txn.value), active_.end());
-  write_active(ctx);
+  log_.retire(ctx, txn);
 }
 
 void Coordinator::on_decision_request(sim::Context& ctx, sim::NodeId from, TxnId txn) {
@@ -157,23 +143,15 @@ void Coordinator::on_timer(sim::Context& ctx, sim::Timer timer) {
   }
 }
 
-void Coordinator::persist(sim::Context& ctx, TxnId txn, const Txn& t) {
-  ctx.storage().put(commit::txn_key(txn), sim::to_json_value(LogRecord{t.participants, t.decision}));
-}
-
-void Coordinator::write_active(sim::Context& ctx) { ctx.storage().put("active", sim::to_json_value(active_)); }
-
 Coordinator::Txn* Coordinator::load(sim::Context& ctx, TxnId txn) {
   auto it = txns_.find(txn.value);
   if (it != txns_.end()) return &it->second;
-  const auto* stored = ctx.storage().get(commit::txn_key(txn));
-  if (!stored) return nullptr;
-  LogRecord r;
-  sim::from_json_value(*stored, r, "record");
+  auto r = log_.read(ctx, txn);
+  if (!r) return nullptr;
   Txn& t = txns_[txn.value];
-  t.participants = std::move(r.participants);
-  t.decision = r.decision;
-  t.phase = r.decision == Decision::none ? Phase::recovering : Phase::decided;
+  t.participants = std::move(r->participants);
+  t.decision = r->decision;
+  t.phase = r->decision == Decision::none ? Phase::recovering : Phase::decided;
   return &t;
 }
 

@@ -12,6 +12,7 @@
 #include <set>
 #include <vector>
 
+#include "protocols/commit/coordinator_log.h"
 #include "protocols/threepc/messages.h"
 #include "protocols/threepc/params.h"
 #include "sim/process.h"
@@ -45,13 +46,11 @@ class Coordinator final : public sim::ProcessOf<Message> {
   void on_decision_request(sim::Context& ctx, sim::NodeId from, TxnId txn);
   void decide(sim::Context& ctx, TxnId txn, Txn& t, commit::Decision d);
   void send_decision(sim::Context& ctx, TxnId txn, const Txn& t, sim::NodeId to);
-  void persist(sim::Context& ctx, TxnId txn, const Txn& t);
-  void write_active(sim::Context& ctx);
   Txn* load(sim::Context& ctx, TxnId txn);
 
   Config cfg_;
   std::map<uint64_t, Txn> txns_;
-  std::vector<uint64_t> active_;
+  commit::CoordinatorLog log_;
 };
 
 }  // namespace dsim::threepc

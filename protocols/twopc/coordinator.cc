@@ -4,26 +4,15 @@
 
 #include "protocols/commit/shard.h"
 #include "sim/overloaded.h"
-#include "sim/reflect.h"
 
 namespace dsim::twopc {
 
 using commit::Decision;
 
-namespace {
-struct LogRecord {
-  std::vector<sim::NodeId> participants;
-  Decision decision = Decision::none;
-  template <class Self, class V>
-  static void reflect(Self& self, V& v) { v("participants", self.participants); v("decision", self.decision); }
-};
-}  // namespace
-
 void Coordinator::on_start(sim::Context& ctx) {
   ctx.observe("coordinator");
-  if (const auto* list = ctx.storage().get("active")) sim::from_json_value(*list, active_, "active");
   // Recovery: abort what was never decided, repeat what was.
-  for (uint64_t id : std::vector<uint64_t>(active_)) {
+  for (uint64_t id : log_.recover(ctx)) {
     const TxnId txn{id};
     Txn* t = load(ctx, txn);
     DSIM_ASSERT(t != nullptr, "an active transaction has a log record");
@@ -62,9 +51,7 @@ void Coordinator::on_commit_request(sim::Context& ctx, sim::NodeId client, const
   t.participants = m.participants;
   t.clients.push_back(client);
   // Log "begin" before asking anyone (forced: the sync precedes every send of this handler).
-  persist(ctx, m.txn, t);
-  active_.push_back(m.txn.value);
-  write_active(ctx);
+  log_.write(ctx, m.txn, {t.participants, t.decision}, /*begin=*/true);
   ctx.sync();
   if (ctx.observing()) {
     nlohmann::json names = nlohmann::json::array();
@@ -86,7 +73,7 @@ void Coordinator::on_vote(sim::Context& ctx, sim::NodeId from, TxnId txn, bool y
 void Coordinator::decide(sim::Context& ctx, TxnId txn, Txn& t, Decision d) {
   ctx.cancel_timer(t.timer);
   t.decision = d;
-  persist(ctx, txn, t);  // the decision is durable before anyone hears of it
+  log_.write(ctx, txn, {t.participants, t.decision}, false);  // durable before anyone hears of it
   ctx.sync();
   commit::observe_decide(ctx, txn, d);
   for (sim::NodeId p : t.participants) send_decision(ctx, txn, t, p);
@@ -107,8 +94,7 @@ void Coordinator::on_ack(sim::Context& ctx, sim::NodeId from, TxnId txn) {
   if (t->acked.size() < t->participants.size()) return;
   ctx.cancel_timer(t->timer);
   // Everyone knows: the record stays (late questions), but recovery need not resend it.
-  active_.erase(std::remove(active_.begin(), active_.end(), txn.value), active_.end());
-  write_active(ctx);
+  log_.retire(ctx, txn);
 }
 
 void Coordinator::on_decision_request(sim::Context& ctx, sim::NodeId from, TxnId txn) {
@@ -119,7 +105,7 @@ void Coordinator::on_decision_request(sim::Context& ctx, sim::NodeId from, TxnId
     Txn& fresh = txns_[txn.value];
     fresh.participants = {from};
     fresh.decision = Decision::abort;
-    persist(ctx, txn, fresh);
+    log_.write(ctx, txn, {fresh.participants, fresh.decision}, false);
     ctx.sync();
     commit::observe_decide(ctx, txn, Decision::abort);
     send_decision(ctx, txn, fresh, from);
@@ -144,22 +130,14 @@ void Coordinator::on_timer(sim::Context& ctx, sim::Timer timer) {
   t->timer = ctx.set_timer(cfg_.timeout, timer.tag);
 }
 
-void Coordinator::persist(sim::Context& ctx, TxnId txn, const Txn& t) {
-  ctx.storage().put(commit::txn_key(txn), sim::to_json_value(LogRecord{t.participants, t.decision}));
-}
-
-void Coordinator::write_active(sim::Context& ctx) { ctx.storage().put("active", sim::to_json_value(active_)); }
-
 Coordinator::Txn* Coordinator::load(sim::Context& ctx, TxnId txn) {
   auto it = txns_.find(txn.value);
   if (it != txns_.end()) return &it->second;
-  const auto* stored = ctx.storage().get(commit::txn_key(txn));
-  if (!stored) return nullptr;
-  LogRecord r;
-  sim::from_json_value(*stored, r, "record");
+  auto r = log_.read(ctx, txn);
+  if (!r) return nullptr;
   Txn& t = txns_[txn.value];
-  t.participants = std::move(r.participants);
-  t.decision = r.decision;
+  t.participants = std::move(r->participants);
+  t.decision = r->decision;
   return &t;
 }
 
