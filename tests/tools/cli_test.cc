@@ -196,7 +196,8 @@ TEST(Cli, ListShowsProtocolsParamsInvariantsAndDistributions) {
   Result r = run_dsim("list");
   EXPECT_EQ(r.code, 0);
   for (const char* s : {"protocol pingmesh", "interval", "pingmesh.reply_matches_ping", "wrong_reply_id", "lognormal",
-                        "pareto", "exponential"})
+                        "pareto", "exponential", "protocol twopc", "protocol threepc", "workload (workload.*",
+                        "shards_per_txn", "read_ratio", "threepc.ac1_agreement", "no_termination"})
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
 }
 

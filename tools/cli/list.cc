@@ -20,6 +20,13 @@ Command add_list(CLI::App& app) {
       for (const auto& param : p.params)
         std::printf("    %-22s %-15s default %-14s %s\n", param.name.c_str(), std::string(sim::to_string(param.type)).c_str(),
                     param.default_value.dump().c_str(), param.help.c_str());
+      if (!p.workload.empty()) {
+        std::printf("  workload (workload.*; \"clients\" = how many client nodes c1..cM):\n");
+        for (const auto& param : p.workload)
+          std::printf("    %-22s %-15s default %-14s %s\n", param.name.c_str(),
+                      std::string(sim::to_string(param.type)).c_str(), param.default_value.dump().c_str(),
+                      param.help.c_str());
+      }
       std::printf("  invariants:\n");
       for (const auto& inv : p.invariants) std::printf("    %-36s %s\n", inv.name.c_str(), inv.help.c_str());
       std::printf("  bug switches (protocol.bugs):%s\n", p.bugs.empty() ? " none" : "");
