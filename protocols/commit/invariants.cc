@@ -316,7 +316,8 @@ std::vector<sim::InvariantSpec> invariant_specs(const std::string& prefix, int64
        make_commit_needs_all_yes},
       {prefix + ".ac4_validity",
        "AC4: all voted yes and nothing failed while the transaction ran (no fault, crash, drop or clock change) "
-       "=> commit",
+       "=> commit; assumes message delays stay well below the protocol's timeout (a slower network is a failure "
+       "the trace cannot see)",
        make_validity},
       {prefix + ".ac5_termination",
        "AC5: once every fault has healed (nodes may stay crashed), every live process that took part in a "
