@@ -23,6 +23,14 @@ bool parse_trace_kind(std::string_view s, TraceKind* out) {
   return false;
 }
 
+ClientProcess client_process(const TraceEvent& ev) {
+  ClientProcess p{ev.node.value, 0};
+  if (ev.data && ev.data->is_object())
+    if (auto it = ev.data->find("process"); it != ev.data->end() && it->is_number_integer() && it->get<int64_t>() >= 0)
+      p.process = it->get<uint32_t>();
+  return p;
+}
+
 void format_trace_event(const TraceEvent& ev, const Topology& topology, std::string& out) {
   JsonWriter w(out);
   out.append("{\"seq\":");

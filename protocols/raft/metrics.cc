@@ -17,6 +17,7 @@ class RaftMetrics final : public sim::MetricsSource {
       leaderless_since_ = ev.time;
     }
     if (ev.kind != sim::TraceKind::observe) return;
+    if (ev.name == "op_skipped") ++skipped_;
     if ((ev.name == "election_started" || ev.name == "pre_vote_started") && !election_start_) election_start_ = ev.time;
     if (ev.name == "became_leader") {
       ++elections_;
@@ -44,6 +45,7 @@ class RaftMetrics final : public sim::MetricsSource {
     std::snprintf(buf, sizeof buf, "%llu entries, %.1f per simulated second", static_cast<unsigned long long>(max_commit_),
                   end.seconds_f() > 0 ? static_cast<double>(max_commit_) / end.seconds_f() : 0.0);
     out.emplace_back("committed", buf);
+    out.emplace_back("ops skipped", std::to_string(skipped_) + " (arrived while all of a client's processes were busy)");
   }
 
  private:
@@ -54,6 +56,7 @@ class RaftMetrics final : public sim::MetricsSource {
   sim::Time leaderless_since_;
   int64_t leaderless_ns_ = 0;
   uint64_t max_commit_ = 0;
+  uint64_t skipped_ = 0;
 };
 
 }  // namespace

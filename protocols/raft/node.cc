@@ -15,14 +15,17 @@ void Node::on_start(sim::Context& ctx) {
 // (commitIndex, lastApplied, the role) restarts from zero: lastApplied restarts at the
 // snapshot, and the rest of the log is re-applied once a leader tells us the commit index.
 void Node::recover(sim::Context& ctx) {
-  const sim::Storage& s = ctx.storage();
+  sim::Storage& s = ctx.storage();
   if (const auto* t = s.get("current_term")) current_term_.value = t->get<uint64_t>();
   if (const auto* v = s.get("voted_for"); v && !v->is_null()) voted_for_ = sim::NodeId(v->get<uint32_t>());
+  LogIndex snapshot_index;
+  Term snapshot_term;
   if (const auto* snap = s.get("snapshot")) {
-    log_.reset_to(LogIndex{snap->at("index").get<uint64_t>()}, Term{snap->at("term").get<uint64_t>()});
+    snapshot_index.value = snap->at("index").get<uint64_t>();
+    snapshot_term.value = snap->at("term").get<uint64_t>();
     kv_ = KvStore::from_json(snap->at("state"));
   }
-  log_.recover(s);
+  log_.attach(s, snapshot_index, snapshot_term);
   commit_index_ = last_applied_ = log_.snapshot_index();
   ctx.observe("recovered", {{"term", current_term_.value},
                             {"last_index", log_.last_index().value},
@@ -91,15 +94,12 @@ void Node::append_local(sim::Context& ctx, std::vector<Entry> entries) {
     }
     log_.append(std::move(e));
   }
-  log_.persist_append(ctx.storage(), first);
   ctx.sync();
   if (obs) ctx.observe("log_append", {{"first", first.value}, {"terms", std::move(terms)}, {"digests", std::move(digests)}});
 }
 
 void Node::truncate_local(sim::Context& ctx, LogIndex from) {
-  const LogIndex old_last = log_.last_index();
   log_.truncate_from(from);
-  log_.persist_truncate(ctx.storage(), from, old_last);
   ctx.sync();
   ctx.observe("log_truncate", {{"from", from.value}});
 }
@@ -137,11 +137,9 @@ void Node::apply_committed(sim::Context& ctx) {
 // its log." The snapshot holds the state machine with its sessions; the log prefix goes.
 void Node::maybe_snapshot(sim::Context& ctx) {
   if (cfg_.snapshot_every == 0 || last_applied_.value - log_.snapshot_index().value < cfg_.snapshot_every) return;
-  const LogIndex old = log_.snapshot_index();
   const Term term = *log_.term_at(last_applied_);
   log_.compact_to(last_applied_, term);
   ctx.storage().put("snapshot", {{"index", last_applied_.value}, {"term", term.value}, {"state", kv_.to_json()}});
-  log_.persist_compaction(ctx.storage(), old, last_applied_);
   ctx.sync();
   ctx.observe("snapshot", {{"index", last_applied_.value}, {"term", term.value}});
 }

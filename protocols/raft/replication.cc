@@ -192,15 +192,8 @@ void Node::on_install_snapshot(sim::Context& ctx, sim::NodeId from, const Instal
   }
   // 6. "If existing log entry has same index and term as snapshot's last included entry,
   // retain log entries following it and reply". 7. "Discard the entire log".
-  const LogIndex old_snapshot = log_.snapshot_index(), old_last = log_.last_index();
-  if (log_.term_at(m.last_included_index) == m.last_included_term) {
-    log_.compact_to(m.last_included_index, m.last_included_term);
-    log_.persist_compaction(ctx.storage(), old_snapshot, m.last_included_index);
-  } else {
-    log_.reset_to(m.last_included_index, m.last_included_term);
-    log_.persist_compaction(ctx.storage(), old_snapshot, old_last);
-    ctx.storage().put("log_last", m.last_included_index.value);
-  }
+  if (log_.term_at(m.last_included_index) == m.last_included_term) log_.compact_to(m.last_included_index, m.last_included_term);
+  else log_.reset_to(m.last_included_index, m.last_included_term);
   // 8. "Reset state machine using snapshot contents".
   kv_ = KvStore::from_json(m.data);
   ctx.storage().put("snapshot", {{"index", m.last_included_index.value},
