@@ -172,7 +172,7 @@ struct ClientReply {
 using Message = std::variant<RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply, InstallSnapshot,
                              InstallSnapshotReply, ClientRequest, ClientReply>;
 
-// A stable 64-bit digest of a command (FNV-1a over its fields), for the apply and log
+// A stable 53-bit digest of a command (XXH3 over its fields), for the apply and log
 // observations: invariants compare digests, never node memory.
 uint64_t digest(const Command& c);
 

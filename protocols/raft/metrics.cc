@@ -4,6 +4,8 @@
 #include <optional>
 #include <vector>
 
+#include "protocols/raft/observations.h"
+
 namespace dsim::raft {
 namespace {
 
@@ -26,7 +28,7 @@ class RaftMetrics final : public sim::MetricsSource {
       if (!leader_) leaderless_ns_ += (ev.time - leaderless_since_).ns();
       leader_ = ev.node;
     }
-    if (ev.name == "commit" && ev.data) max_commit_ = std::max(max_commit_, ev.data->at("index").get<uint64_t>());
+    if (ev.name == "commit" && ev.data) max_commit_ = std::max(max_commit_, CommitView(*ev.data).index);
   }
 
   void report(sim::MetricLines& out, sim::Time end) const override {

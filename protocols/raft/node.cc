@@ -1,6 +1,9 @@
 // Raft server: start and recovery, term changes, persistence, and applying committed entries.
 #include "protocols/raft/node.h"
 
+#include <optional>
+
+#include "protocols/raft/observations.h"
 #include "sim/overloaded.h"
 
 namespace dsim::raft {
@@ -85,41 +88,33 @@ bool Node::log_up_to_date(LogIndex last_index, Term last_term) const {
 void Node::append_local(sim::Context& ctx, std::vector<Entry> entries) {
   if (entries.empty()) return;
   const LogIndex first = log_.last_index().next();
-  nlohmann::json terms = nlohmann::json::array(), digests = nlohmann::json::array();
-  const bool obs = ctx.observing();
-  for (auto& e : entries) {
-    if (obs) {
-      terms.push_back(e.term.value);
-      digests.push_back(digest(e.command));
-    }
-    log_.append(std::move(e));
+  if (ctx.observing()) {
+    EntriesPayload obs(first, entries.size());
+    for (const auto& e : entries) obs.add(e);
+    ctx.observe("log_append", obs.take());
   }
+  for (auto& e : entries) log_.append(std::move(e));
   ctx.sync();
-  if (obs) ctx.observe("log_append", {{"first", first.value}, {"terms", std::move(terms)}, {"digests", std::move(digests)}});
 }
 
 void Node::truncate_local(sim::Context& ctx, LogIndex from) {
   log_.truncate_from(from);
   ctx.sync();
-  ctx.observe("log_truncate", {{"from", from.value}});
+  if (ctx.observing()) ctx.observe("log_truncate", {{"from", from.value}});
 }
 
 // Figure 2, "Rules for Servers, all servers: if commitIndex > lastApplied: increment
 // lastApplied, apply log[lastApplied] to state machine (§5.3)".
 void Node::apply_committed(sim::Context& ctx) {
   if (last_applied_ >= commit_index_) return;
-  const LogIndex first = last_applied_.next();
-  nlohmann::json terms = nlohmann::json::array(), digests = nlohmann::json::array();
-  const bool obs = ctx.observing();
+  std::optional<EntriesPayload> obs;
+  if (ctx.observing()) obs.emplace(last_applied_.next(), commit_index_.value - last_applied_.value);
   Leader* leader = std::get_if<Leader>(&role_);
   while (last_applied_ < commit_index_) {
     last_applied_ = last_applied_.next();
     const Entry& e = log_.at(last_applied_);
-    const Result r = kv_.apply(e.command);
-    if (obs) {
-      terms.push_back(e.term.value);
-      digests.push_back(digest(e.command));
-    }
+    const Result& r = kv_.apply(e.command);
+    if (obs) obs->add(e);
     if (leader) {
       auto it = leader->replies.find(last_applied_);
       if (it != leader->replies.end()) {
@@ -128,7 +123,7 @@ void Node::apply_committed(sim::Context& ctx) {
       }
     }
   }
-  if (obs) ctx.observe("apply", {{"first", first.value}, {"terms", std::move(terms)}, {"digests", std::move(digests)}});
+  if (obs) ctx.observe("apply", obs->take());
   maybe_snapshot(ctx);
   if (leader) serve_reads(ctx);
 }

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "protocols/raft/node.h"
+#include "protocols/raft/observations.h"
 
 namespace dsim::raft {
 
@@ -170,7 +171,7 @@ void Node::advance_commit_index(sim::Context& ctx) {
       if (i != ctx.self().value && l.match_index[i] >= n) ++replicas;
     if (replicas < majority(ctx)) continue;
     commit_index_ = n;
-    ctx.observe("commit", {{"index", n.value}, {"term", t.value}, {"leader_term", current_term_.value}});
+    if (ctx.observing()) ctx.observe("commit", commit_payload(n, t, current_term_));
     apply_committed(ctx);
     return;
   }
