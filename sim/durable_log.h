@@ -59,6 +59,8 @@ class DurableLog final : public DurableLogBase {
 
  private:
   uint64_t begin_ = 0;
+  // A deque, not a vector: growing never moves the records (a vector's reallocations cost more
+  // than the deque's indexing in the Raft benchmark).
   std::deque<T> records_;
   // The log at the last sync is undo_front_ ++ records in [intact_begin_, intact_end_) ++
   // undo_back_, starting at durable_begin_: records the current log still holds unchanged,

@@ -163,8 +163,12 @@ class Context {
   // Process 0 is left out of the data, so single-process traces read as before.
   static nlohmann::json client_data(const std::string& f, const std::string& key, nlohmann::json value,
                                     uint32_t process) {
-    nlohmann::json d = {{"f", f}, {"key", key}, {"value", std::move(value)}};
-    if (process != 0) d["process"] = process;
+    // Field by field: an initializer list would build a temporary array per field.
+    nlohmann::json d(nlohmann::json::value_t::object);
+    d.emplace("f", f);
+    d.emplace("key", key);
+    d.emplace("value", std::move(value));
+    if (process != 0) d.emplace("process", process);
     return d;
   }
 

@@ -86,14 +86,15 @@ class DigestSink final : public TraceSink {
  public:
   DigestSink();
   ~DigestSink() override;
+  DigestSink(const DigestSink&) = delete;
+  DigestSink& operator=(const DigestSink&) = delete;
   void on_event(const TraceEvent& ev) override;
   uint64_t digest();               // flushes; may be called at the end
   std::string hex();
 
  private:
-  void flush();
   void* state_;  // XXH3_state_t*, kept opaque to keep xxhash.h out of this header
-  std::string buffer_;
+  ByteBuffer buffer_;
 };
 
 std::string digest_hex(uint64_t d);
