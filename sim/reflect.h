@@ -230,6 +230,7 @@ class ByteBuffer {
   using Consumer = std::function<void(const unsigned char* data, size_t n)>;
   explicit ByteBuffer(Consumer consume) : consume_(std::move(consume)), data_(new unsigned char[kSize]) {}
   void write(const void* p, size_t n) {
+    if (n == 0) return;  // p may be null then (an empty string_view), which memcpy forbids
     if (n > kSize - size_) return write_past_end(p, n);
     std::memcpy(data_.get() + size_, p, n);
     size_ += n;
