@@ -20,7 +20,8 @@ const sim::Registry& registry() {
                      "the clients' history is linearizable for the protocol's model (checked at the end of the run)",
                      [](const sim::InvariantEnv& env) {
                        const std::string name = env.scenario->at("protocol").at("name").get<std::string>();
-                       return check::make_linearizable_invariant(registry().find(name)->history_model);
+                       return check::make_linearizable_invariant(registry().find(name)->history_model,
+                                                                 env.topology->names());
                      }});
     return reg;
   }();

@@ -20,9 +20,9 @@ void Metrics::on_event(const TraceEvent& ev) {
     ++it->second;
   } else if (ev.kind == TraceKind::client) {
     if (ev.name == "invoke") {
-      invoked_[ev.node.value] = ev.time;
+      invoked_[client_process(ev)] = ev.time;
     } else {
-      auto it = invoked_.find(ev.node.value);
+      auto it = invoked_.find(client_process(ev));
       if (ev.name == "ok") {
         ++ok_;
         if (it != invoked_.end()) latencies_ns_.push_back((ev.time - it->second).ns());

@@ -33,7 +33,7 @@ class Metrics final : public TraceSink {
 
  private:
   std::map<std::string, uint64_t, std::less<>> sent_by_type_;
-  std::map<uint32_t, Time> invoked_;  // client process -> invocation time of its pending op
+  std::map<ClientProcess, Time> invoked_;  // client process -> invocation time of its pending op
   std::vector<int64_t> latencies_ns_;
   uint64_t ok_ = 0, fail_ = 0, info_ = 0;
   std::vector<std::unique_ptr<MetricsSource>> sources_;

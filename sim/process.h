@@ -134,13 +134,16 @@ class Context {
   // then its completion as "ok" (took effect; value = result), "fail" (certainly did not take
   // effect) or "info" (unknown: it may or may not have). The checkers read these from the
   // trace. Unlike observations they are always recorded: a history with holes is wrong.
-  void client_invoke(const std::string& f, const std::string& key, nlohmann::json value = nullptr) {
-    observations_.push_back(Observation{"invoke", {{"f", f}, {"key", key}, {"value", std::move(value)}}, true});
+  // `process` names the node's logical process (a Jepsen process, one outstanding operation
+  // at a time) when a node runs several; the checkers key histories by (node, process).
+  void client_invoke(const std::string& f, const std::string& key, nlohmann::json value = nullptr,
+                     uint32_t process = 0) {
+    observations_.push_back(Observation{"invoke", client_data(f, key, std::move(value), process), true});
   }
   void client_complete(const std::string& type, const std::string& f, const std::string& key,
-                       nlohmann::json value = nullptr) {
+                       nlohmann::json value = nullptr, uint32_t process = 0) {
     DSIM_ASSERT(type == "ok" || type == "fail" || type == "info", "client_complete type must be ok, fail or info");
-    observations_.push_back(Observation{type, {{"f", f}, {"key", key}, {"value", std::move(value)}}, true});
+    observations_.push_back(Observation{type, client_data(f, key, std::move(value), process), true});
   }
 
   // ---- for the runtime and for unit tests ----
@@ -157,6 +160,18 @@ class Context {
   Time global_now() const { return global_now_; }
 
  private:
+  // Process 0 is left out of the data, so single-process traces read as before.
+  static nlohmann::json client_data(const std::string& f, const std::string& key, nlohmann::json value,
+                                    uint32_t process) {
+    // Field by field: an initializer list would build a temporary array per field.
+    nlohmann::json d(nlohmann::json::value_t::object);
+    d.emplace("f", f);
+    d.emplace("key", key);
+    d.emplace("value", std::move(value));
+    if (process != 0) d.emplace("process", process);
+    return d;
+  }
+
   const Topology* topology_;
   MessagePool* pool_;
   uint64_t* timer_counter_;

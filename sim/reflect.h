@@ -20,7 +20,9 @@
 
 #include <charconv>
 #include <cstring>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -220,13 +222,48 @@ class JsonWriter {
 
 // ---- binary form (trace digest) ---------------------------------------------------------
 
+// A fixed-size staging buffer in front of a byte consumer (the digest's hash state): a small
+// write is a bounds check and a memcpy, and a full buffer goes to the consumer in one piece.
+// The consumer sees the same byte stream however it is cut into pieces.
+class ByteBuffer {
+ public:
+  using Consumer = std::function<void(const unsigned char* data, size_t n)>;
+  explicit ByteBuffer(Consumer consume) : consume_(std::move(consume)), data_(new unsigned char[kSize]) {}
+  void write(const void* p, size_t n) {
+    if (n == 0) return;  // p may be null then (an empty string_view), which memcpy forbids
+    if (n > kSize - size_) return write_past_end(p, n);
+    std::memcpy(data_.get() + size_, p, n);
+    size_ += n;
+  }
+  void flush() {
+    if (size_ > 0) consume_(data_.get(), size_);
+    size_ = 0;
+  }
+
+ private:
+  void write_past_end(const void* p, size_t n) {
+    flush();
+    if (n >= kSize) return consume_(static_cast<const unsigned char*>(p), n);
+    std::memcpy(data_.get(), p, n);
+    size_ = n;
+  }
+
+  static constexpr size_t kSize = 1 << 16;
+  Consumer consume_;
+  std::unique_ptr<unsigned char[]> data_;
+  size_t size_ = 0;
+};
+
 // Appends a compact, unambiguous binary encoding (fixed-width integers, length-prefixed
 // strings) to a byte buffer that the digest sink hashes.
 class ByteWriter {
  public:
-  explicit ByteWriter(std::string& out) : out_(out) {}
-  void u64(uint64_t v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
-  void bytes(std::string_view s) { u64(s.size()); out_.append(s); }
+  explicit ByteWriter(ByteBuffer& out) : out_(out) {}
+  void u64(uint64_t v) { out_.write(&v, sizeof v); }
+  void bytes(std::string_view s) {
+    u64(s.size());
+    out_.write(s.data(), s.size());
+  }
 
   // A JSON value as tagged binary, without building its text (observations are hashed often).
   void json(const nlohmann::json& j) {
@@ -285,7 +322,7 @@ class ByteWriter {
   }
 
  private:
-  std::string& out_;
+  ByteBuffer& out_;
 };
 
 }  // namespace dsim::sim

@@ -17,6 +17,7 @@ const nlohmann::json* Storage::get(const std::string& key) const {
 
 void Storage::sync() {
   ++syncs_;
+  for (auto& [name, log] : logs_) log->sync();
   for (auto& [key, write] : pending_) {
     if (write.first) durable_.erase(key);
     else durable_[key] = std::move(write.second);
@@ -25,8 +26,9 @@ void Storage::sync() {
 }
 
 void Storage::crash(bool lose_unsynced) {
-  if (lose_unsynced) pending_.clear();
-  else sync();
+  if (!lose_unsynced) return sync();
+  pending_.clear();
+  for (auto& [name, log] : logs_) log->crash(true);
 }
 
 size_t Storage::size() const {

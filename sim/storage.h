@@ -5,12 +5,20 @@
 // "persist before send" holds by construction). A crash keeps every synced write; whether
 // it keeps unsynced ones is the crash's choice (a storage fault loses them, as FoundationDB's
 // non-durable files do). Values are JSON: durable state is small and must be inspectable.
+// A protocol's log, which grows with every command, lives in a named DurableLog<Entry> instead
+// (typed records, the same sync and crash rules), so appending costs no JSON and no map key.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
+
+#include "sim/assert.h"
+#include "sim/durable_log.h"
 
 namespace dsim::sim {
 
@@ -22,7 +30,19 @@ class Storage {
   const nlohmann::json* get(const std::string& key) const;
   bool contains(const std::string& key) const { return get(key) != nullptr; }
 
-  // Makes every write so far durable. Called by the runtime when a handler asked for sync.
+  // The append-only log called `name` with records of type T, created empty (at index 0) on
+  // first use. Asking for a log under another record type than it was created with is a bug.
+  template <class T>
+  DurableLog<T>& log(std::string_view name) {
+    auto it = logs_.find(name);
+    if (it == logs_.end()) it = logs_.emplace(std::string(name), std::make_unique<DurableLog<T>>()).first;
+    auto* typed = dynamic_cast<DurableLog<T>*>(it->second.get());
+    DSIM_ASSERT(typed != nullptr, "a durable log read with another record type than it was written with");
+    return *typed;
+  }
+
+  // Makes every write so far durable, the logs' too. Called by the runtime when a handler
+  // asked for sync.
   void sync();
   // Called on crash: unsynced writes are lost or kept.
   void crash(bool lose_unsynced);
@@ -35,6 +55,7 @@ class Storage {
   std::map<std::string, nlohmann::json> durable_;
   // Unsynced writes in key order; a null optional-like marker (discarded json) means erase.
   std::map<std::string, std::pair<bool, nlohmann::json>> pending_;  // key -> (erased?, value)
+  std::map<std::string, std::unique_ptr<DurableLogBase>, std::less<>> logs_;
   uint64_t syncs_ = 0;
 };
 

@@ -23,6 +23,14 @@ bool parse_trace_kind(std::string_view s, TraceKind* out) {
   return false;
 }
 
+ClientProcess client_process(const TraceEvent& ev) {
+  ClientProcess p{ev.node.value, 0};
+  if (ev.data && ev.data->is_object())
+    if (auto it = ev.data->find("process"); it != ev.data->end() && it->is_number_integer() && it->get<int64_t>() >= 0)
+      p.process = it->get<uint32_t>();
+  return p;
+}
+
 void format_trace_event(const TraceEvent& ev, const Topology& topology, std::string& out) {
   JsonWriter w(out);
   out.append("{\"seq\":");
@@ -112,17 +120,14 @@ void MemorySink::on_event(const TraceEvent& ev) {
   events_.push_back(std::move(s));
 }
 
-DigestSink::DigestSink() : state_(XXH3_createState()) {
+DigestSink::DigestSink()
+    : state_(XXH3_createState()), buffer_([this](const unsigned char* data, size_t n) {
+        XXH3_64bits_update(static_cast<XXH3_state_t*>(state_), data, n);
+      }) {
   XXH3_64bits_reset(static_cast<XXH3_state_t*>(state_));
-  buffer_.reserve(1 << 16);
 }
 
 DigestSink::~DigestSink() { XXH3_freeState(static_cast<XXH3_state_t*>(state_)); }
-
-void DigestSink::flush() {
-  XXH3_64bits_update(static_cast<XXH3_state_t*>(state_), buffer_.data(), buffer_.size());
-  buffer_.clear();
-}
 
 void DigestSink::on_event(const TraceEvent& ev) {
   ByteWriter w(buffer_);
@@ -135,11 +140,10 @@ void DigestSink::on_event(const TraceEvent& ev) {
   if (!ev.cause.empty()) w.bytes(ev.cause);
   if (ev.msg && ev.kind == TraceKind::send) ev.msg->write_bytes(w);
   if (ev.data) w.json(*ev.data);
-  if (buffer_.size() >= (1 << 16) - 512) flush();
 }
 
 uint64_t DigestSink::digest() {
-  flush();
+  buffer_.flush();
   return XXH3_64bits_digest(static_cast<XXH3_state_t*>(state_));
 }
 

@@ -7,6 +7,7 @@
 // protocol's codec, so an invariant sees identical events live and offline.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -38,6 +39,15 @@ struct TraceEvent {
   const Envelope* msg = nullptr;         // send/deliver/drop: the message
   const nlohmann::json* data = nullptr;  // observe/fault/clock/crash/restart payload
 };
+
+// The Jepsen process of a client event: the node and its logical process within the node
+// (the data's "process", 0 when absent, as in traces from single-process clients).
+struct ClientProcess {
+  uint32_t node = 0;
+  uint32_t process = 0;
+  auto operator<=>(const ClientProcess&) const = default;
+};
+ClientProcess client_process(const TraceEvent& ev);
 
 // Appends the event as one JSON line (no newline) using node names from the topology.
 void format_trace_event(const TraceEvent& ev, const Topology& topology, std::string& out);
@@ -76,14 +86,15 @@ class DigestSink final : public TraceSink {
  public:
   DigestSink();
   ~DigestSink() override;
+  DigestSink(const DigestSink&) = delete;
+  DigestSink& operator=(const DigestSink&) = delete;
   void on_event(const TraceEvent& ev) override;
   uint64_t digest();               // flushes; may be called at the end
   std::string hex();
 
  private:
-  void flush();
   void* state_;  // XXH3_state_t*, kept opaque to keep xxhash.h out of this header
-  std::string buffer_;
+  ByteBuffer buffer_;
 };
 
 std::string digest_hex(uint64_t d);

@@ -7,100 +7,127 @@
 namespace dsim::raft {
 
 void Client::on_start(sim::Context& ctx) {
-  // The incarnation keeps a restarted client's sequence numbers from colliding with its past.
-  client_id_ = (static_cast<uint64_t>(ctx.incarnation()) << 32) | ctx.self().value;
+  sessions_.resize(w_.concurrency);
+  for (uint32_t p = 0; p < w_.concurrency; ++p) {
+    sessions_[p].index = p;
+    sessions_[p].client_id = session_id(ctx.incarnation(), p, ctx.self().value);
+  }
   leader_guess_ = sim::NodeId(static_cast<uint32_t>(ctx.rng().uniform(ctx.servers())));
   schedule_next(ctx);
 }
 
+// Open loop: the next arrival is drawn when this one arrives, whatever became of it.
 void Client::schedule_next(sim::Context& ctx) {
   if (w_.rate <= 0) return;
   const double mean_ns = 1e9 / w_.rate;
   ctx.set_timer(sim::Duration::nanos(1 + static_cast<int64_t>(ctx.rng().exponential(mean_ns))), kNextOp);
 }
 
-void Client::issue(sim::Context& ctx) {
-  ++seq_;
-  cmd_ = Command{client_id_, seq_, "", "k" + std::to_string(ctx.rng().uniform(w_.keys)), "", ""};
-  const std::string unique = ctx.name(ctx.self()) + "-" + std::to_string(seq_);
-  nlohmann::json input;
-  if (ctx.rng().bernoulli(w_.read_ratio)) {
-    cmd_.op = "get";
-  } else {
-    const uint64_t pick = ctx.rng().uniform(10);
-    cmd_.op = pick < 4 ? "put" : pick < 7 ? "append" : "cas";
-    cmd_.value = cmd_.op == "append" ? unique + "," : unique;
-    if (cmd_.op == "cas") {
-      cmd_.expected = last_seen_[cmd_.key];
-      input = nlohmann::json::array({cmd_.expected, cmd_.value});
-    } else {
-      input = cmd_.value;
+void Client::arrive(sim::Context& ctx) {
+  schedule_next(ctx);
+  for (Session& s : sessions_) {
+    if (!s.in_flight) {
+      issue(ctx, s);
+      return;
     }
   }
-  ctx.client_invoke(cmd_.op, cmd_.key, std::move(input));
-  in_flight_ = true;
-  attempts_ = redirects_ = 0;
-  maybe_applied_ = false;
-  attempt(ctx);
+  // Every process is busy: the offered operation is not run. Counted in the run summary so a
+  // workload that cannot reach its rate says so.
+  ctx.observe("op_skipped", {{"busy", w_.concurrency}});
 }
 
-void Client::attempt(sim::Context& ctx) {
-  ++attempts_;
-  send(ctx, leader_guess_, ClientRequest{cmd_});
-  timeout_ = ctx.set_timer(w_.timeout, kTimeout);
+void Client::issue(sim::Context& ctx, Session& s) {
+  ++s.seq;
+  s.cmd = Command{s.client_id, s.seq, "", "k" + std::to_string(ctx.rng().uniform(w_.keys)), "", ""};
+  const std::string unique = ctx.name(ctx.self()) + "p" + std::to_string(s.index) + "-" + std::to_string(s.seq);
+  nlohmann::json input;
+  if (ctx.rng().bernoulli(w_.read_ratio)) {
+    s.cmd.op = "get";
+  } else {
+    const uint64_t pick = ctx.rng().uniform(10);
+    s.cmd.op = pick < 4 ? "put" : pick < 7 ? "append" : "cas";
+    s.cmd.value = s.cmd.op == "append" ? unique + "," : unique;
+    if (s.cmd.op == "cas") {
+      s.cmd.expected = last_seen_[s.cmd.key];
+      input = nlohmann::json::array({s.cmd.expected, s.cmd.value});
+    } else {
+      input = s.cmd.value;
+    }
+  }
+  ctx.client_invoke(s.cmd.op, s.cmd.key, std::move(input), s.index);
+  s.in_flight = true;
+  s.attempts = s.redirects = 0;
+  s.maybe_applied = false;
+  attempt(ctx, s);
+}
+
+void Client::attempt(sim::Context& ctx, Session& s) {
+  ++s.attempts;
+  s.sent_to = leader_guess_;
+  send(ctx, leader_guess_, ClientRequest{s.cmd});
+  s.timeout = ctx.set_timer(w_.timeout, tag(kTimeout, s));
 }
 
 // Back-off: 10ms doubling up to 160ms, jittered, so clients do not storm a new leader in step.
-void Client::retry_later(sim::Context& ctx, bool counts) {
-  if (counts && attempts_ >= w_.attempts) {
+void Client::retry_later(sim::Context& ctx, Session& s, bool counts) {
+  if (counts && s.attempts >= w_.attempts) {
     // Outcome unknown if any attempt may have reached a leader; otherwise certainly not applied
     // ("fail"). Except cas: sim/check's kv model reads a failed cas as "the comparison did not
     // hold" (Jepsen's convention), which is not what we know here, so a refused cas is "info".
-    const bool unknown = maybe_applied_ || cmd_.op == "cas";
-    finish(ctx, unknown ? "info" : "fail", nullptr);
+    const bool unknown = s.maybe_applied || s.cmd.op == "cas";
+    finish(ctx, s, unknown ? "info" : "fail", nullptr);
     return;
   }
-  const int64_t base_ms = 10LL << std::min<uint32_t>(attempts_, 4);
-  ctx.cancel_timer(retry_);
-  retry_ = ctx.set_timer(sim::Duration::millis(base_ms / 2), sim::Duration::millis(base_ms), kRetry);
+  const int64_t base_ms = 10LL << std::min<uint32_t>(s.attempts, 4);
+  ctx.cancel_timer(s.retry);
+  s.retry = ctx.set_timer(sim::Duration::millis(base_ms / 2), sim::Duration::millis(base_ms), tag(kRetry, s));
 }
 
-void Client::finish(sim::Context& ctx, const char* type, nlohmann::json result) {
-  ctx.cancel_timer(timeout_);
-  ctx.cancel_timer(retry_);
-  ctx.client_complete(type, cmd_.op, cmd_.key, std::move(result));
-  in_flight_ = false;
-  schedule_next(ctx);
+void Client::finish(sim::Context& ctx, Session& s, const char* type, nlohmann::json result) {
+  ctx.cancel_timer(s.timeout);
+  ctx.cancel_timer(s.retry);
+  ctx.client_complete(type, s.cmd.op, s.cmd.key, std::move(result), s.index);
+  s.in_flight = false;
+}
+
+// The node's processes share one guess: once one of them learns the leader, all use it. So
+// a process whose attempt failed only moves the guess on if nobody has moved it since.
+void Client::give_up_on(const sim::Context& ctx, sim::NodeId server) {
+  if (leader_guess_ == server) leader_guess_ = sim::NodeId((server.value + 1) % ctx.servers());
 }
 
 void Client::on_reply(sim::Context& ctx, const ClientReply& r) {
-  if (!in_flight_ || r.seq != seq_) return;  // a late answer to an earlier attempt or operation
+  const uint64_t p = (r.client >> 32) & 0xff;
+  if (p >= sessions_.size()) return;
+  Session& s = sessions_[p];
+  // A late answer to an earlier attempt or operation, or to an earlier incarnation's session.
+  if (!s.in_flight || r.client != s.client_id || r.seq != s.seq) return;
   if (r.ok) {
     leader_guess_ = r.leader_hint.value_or(leader_guess_);
     nlohmann::json result;
-    if (cmd_.op == "get") {
+    if (s.cmd.op == "get") {
       result = r.value;
-      last_seen_[cmd_.key] = r.value;
-    } else if (cmd_.op == "cas") {
+      last_seen_[s.cmd.key] = r.value;
+    } else if (s.cmd.op == "cas") {
       result = r.swapped;
-      if (r.swapped) last_seen_[cmd_.key] = cmd_.value;
-    } else if (cmd_.op == "put") {
-      last_seen_[cmd_.key] = cmd_.value;
+      if (r.swapped) last_seen_[s.cmd.key] = s.cmd.value;
+    } else if (s.cmd.op == "put") {
+      last_seen_[s.cmd.key] = s.cmd.value;
     }
-    finish(ctx, "ok", std::move(result));
+    finish(ctx, s, "ok", std::move(result));
     return;
   }
   // A redirect: this attempt was refused, so it did not take effect.
-  ctx.cancel_timer(timeout_);
-  if (r.leader_hint && *r.leader_hint != leader_guess_ && ++redirects_ <= 4 * w_.attempts) {
+  ctx.cancel_timer(s.timeout);
+  if (r.leader_hint && *r.leader_hint != s.sent_to && ++s.redirects <= 4 * w_.attempts) {
     leader_guess_ = *r.leader_hint;
-    ctx.cancel_timer(retry_);
-    retry_ = ctx.set_timer(sim::Duration::millis(1), sim::Duration::millis(3), kRetry);
-    --attempts_;  // a redirect with a hint is not a failed attempt
+    ctx.cancel_timer(s.retry);
+    s.retry = ctx.set_timer(sim::Duration::millis(1), sim::Duration::millis(3), tag(kRetry, s));
+    --s.attempts;  // a redirect with a hint is not a failed attempt
     return;
   }
-  leader_guess_ = sim::NodeId((leader_guess_.value + 1) % ctx.servers());
-  retry_later(ctx, true);
+  give_up_on(ctx, s.sent_to);
+  retry_later(ctx, s, true);
 }
 
 void Client::on_message(sim::Context& ctx, sim::NodeId, const Message& msg) {
@@ -108,18 +135,19 @@ void Client::on_message(sim::Context& ctx, sim::NodeId, const Message& msg) {
 }
 
 void Client::on_timer(sim::Context& ctx, sim::Timer timer) {
-  switch (timer.tag) {
-    case kNextOp:
-      issue(ctx);
-      return;
+  const uint64_t kind = timer.tag & 3, p = timer.tag >> 2;
+  if (kind == kNextOp) return arrive(ctx);
+  if (p >= sessions_.size()) return;
+  Session& s = sessions_[p];
+  switch (kind) {
     case kTimeout:
-      if (!in_flight_ || timer.id != timeout_) return;
-      maybe_applied_ = true;
-      leader_guess_ = sim::NodeId((leader_guess_.value + 1) % ctx.servers());
-      retry_later(ctx, true);
+      if (!s.in_flight || timer.id != s.timeout) return;
+      s.maybe_applied = true;
+      give_up_on(ctx, s.sent_to);
+      retry_later(ctx, s, true);
       return;
     case kRetry:
-      if (in_flight_ && timer.id == retry_) attempt(ctx);
+      if (s.in_flight && timer.id == s.retry) attempt(ctx, s);
       return;
     default:
       return;

@@ -1,13 +1,22 @@
-// A Raft client (Raft §8): one operation at a time, at an average `rate` per second, on keys
-// k0..k(N-1). It finds the leader through redirects, retries with back-off, and carries
-// (client id, sequence number) so a retried command applies exactly once (the servers' session
-// table). Every operation is recorded as a Jepsen-style history: invoke, then ok, fail (no
-// attempt can have taken effect: every one was refused) or info (an attempt timed out, so it
-// may or may not have taken effect).
+// A Raft client node (Raft §8) hosting `concurrency` logical processes, in the Jepsen sense:
+// each process has one operation outstanding at a time and its own Raft session (its own
+// client id and sequence numbers), so a retried command still applies exactly once (the
+// servers' session table) while the node as a whole keeps several operations in flight.
+//
+// Operations arrive open-loop at an average `rate` per second per node (exponential gaps), on
+// keys k0..k(N-1). An arrival takes the lowest-numbered idle process; when every process is
+// busy the operation is skipped and an "op_skipped" observation says so (the summary counts
+// them), rather than silently queueing and under-reporting the offered load.
+//
+// A process finds the leader through redirects (the hint is shared by the node's processes),
+// retries with back-off, and records its history with its process index: invoke, then ok,
+// fail (no attempt can have taken effect: every one was refused) or info (an attempt timed
+// out, so it may or may not have taken effect).
 #pragma once
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -24,27 +33,45 @@ class Client final : public sim::ProcessOf<Message> {
   void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override;
   void on_timer(sim::Context& ctx, sim::Timer timer) override;
 
+  // Timer tags: the kind in the low two bits, the logical process above them.
   static constexpr uint64_t kNextOp = 1;
   static constexpr uint64_t kTimeout = 2;
   static constexpr uint64_t kRetry = 3;
 
+  // The Raft session id of logical process `process` of client node `node` in incarnation
+  // `incarnation`: distinct per process, and the incarnation keeps a restarted client's
+  // sequence numbers from colliding with its past.
+  static uint64_t session_id(uint32_t incarnation, uint32_t process, uint32_t node) {
+    return (static_cast<uint64_t>(incarnation) << 40) | (static_cast<uint64_t>(process) << 32) | node;
+  }
+
  private:
+  // One logical process: at most one operation in flight.
+  struct Session {
+    uint32_t index = 0;  // the process index within this node, recorded in the history
+    uint64_t client_id = 0;
+    uint64_t seq = 0;
+    bool in_flight = false;  // an operation is invoked and not completed
+    Command cmd;
+    uint32_t attempts = 0, redirects = 0;
+    bool maybe_applied = false;
+    sim::NodeId sent_to;  // the server of the latest attempt
+    sim::TimerId timeout, retry;
+  };
+
   void schedule_next(sim::Context& ctx);
-  void issue(sim::Context& ctx);
-  void attempt(sim::Context& ctx);
-  void retry_later(sim::Context& ctx, bool counts);
-  void finish(sim::Context& ctx, const char* type, nlohmann::json result);
+  void arrive(sim::Context& ctx);
+  void issue(sim::Context& ctx, Session& s);
+  void attempt(sim::Context& ctx, Session& s);
+  void retry_later(sim::Context& ctx, Session& s, bool counts);
+  void finish(sim::Context& ctx, Session& s, const char* type, nlohmann::json result);
   void on_reply(sim::Context& ctx, const ClientReply& r);
+  void give_up_on(const sim::Context& ctx, sim::NodeId server);
+  static uint64_t tag(uint64_t kind, const Session& s) { return kind | (static_cast<uint64_t>(s.index) << 2); }
 
   Workload w_;
-  uint64_t client_id_ = 0;
-  uint64_t seq_ = 0;
-  bool in_flight_ = false;  // an operation is invoked and not completed
-  Command cmd_;
-  uint32_t attempts_ = 0, redirects_ = 0;
-  bool maybe_applied_ = false;
+  std::vector<Session> sessions_;
   sim::NodeId leader_guess_;
-  sim::TimerId timeout_, retry_;
   std::map<std::string, std::string> last_seen_;  // per key: the value we last read or wrote (cas input)
 };
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "protocols/raft/log_mirror.h"
+#include "protocols/raft/observations.h"
 
 namespace dsim::raft {
 namespace {
@@ -55,9 +56,9 @@ class LeaderAppendOnly final : public sim::Invariant {
     if (leading_[n]) {
       if (ev.name == "log_truncate" || ev.name == "snapshot_installed")
         return violate(ev, "leader " + node_name(env_, n) + " removed entries from its log (" + std::string(ev.name) + ")");
-      if (ev.name == "log_append" && ev.data->at("first").get<uint64_t>() <= mirror_.last_index(n))
+      if (ev.name == "log_append" && EntriesView(*ev.data).first() <= mirror_.last_index(n))
         return violate(ev, "leader " + node_name(env_, n) + " overwrote entries from index " +
-                               std::to_string(ev.data->at("first").get<uint64_t>()));
+                               std::to_string(EntriesView(*ev.data).first()));
     }
     mirror_.feed(n, ev.name, *ev.data);
   }
@@ -97,8 +98,8 @@ class LeaderCompleteness final : public sim::Invariant {
     const uint32_t n = ev.node.value;
     if (mirror_.feed(n, ev.name, *ev.data)) return;
     if (ev.name == "commit") {
-      const uint64_t index = ev.data->at("index").get<uint64_t>();
-      const uint64_t leader_term = ev.data->at("leader_term").get<uint64_t>();
+      const CommitView commit(*ev.data);
+      const uint64_t index = commit.index, leader_term = commit.leader_term;
       if (index > mirror_.last_index(n) || index < mirror_.known_from(n)) return;
       Committed& c = committed_[leader_term];
       if (index > c.index) c = Committed{index, mirror_.at(n, index).prefix, n};
@@ -134,19 +135,18 @@ class StateMachineSafety final : public sim::Invariant {
   explicit StateMachineSafety(const sim::InvariantEnv& env) : env_(env) {}
   void on_event(const sim::TraceEvent& ev) override {
     if (!is_server_observation(ev, env_.servers) || ev.name != "apply") return;
-    const uint64_t first = ev.data->at("first").get<uint64_t>();
-    const auto& terms = ev.data->at("terms");
-    const auto& digests = ev.data->at("digests");
-    for (size_t k = 0; k < digests.size(); ++k) {
+    const EntriesView applied(*ev.data);
+    const uint64_t first = applied.first();
+    for (size_t k = 0; k < applied.size(); ++k) {
       const uint64_t index = first + k;
       if (applied_.size() <= index) applied_.resize(index + 1);
       Applied& a = applied_[index];
-      const uint64_t d = digests[k].get<uint64_t>();
+      const uint64_t d = applied.digest(k);
       if (!a.set) {
-        a = Applied{true, d, terms[k].get<uint64_t>(), ev.node.value};
+        a = Applied{true, d, applied.term(k), ev.node.value};
       } else if (a.digest != d) {
         return violate(ev, node_name(env_, ev.node.value) + " applied a different command at index " +
-                               std::to_string(index) + " (term " + std::to_string(terms[k].get<uint64_t>()) + ") than " +
+                               std::to_string(index) + " (term " + std::to_string(applied.term(k)) + ") than " +
                                node_name(env_, a.by) + " did (term " + std::to_string(a.term) + ")");
       }
     }

@@ -1,24 +1,16 @@
 #include "protocols/raft/kv.h"
 
+#include <xxhash.h>
+
 namespace dsim::raft {
 
 uint64_t digest(const Command& c) {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-  auto mix_bytes = [&](const void* p, size_t n) {
-    const auto* b = static_cast<const unsigned char*>(p);
-    for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
-  };
-  auto mix_str = [&](const std::string& s) {
-    const uint64_t n = s.size();
-    mix_bytes(&n, sizeof n);
-    mix_bytes(s.data(), s.size());
-  };
-  mix_bytes(&c.client, sizeof c.client);
-  mix_bytes(&c.seq, sizeof c.seq);
-  mix_str(c.op);
-  mix_str(c.key);
-  mix_str(c.value);
-  mix_str(c.expected);
+  // XXH3 over the fields in turn, each seeded with the hash so far and its own length, so
+  // that moving bytes from one field to the next changes the digest.
+  const uint64_t ids[2] = {c.client, c.seq};
+  uint64_t h = XXH3_64bits(ids, sizeof ids);
+  for (const std::string* field : {&c.op, &c.key, &c.value, &c.expected})
+    h = XXH3_64bits_withSeed(field->data(), field->size(), h + field->size());
   return h >> 11;  // 53 bits: exact in any JSON reader
 }
 
@@ -28,10 +20,14 @@ const Result* KvStore::applied(const Command& c) const {
   return &it->second.result;
 }
 
-Result KvStore::apply(const Command& c) {
-  if (c.op == "noop") return {};
+const Result& KvStore::apply(const Command& c) {
+  static const Result kNothing;
+  if (c.op == "noop") return kNothing;
   if (const Result* done = applied(c)) return *done;
-  Result r;
+  Session& session = sessions_[c.client];
+  session.seq = c.seq;
+  session.result = Result{};
+  Result& r = session.result;
   std::string& v = data_[c.key];
   if (c.op == "get") {
     r.value = v;
@@ -43,7 +39,6 @@ Result KvStore::apply(const Command& c) {
     r.swapped = v == c.expected;
     if (r.swapped) v = c.value;
   }
-  sessions_[c.client] = Session{c.seq, r};
   return r;
 }
 

@@ -24,8 +24,10 @@ struct Result {
 class KvStore {
  public:
   // Applies a committed command; a command already applied (same client, seq not newer)
-  // returns the cached result of the client's latest command and changes nothing.
-  Result apply(const Command& c);
+  // returns the cached result of the client's latest command and changes nothing. The result
+  // is the session's cached copy (valid until that client's next command applies), so a get of
+  // a long value is copied once per server, not twice.
+  const Result& apply(const Command& c);
   // A read of the local state (ReadIndex, leases, and the stale_read bug).
   std::string read(const std::string& key) const;
   // The cached result when `c` was already applied; nullptr otherwise.

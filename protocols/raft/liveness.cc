@@ -76,9 +76,9 @@ class Liveness final : public sim::Invariant {
     }
     if (ev.kind == sim::TraceKind::client) {
       if (ev.name == "invoke") {
-        open_[n] = ev.time;
+        open_[sim::client_process(ev)] = ev.time;
       } else {
-        auto it = open_.find(n);
+        auto it = open_.find(sim::client_process(ev));
         if (it != open_.end()) {
           if (ev.name != "ok" && it->second >= heal_ + settle_ && !late_failure_)
             late_failure_ = "client " + names_[ev.node.value] + " got \"" + std::string(ev.name) +
@@ -103,7 +103,8 @@ class Liveness final : public sim::Invariant {
                                      " after the last fault healed");
     for (const auto& [client, invoked] : open_)
       if (invoked + drain_ < end)
-        return violate_at_end(end, "client " + names_[client] + "'s operation invoked at " +
+        return violate_at_end(end, "client " + names_[client.node] + " process " + std::to_string(client.process) +
+                                       "'s operation invoked at " +
                                        sim::format_seconds(invoked - sim::Time::zero()) + " never completed");
     if (late_failure_) violate_at_end(end, *late_failure_);
   }
@@ -118,7 +119,7 @@ class Liveness final : public sim::Invariant {
   sim::Duration settle_, drain_;
   std::vector<bool> leading_;
   sim::Time last_change_;
-  std::map<uint32_t, sim::Time> open_;  // client -> invoke time of its open operation
+  std::map<sim::ClientProcess, sim::Time> open_;  // client process -> invoke time of its open operation
   std::optional<std::string> late_failure_;
 };
 

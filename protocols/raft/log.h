@@ -2,24 +2,34 @@
 // for state machine, and term when entry was received by leader (first index is 1)"), with a
 // compacted prefix (Raft §7: the snapshot replaces every entry up to last_included_index).
 //
-// The log is in memory; RaftLog::persist_* write it through to the node's Storage under
-// "log/<index>" keys and "log_last", so recovery reads storage alone. The caller syncs.
+// The entries live in the node's Storage, in the DurableLog<Entry> "raft" (record i is entry
+// i), and RaftLog reads and writes them there: a change is visible at once and durable when
+// the caller syncs, and a restarted server, which attaches a new RaftLog to the same storage,
+// sees exactly what was synced (or kept) at the crash. Only the snapshot position is held
+// here; the node recovers it from its "snapshot" storage key and passes it to attach().
 #pragma once
 
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "protocols/raft/messages.h"
+#include "sim/durable_log.h"
 #include "sim/storage.h"
 
 namespace dsim::raft {
 
 class RaftLog {
  public:
+  static constexpr std::string_view kStorageName = "raft";
+
+  // Reads the log from `s`, whose snapshot (if any) is at (index, term); before any other call.
+  void attach(sim::Storage& s, LogIndex snapshot_index, Term snapshot_term);
+
   LogIndex snapshot_index() const { return snapshot_index_; }
   Term snapshot_term() const { return snapshot_term_; }
-  LogIndex last_index() const { return LogIndex{snapshot_index_.value + entries_.size()}; }
-  Term last_term() const { return entries_.empty() ? snapshot_term_ : entries_.back().term; }
+  LogIndex last_index() const { return stored_->empty() ? snapshot_index_ : LogIndex{stored_->end() - 1}; }
+  Term last_term() const { return stored_->empty() ? snapshot_term_ : stored_->back().term; }
   // The term of entry i; index 0 has term 0; nullopt when i is compacted away or beyond the end.
   std::optional<Term> term_at(LogIndex i) const;
   // Entry i, which must be in the log (not compacted, not beyond the end).
@@ -31,7 +41,8 @@ class RaftLog {
   // Entries [from, from + max) that exist.
   std::vector<Entry> slice(LogIndex from, uint64_t max) const;
 
-  void append(Entry e) { entries_.push_back(std::move(e)); }
+  // Writes to storage; the caller syncs.
+  void append(Entry e);
   // Removes entries from `from` on (Figure 2: "delete the existing entry and all that follow it").
   void truncate_from(LogIndex from);
   // Drops entries up to and including `index` (they are in a snapshot).
@@ -39,20 +50,10 @@ class RaftLog {
   // Replaces the whole log by a snapshot's position (Figure 13, step 7).
   void reset_to(LogIndex index, Term term);
 
-  // ---- storage ----
-  void persist_append(sim::Storage& s, LogIndex from) const;        // entries [from, last]
-  void persist_truncate(sim::Storage& s, LogIndex from, LogIndex old_last) const;
-  void persist_compaction(sim::Storage& s, LogIndex old_snapshot, LogIndex new_snapshot) const;
-  // Reads entries (snapshot_index, log_last] back; the snapshot position must be set first.
-  void recover(const sim::Storage& s);
-
  private:
   LogIndex snapshot_index_;
   Term snapshot_term_;
-  std::vector<Entry> entries_;  // entries_[k] is index snapshot_index_ + 1 + k
+  sim::DurableLog<Entry>* stored_ = nullptr;  // in the node's Storage, which outlives this object
 };
-
-nlohmann::json entry_to_storage(const Entry& e);
-Entry entry_from_storage(const nlohmann::json& j);
 
 }  // namespace dsim::raft

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "protocols/raft/observations.h"
 #include "sim/trace.h"
 
 namespace dsim::raft {
@@ -60,14 +61,13 @@ bool LogMirror::feed(uint32_t node, std::string_view what, const nlohmann::json&
   if (node >= logs_.size()) return false;
   auto& log = logs_[node];
   if (what == "log_append") {
-    const uint64_t first = d.at("first").get<uint64_t>();
-    const auto& terms = d.at("terms");
-    const auto& digests = d.at("digests");
+    const EntriesView appended(d);
+    const uint64_t first = appended.first();
     if (first > log.size()) log.resize(first);  // cannot happen in a correct trace
     log.resize(first);
-    for (size_t k = 0; k < terms.size(); ++k) {
-      const uint64_t term = terms[k].get<uint64_t>();
-      const Slot s{term, mix(log.back().prefix, term, digests[k].get<uint64_t>())};
+    for (size_t k = 0; k < appended.size(); ++k) {
+      const uint64_t term = appended.term(k);
+      const Slot s{term, mix(log.back().prefix, term, appended.digest(k))};
       log.push_back(s);
       seen_.try_emplace({first + k, term}, s.prefix);
       on_new(first + k, s);

@@ -152,9 +152,11 @@ struct ClientRequest {
   static void reflect(Self& self, V& v) { v("command", self.command); }
 };
 
-// Server -> client. ok=false is a redirect: try leader_hint (if known) instead.
+// Server -> client. ok=false is a redirect: try leader_hint (if known) instead. (client, seq)
+// name the command answered: a client node runs several sessions at once.
 struct ClientReply {
   static constexpr std::string_view type_name = "raft.client_reply";
+  uint64_t client = 0;
   uint64_t seq = 0;
   bool ok = false;
   std::optional<sim::NodeId> leader_hint;
@@ -162,7 +164,7 @@ struct ClientReply {
   bool swapped = false;  // cas: whether the comparison held
   template <class Self, class V>
   static void reflect(Self& self, V& v) {
-    v("seq", self.seq); v("ok", self.ok); v("leader_hint", self.leader_hint); v("value", self.value);
+    v("client", self.client); v("seq", self.seq); v("ok", self.ok); v("leader_hint", self.leader_hint); v("value", self.value);
     v("swapped", self.swapped);
   }
 };
@@ -170,7 +172,7 @@ struct ClientReply {
 using Message = std::variant<RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply, InstallSnapshot,
                              InstallSnapshotReply, ClientRequest, ClientReply>;
 
-// A stable 64-bit digest of a command (FNV-1a over its fields), for the apply and log
+// A stable 53-bit digest of a command (XXH3 over its fields), for the apply and log
 // observations: invariants compare digests, never node memory.
 uint64_t digest(const Command& c);
 

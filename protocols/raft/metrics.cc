@@ -4,6 +4,8 @@
 #include <optional>
 #include <vector>
 
+#include "protocols/raft/observations.h"
+
 namespace dsim::raft {
 namespace {
 
@@ -17,6 +19,7 @@ class RaftMetrics final : public sim::MetricsSource {
       leaderless_since_ = ev.time;
     }
     if (ev.kind != sim::TraceKind::observe) return;
+    if (ev.name == "op_skipped") ++skipped_;
     if ((ev.name == "election_started" || ev.name == "pre_vote_started") && !election_start_) election_start_ = ev.time;
     if (ev.name == "became_leader") {
       ++elections_;
@@ -25,7 +28,7 @@ class RaftMetrics final : public sim::MetricsSource {
       if (!leader_) leaderless_ns_ += (ev.time - leaderless_since_).ns();
       leader_ = ev.node;
     }
-    if (ev.name == "commit" && ev.data) max_commit_ = std::max(max_commit_, ev.data->at("index").get<uint64_t>());
+    if (ev.name == "commit" && ev.data) max_commit_ = std::max(max_commit_, CommitView(*ev.data).index);
   }
 
   void report(sim::MetricLines& out, sim::Time end) const override {
@@ -44,6 +47,7 @@ class RaftMetrics final : public sim::MetricsSource {
     std::snprintf(buf, sizeof buf, "%llu entries, %.1f per simulated second", static_cast<unsigned long long>(max_commit_),
                   end.seconds_f() > 0 ? static_cast<double>(max_commit_) / end.seconds_f() : 0.0);
     out.emplace_back("committed", buf);
+    out.emplace_back("ops skipped", std::to_string(skipped_) + " (arrived while all of a client's processes were busy)");
   }
 
  private:
@@ -54,6 +58,7 @@ class RaftMetrics final : public sim::MetricsSource {
   sim::Time leaderless_since_;
   int64_t leaderless_ns_ = 0;
   uint64_t max_commit_ = 0;
+  uint64_t skipped_ = 0;
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Raft's run-summary metrics, from observations only: elections and how long each took, time
-// without a leader, and committed entries per simulated second.
+// without a leader, committed entries per simulated second, and offered client operations
+// skipped because all of a client's processes were busy.
 #pragma once
 
 #include <memory>

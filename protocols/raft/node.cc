@@ -1,6 +1,9 @@
 // Raft server: start and recovery, term changes, persistence, and applying committed entries.
 #include "protocols/raft/node.h"
 
+#include <optional>
+
+#include "protocols/raft/observations.h"
 #include "sim/overloaded.h"
 
 namespace dsim::raft {
@@ -15,14 +18,17 @@ void Node::on_start(sim::Context& ctx) {
 // (commitIndex, lastApplied, the role) restarts from zero: lastApplied restarts at the
 // snapshot, and the rest of the log is re-applied once a leader tells us the commit index.
 void Node::recover(sim::Context& ctx) {
-  const sim::Storage& s = ctx.storage();
+  sim::Storage& s = ctx.storage();
   if (const auto* t = s.get("current_term")) current_term_.value = t->get<uint64_t>();
   if (const auto* v = s.get("voted_for"); v && !v->is_null()) voted_for_ = sim::NodeId(v->get<uint32_t>());
+  LogIndex snapshot_index;
+  Term snapshot_term;
   if (const auto* snap = s.get("snapshot")) {
-    log_.reset_to(LogIndex{snap->at("index").get<uint64_t>()}, Term{snap->at("term").get<uint64_t>()});
+    snapshot_index.value = snap->at("index").get<uint64_t>();
+    snapshot_term.value = snap->at("term").get<uint64_t>();
     kv_ = KvStore::from_json(snap->at("state"));
   }
-  log_.recover(s);
+  log_.attach(s, snapshot_index, snapshot_term);
   commit_index_ = last_applied_ = log_.snapshot_index();
   ctx.observe("recovered", {{"term", current_term_.value},
                             {"last_index", log_.last_index().value},
@@ -82,44 +88,33 @@ bool Node::log_up_to_date(LogIndex last_index, Term last_term) const {
 void Node::append_local(sim::Context& ctx, std::vector<Entry> entries) {
   if (entries.empty()) return;
   const LogIndex first = log_.last_index().next();
-  nlohmann::json terms = nlohmann::json::array(), digests = nlohmann::json::array();
-  const bool obs = ctx.observing();
-  for (auto& e : entries) {
-    if (obs) {
-      terms.push_back(e.term.value);
-      digests.push_back(digest(e.command));
-    }
-    log_.append(std::move(e));
+  if (ctx.observing()) {
+    EntriesPayload obs(first, entries.size());
+    for (const auto& e : entries) obs.add(e);
+    ctx.observe("log_append", obs.take());
   }
-  log_.persist_append(ctx.storage(), first);
+  for (auto& e : entries) log_.append(std::move(e));
   ctx.sync();
-  if (obs) ctx.observe("log_append", {{"first", first.value}, {"terms", std::move(terms)}, {"digests", std::move(digests)}});
 }
 
 void Node::truncate_local(sim::Context& ctx, LogIndex from) {
-  const LogIndex old_last = log_.last_index();
   log_.truncate_from(from);
-  log_.persist_truncate(ctx.storage(), from, old_last);
   ctx.sync();
-  ctx.observe("log_truncate", {{"from", from.value}});
+  if (ctx.observing()) ctx.observe("log_truncate", {{"from", from.value}});
 }
 
 // Figure 2, "Rules for Servers, all servers: if commitIndex > lastApplied: increment
 // lastApplied, apply log[lastApplied] to state machine (§5.3)".
 void Node::apply_committed(sim::Context& ctx) {
   if (last_applied_ >= commit_index_) return;
-  const LogIndex first = last_applied_.next();
-  nlohmann::json terms = nlohmann::json::array(), digests = nlohmann::json::array();
-  const bool obs = ctx.observing();
+  std::optional<EntriesPayload> obs;
+  if (ctx.observing()) obs.emplace(last_applied_.next(), commit_index_.value - last_applied_.value);
   Leader* leader = std::get_if<Leader>(&role_);
   while (last_applied_ < commit_index_) {
     last_applied_ = last_applied_.next();
     const Entry& e = log_.at(last_applied_);
-    const Result r = kv_.apply(e.command);
-    if (obs) {
-      terms.push_back(e.term.value);
-      digests.push_back(digest(e.command));
-    }
+    const Result& r = kv_.apply(e.command);
+    if (obs) obs->add(e);
     if (leader) {
       auto it = leader->replies.find(last_applied_);
       if (it != leader->replies.end()) {
@@ -128,7 +123,7 @@ void Node::apply_committed(sim::Context& ctx) {
       }
     }
   }
-  if (obs) ctx.observe("apply", {{"first", first.value}, {"terms", std::move(terms)}, {"digests", std::move(digests)}});
+  if (obs) ctx.observe("apply", obs->take());
   maybe_snapshot(ctx);
   if (leader) serve_reads(ctx);
 }
@@ -137,11 +132,9 @@ void Node::apply_committed(sim::Context& ctx) {
 // its log." The snapshot holds the state machine with its sessions; the log prefix goes.
 void Node::maybe_snapshot(sim::Context& ctx) {
   if (cfg_.snapshot_every == 0 || last_applied_.value - log_.snapshot_index().value < cfg_.snapshot_every) return;
-  const LogIndex old = log_.snapshot_index();
   const Term term = *log_.term_at(last_applied_);
   log_.compact_to(last_applied_, term);
   ctx.storage().put("snapshot", {{"index", last_applied_.value}, {"term", term.value}, {"state", kv_.to_json()}});
-  log_.persist_compaction(ctx.storage(), old, last_applied_);
   ctx.sync();
   ctx.observe("snapshot", {{"index", last_applied_.value}, {"term", term.value}});
 }

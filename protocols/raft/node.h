@@ -124,7 +124,7 @@ class Node final : public sim::ProcessOf<Message> {
   void on_client_request(sim::Context& ctx, sim::NodeId from, const ClientRequest& m);
   void serve_reads(sim::Context& ctx);
   void reply_to_client(sim::Context& ctx, const PendingReply& who, const Result& r);
-  void redirect(sim::Context& ctx, sim::NodeId to, uint64_t seq);
+  void redirect(sim::Context& ctx, sim::NodeId to, const Command& c);
 
   Config cfg_;
   // Persistent state on all servers (Figure 2).

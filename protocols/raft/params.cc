@@ -24,7 +24,14 @@ std::vector<sim::ParamSpec> param_specs() {
 std::vector<sim::ParamSpec> workload_specs() {
   using sim::ParamType;
   return {
-      {"rate", ParamType::number, 20.0, "operations per second per client (one outstanding at a time)", 0, 1e6, {}},
+      {"rate", ParamType::number, 20.0,
+       "operations offered per second per client node (open loop; skipped and counted when all its processes are "
+       "busy)",
+       0, 1e6, {}},
+      {"concurrency", ParamType::integer, 4,
+       "logical processes per client node, each with one operation outstanding and its own session (client id, "
+       "sequence numbers) and Jepsen process id",
+       1, 255, {}},
       {"keys", ParamType::integer, 3, "number of keys k0..k(N-1)", 1, 1e6, {}},
       {"read_ratio", ParamType::number, 0.5, "fraction of operations that are gets", 0, 1, {}},
       {"timeout", ParamType::duration, "200ms", "client timeout per attempt", 1000, 1e18, {}},
@@ -51,6 +58,7 @@ Config Config::from(const sim::ProtocolConfig& c) {
 Workload Workload::from(const sim::ProtocolConfig& c) {
   Workload w;
   w.rate = c.workload.number("rate");
+  w.concurrency = static_cast<uint32_t>(c.workload.integer("concurrency"));
   w.keys = static_cast<uint32_t>(c.workload.integer("keys"));
   w.read_ratio = c.workload.number("read_ratio");
   w.timeout = c.workload.duration("timeout");

@@ -28,7 +28,8 @@ struct Config {
 };
 
 struct Workload {
-  double rate = 20;  // operations per second per client (one outstanding at a time)
+  double rate = 20;          // operations offered per second per client node (open loop)
+  uint32_t concurrency = 4;  // logical processes per client node, one operation outstanding each
   uint32_t keys = 3;
   double read_ratio = 0.5;
   sim::Duration timeout = sim::Duration::millis(200);  // per attempt

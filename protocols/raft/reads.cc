@@ -25,7 +25,7 @@ void Node::on_client_request(sim::Context& ctx, sim::NodeId from, const ClientRe
   // §8: "If the client contacts a follower, the follower will reject the client's request and
   // supply information about the most recent leader it has heard from."
   if (!l) {
-    redirect(ctx, from, c.seq);
+    redirect(ctx, from, c);
     return;
   }
   const PendingReply who{from, c.client, c.seq};
@@ -93,13 +93,13 @@ void Node::serve_reads(sim::Context& ctx) {
 }
 
 void Node::reply_to_client(sim::Context& ctx, const PendingReply& who, const Result& r) {
-  send(ctx, who.client_node, ClientReply{who.seq, true, ctx.self(), r.value, r.swapped});
+  send(ctx, who.client_node, ClientReply{who.client, who.seq, true, ctx.self(), r.value, r.swapped});
 }
 
-void Node::redirect(sim::Context& ctx, sim::NodeId to, uint64_t seq) {
+void Node::redirect(sim::Context& ctx, sim::NodeId to, const Command& c) {
   std::optional<sim::NodeId> hint;
   if (leader_id_ && *leader_id_ != ctx.self()) hint = leader_id_;
-  send(ctx, to, ClientReply{seq, false, hint, "", false});
+  send(ctx, to, ClientReply{c.client, c.seq, false, hint, "", false});
 }
 
 }  // namespace dsim::raft

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "protocols/raft/node.h"
+#include "protocols/raft/observations.h"
 
 namespace dsim::raft {
 
@@ -170,7 +171,7 @@ void Node::advance_commit_index(sim::Context& ctx) {
       if (i != ctx.self().value && l.match_index[i] >= n) ++replicas;
     if (replicas < majority(ctx)) continue;
     commit_index_ = n;
-    ctx.observe("commit", {{"index", n.value}, {"term", t.value}, {"leader_term", current_term_.value}});
+    if (ctx.observing()) ctx.observe("commit", commit_payload(n, t, current_term_));
     apply_committed(ctx);
     return;
   }
@@ -192,15 +193,8 @@ void Node::on_install_snapshot(sim::Context& ctx, sim::NodeId from, const Instal
   }
   // 6. "If existing log entry has same index and term as snapshot's last included entry,
   // retain log entries following it and reply". 7. "Discard the entire log".
-  const LogIndex old_snapshot = log_.snapshot_index(), old_last = log_.last_index();
-  if (log_.term_at(m.last_included_index) == m.last_included_term) {
-    log_.compact_to(m.last_included_index, m.last_included_term);
-    log_.persist_compaction(ctx.storage(), old_snapshot, m.last_included_index);
-  } else {
-    log_.reset_to(m.last_included_index, m.last_included_term);
-    log_.persist_compaction(ctx.storage(), old_snapshot, old_last);
-    ctx.storage().put("log_last", m.last_included_index.value);
-  }
+  if (log_.term_at(m.last_included_index) == m.last_included_term) log_.compact_to(m.last_included_index, m.last_included_term);
+  else log_.reset_to(m.last_included_index, m.last_included_term);
   // 8. "Reset state machine using snapshot contents".
   kv_ = KvStore::from_json(m.data);
   ctx.storage().put("snapshot", {{"index", m.last_included_index.value},

@@ -12,12 +12,12 @@ namespace {
 
 class Linearizable final : public sim::Invariant {
  public:
-  explicit Linearizable(std::string model) : model_(std::move(model)) {}
+  Linearizable(std::string model, std::vector<std::string> names) : model_(std::move(model)), names_(std::move(names)) {}
 
   void on_event(const sim::TraceEvent& ev) override {
     if (ev.kind != sim::TraceKind::client || !ev.data || error_) return;
     Event e;
-    e.process = static_cast<int>(ev.node.value);
+    e.process = process_id(sim::client_process(ev));
     if (ev.name == "invoke") e.type = Event::Type::invoke;
     else if (ev.name == "ok") e.type = Event::Type::ok;
     else if (ev.name == "fail") e.type = Event::Type::fail;
@@ -63,11 +63,28 @@ class Linearizable final : public sim::Invariant {
     for (char& ch : text)
       if (ch == '\n') ch = ' ';
     violate_at(seq, time, "the client history is not linearizable (" + model_ + "): " + to_string(c.blocked) +
-                              " cannot take effect", text);
+                              " cannot take effect (p" + std::to_string(c.blocked.process) + " is " +
+                              describe(c.blocked.process) + ")", text);
   }
 
  private:
+  // A dense Jepsen process id per (node, logical process), in order of first appearance.
+  int process_id(sim::ClientProcess p) {
+    const auto [it, fresh] = process_ids_.try_emplace(p, static_cast<int>(process_ids_.size()));
+    if (fresh) process_names_.push_back(p);
+    return it->second;
+  }
+
+  std::string describe(int id) const {
+    const sim::ClientProcess p = process_names_.at(static_cast<size_t>(id));
+    const std::string node = p.node < names_.size() ? names_[p.node] : "node #" + std::to_string(p.node);
+    return node + " process " + std::to_string(p.process);
+  }
+
   std::string model_;
+  std::vector<std::string> names_;
+  std::map<sim::ClientProcess, int> process_ids_;
+  std::vector<sim::ClientProcess> process_names_;  // id -> (node, process), for messages
   HistoryBuilder builder_;
   bool error_ = false;
   std::map<int, int64_t> invoked_at_;
@@ -76,8 +93,9 @@ class Linearizable final : public sim::Invariant {
 
 }  // namespace
 
-std::unique_ptr<sim::Invariant> make_linearizable_invariant(const std::string& model) {
-  return std::make_unique<Linearizable>(model);
+std::unique_ptr<sim::Invariant> make_linearizable_invariant(const std::string& model,
+                                                            std::vector<std::string> names) {
+  return std::make_unique<Linearizable>(model, std::move(names));
 }
 
 }  // namespace dsim::check

@@ -7,12 +7,15 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sim/invariant.h"
 
 namespace dsim::check {
 
-// model: "kv", "register", "list", "set" or "counter".
-std::unique_ptr<sim::Invariant> make_linearizable_invariant(const std::string& model);
+// model: "kv", "register", "list", "set" or "counter". Each (node, logical process) of the
+// client events is one Jepsen process; `names` (node index -> name) make messages readable.
+std::unique_ptr<sim::Invariant> make_linearizable_invariant(const std::string& model,
+                                                            std::vector<std::string> names = {});
 
 }  // namespace dsim::check

@@ -47,5 +47,30 @@ TEST(Metrics, ClientLatenciesAndMessageTypes) {
   EXPECT_NE(lines[2].second.find("p99 0.03s"), std::string::npos) << lines[2].second;
 }
 
+// Two logical processes of one node overlap: each completion pairs with its own invocation.
+TEST(Metrics, LogicalProcessesOfOneNodeAreTimedSeparately) {
+  Metrics m;
+  nlohmann::json p0{{"f", "get"}, {"key", "k"}, {"value", nullptr}};
+  nlohmann::json p1{{"f", "get"}, {"key", "k"}, {"value", nullptr}, {"process", 1}};
+  auto client = [&](const nlohmann::json& data, int64_t t_ms, std::string_view what) {
+    TraceEvent ev;
+    ev.kind = TraceKind::client;
+    ev.node = NodeId(5);
+    ev.time = Time::zero() + Duration::millis(t_ms);
+    ev.name = what;
+    ev.data = &data;
+    m.on_event(ev);
+  };
+  client(p0, 0, "invoke");
+  client(p1, 20, "invoke");
+  client(p0, 30, "ok");  // 30ms, not 10ms
+  client(p1, 25 + 20, "ok");  // 25ms
+  const MetricLines lines = m.report(Time::zero() + Duration::seconds(1));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[0].second.find("2 ok, 0 fail, 0 info"), std::string::npos) << lines[0].second;
+  EXPECT_NE(lines[1].second.find("p50 0.025s"), std::string::npos) << lines[1].second;
+  EXPECT_NE(lines[1].second.find("max 0.03s"), std::string::npos) << lines[1].second;
+}
+
 }  // namespace
 }  // namespace dsim::sim

@@ -186,8 +186,9 @@ TEST(RaftPaper, S5_3_ConflictingSuffixIsTruncatedAndReplaced) {
   EXPECT_TRUE(h.observed("log_truncate"));
   EXPECT_EQ(h.node().log().last_index(), LogIndex{2});
   EXPECT_EQ(h.node().log().at(LogIndex{2}).command.value, "new");
-  EXPECT_EQ(h.storage().get("log_last")->get<uint64_t>(), 2u);
-  EXPECT_EQ(h.storage().get("log/3"), nullptr);
+  const sim::DurableLog<Entry>& stored = h.storage().log<Entry>(RaftLog::kStorageName);
+  EXPECT_EQ(stored.end(), 3u);  // entries 1 and 2
+  EXPECT_EQ(stored.at(2).command.value, "new");
 }
 
 TEST(RaftPaper, S5_3_StaleAppendEntriesDoesNotTruncateMatchingEntries) {
