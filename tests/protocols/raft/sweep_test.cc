@@ -101,14 +101,16 @@ TEST(RaftSweep, StaleReadIsCaughtByLinearizable) {
 // ~3ms per seed in Release: 2,000 seeds in about 7s.
 TEST(RaftSweep, CorrectCodePassesLeaderIsolation) { sweep_correct(kIsolation, sanitized() ? 100 : 2000); }
 
-// Without PreVote and with a 5ms timeout window, split votes can repeat for longer than the
-// liveness bound (5 election timeouts): about 1 seed in 800 shows it, with one client process
-// (seeds 844, 947, ...) as with four (seed 371). It is a property of this configuration, not of
-// the clients, so this sweep keeps the workload it was measured with: one process per client.
+// Without PreVote and with a 5ms timeout window (the split-vote configuration of
+// teaching/raft-split-votes.json), split votes can repeat for longer than raft.liveness's bound
+// of 5 election timeouts: about 1 seed in 800 shows it (seeds 371, 844, 947 at some point).
+// Raft promises liveness only with a wide enough randomization (§9.3), so this sweep, the
+// hunting ground of forget_vote, checks the safety properties only.
 TEST(RaftSweep, CorrectCodePassesLeaderIsolationWithoutPreVote) {
   sweep_correct(kIsolation, sanitized() ? 50 : 500,
                 {"protocol.params.pre_vote=false", "protocol.params.election_timeout=[\"50ms\",\"55ms\"]",
-                 "workload.concurrency=1"});
+                 "invariants=[\"raft.election_safety\",\"raft.leader_append_only\",\"raft.log_matching\","
+                 "\"raft.leader_completeness\",\"raft.state_machine_safety\",\"linearizable\"]"});
 }
 
 TEST(RaftSweep, CorrectCodePassesLeaderIsolationWithReadIndexAndSnapshots) {
