@@ -170,7 +170,8 @@ TEST(LinearizableInvariant, OfflineVerdictFromTheTraceMatchesTheLiveOne) {
   for (bool stale : {false, true}) {
     const std::string path = testing::TempDir() + "dsim_kvt_" + (stale ? "stale" : "ok") + ".jsonl";
     const auto live = run(scenario(3, stale), path);
-    sim::InvariantSet offline_set(sim::Topology(1, 3));
+    const sim::Topology topology(1, 3);  // must outlive the set, which keeps a pointer to it
+    sim::InvariantSet offline_set(topology);
     offline_set.add(linearizable());
     sim::TraceReadResult read = sim::read_trace(
         path, registry(), {}, [](const sim::Scenario&) {}, [&](const sim::TraceEvent& ev) { offline_set.on_event(ev); });
