@@ -106,7 +106,7 @@ void Node::become_leader(sim::Context& ctx) {
   // Figure 2: "nextIndex: initialized to leader last log index + 1; matchIndex: initialized to 0".
   l.next_index.assign(n, log_.last_index().next());
   l.match_index.assign(n, LogIndex{});
-  l.in_flight.assign(n, false);
+  l.sent_up_to.assign(n, LogIndex{});
   l.recent_active.assign(n, false);
   l.acked_round.assign(n, 0);
   ctx.cancel_timer(election_timer_);

@@ -51,7 +51,10 @@ struct PendingRead {
 
 struct Leader {
   std::vector<LogIndex> next_index, match_index;  // Figure 2, "volatile state on leaders"
-  std::vector<bool> in_flight;    // an AppendEntries is outstanding (no pipelining past one)
+  // The last index sent to each follower. A reply sends the next batch only when it
+  // acknowledges everything sent so far, so one chain of batches runs per follower however
+  // many replies (to heartbeats, to retransmissions) come back.
+  std::vector<LogIndex> sent_up_to;
   std::vector<bool> recent_active;  // heard from since the last CheckQuorum tick
   std::vector<uint64_t> acked_round;
   uint64_t round = 0;                  // the latest heartbeat round sent

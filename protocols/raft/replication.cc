@@ -1,8 +1,8 @@
 // Log replication (Raft §5.3), the commitment rule (§5.4.2) and InstallSnapshot (§7).
 //
-// The leader keeps at most one AppendEntries outstanding per follower and sends the next batch
-// when the reply comes back (or at the next heartbeat, which doubles as the retransmission), so
-// batches form naturally under load.
+// The leader keeps one chain of AppendEntries per follower: it sends the next batch when a reply
+// acknowledges everything sent so far (or at the next heartbeat, which doubles as the
+// retransmission), so batches form naturally under load (dissertation §10.2.2).
 #include <algorithm>
 #include <functional>
 
@@ -25,25 +25,27 @@ void Node::broadcast_heartbeat(sim::Context& ctx) {
 void Node::replicate_new_entries(sim::Context& ctx) {
   Leader& l = std::get<Leader>(role_);
   for (uint32_t i = 0; i < ctx.servers(); ++i)
-    if (i != ctx.self().value && !l.in_flight[i]) send_append(ctx, sim::NodeId(i));
+    if (i != ctx.self().value && l.match_index[i] >= l.sent_up_to[i]) send_append(ctx, sim::NodeId(i));
   advance_commit_index(ctx);
 }
 
 void Node::send_append(sim::Context& ctx, sim::NodeId to) {
   Leader& l = std::get<Leader>(role_);
   const LogIndex next = l.next_index[to.value];
-  l.in_flight[to.value] = true;
   // Raft §7: "the leader must occasionally send snapshots to followers that lag behind" — when
   // the entries the follower needs were already compacted away.
   if (next <= log_.snapshot_index()) {
     const nlohmann::json* snap = ctx.storage().get("snapshot");
     send(ctx, to, InstallSnapshot{current_term_, ctx.self(), log_.snapshot_index(), log_.snapshot_term(),
                                   snap->at("state"), l.round});
+    l.sent_up_to[to.value] = log_.snapshot_index();
     return;
   }
   const LogIndex prev = next.prev();
-  send(ctx, to, AppendEntries{current_term_, ctx.self(), prev, *log_.term_at(prev), log_.slice(next, cfg_.max_batch),
-                              commit_index_, l.round});
+  AppendEntries m{current_term_, ctx.self(), prev, *log_.term_at(prev), log_.slice(next, cfg_.max_batch), commit_index_,
+                  l.round};
+  l.sent_up_to[to.value] = LogIndex{prev.value + m.entries.size()};
+  send(ctx, to, std::move(m));
 }
 
 // §5.2: "If the leader's term is at least as large as the candidate's current term, then the
@@ -110,7 +112,6 @@ void Node::on_append_entries(sim::Context& ctx, sim::NodeId from, const AppendEn
 
 void Node::on_peer_ack(sim::Context& ctx, Leader& l, sim::NodeId from, uint64_t round) {
   l.recent_active[from.value] = true;
-  l.in_flight[from.value] = false;
   if (round <= l.acked_round[from.value]) return;
   l.acked_round[from.value] = round;
   // The highest round a majority (with the leader) has acknowledged: while it stood, nobody
@@ -150,7 +151,10 @@ void Node::on_append_entries_reply(sim::Context& ctx, sim::NodeId from, const Ap
     next = std::max(match.next(), std::min(to, log_.last_index().next()));
     if (next.value == 0) next = LogIndex{1};
   }
-  if (is_leader() && (next <= log_.last_index() || !m.success)) send_append(ctx, from);
+  // The next batch goes when this reply acknowledges everything sent so far; a reply to an
+  // older batch or heartbeat must not start a second chain to the same follower.
+  if (is_leader() && (!m.success || (match >= l->sent_up_to[from.value] && next <= log_.last_index())))
+    send_append(ctx, from);
 }
 
 // Raft §5.4.2: "Raft never commits log entries from previous terms by counting replicas. Only
@@ -218,7 +222,9 @@ void Node::on_install_snapshot_reply(sim::Context& ctx, sim::NodeId from, const 
   l->match_index[from.value] = std::max(l->match_index[from.value], m.match_index);
   l->next_index[from.value] = std::max(l->next_index[from.value], l->match_index[from.value].next());
   advance_commit_index(ctx);
-  if (is_leader() && l->next_index[from.value] <= log_.last_index()) send_append(ctx, from);
+  if (is_leader() && l->match_index[from.value] >= l->sent_up_to[from.value] &&
+      l->next_index[from.value] <= log_.last_index())
+    send_append(ctx, from);
 }
 
 }  // namespace dsim::raft
