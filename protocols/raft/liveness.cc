@@ -11,56 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "protocols/common/heal.h"
 #include "protocols/raft/invariants.h"
 
 namespace dsim::raft {
 namespace {
-
-std::optional<sim::Duration> duration_at(const nlohmann::json& j, const char* key) {
-  if (!j.contains(key)) return std::nullopt;
-  return sim::parse_duration(j.at(key).get<std::string>(), nullptr, true);
-}
-
-// The time the last fault heals, or a reason why the faults never all heal.
-struct HealTime {
-  std::optional<sim::Duration> at;
-  std::string why_not;
-};
-
-HealTime last_heal(const nlohmann::json& faults) {
-  HealTime h{sim::Duration{}, ""};
-  std::vector<sim::Duration> restarts, heals;
-  for (const auto& f : faults) {
-    if (f.contains("restart")) restarts.push_back(*duration_at(f, "at"));
-    if (f.contains("heal")) heals.push_back(*duration_at(f, "at"));
-  }
-  for (const auto& f : faults) {
-    if (f.contains("byzantine") || (f.contains("nemesis") && f.value("exceed_budget", false)))
-      return {std::nullopt, "a Byzantine node or an over-budget fault is outside Raft's fault model"};
-    sim::Duration end;
-    if (auto to = duration_at(f, "to")) {
-      end = *to;
-    } else {
-      const sim::Duration at = *duration_at(f, "at");
-      if (auto len = duration_at(f, "for")) {
-        end = at + *len;
-      } else if (f.contains("crash") || f.contains("partition") || f.contains("isolate") || f.contains("cut") ||
-                 f.contains("omit") || f.contains("lossy") || f.contains("slow") || f.contains("duplicate")) {
-        // A lasting fault ends at the first later restart (crash) or heal (links).
-        const auto& enders = f.contains("crash") ? restarts : heals;
-        std::optional<sim::Duration> first;
-        for (auto t : enders)
-          if (t >= at && (!first || t < *first)) first = t;
-        if (!first) return {std::nullopt, "the fault at " + sim::format_duration(at) + " never heals"};
-        end = *first;
-      } else {
-        end = at;  // restart, heal, and a lasting clock skew (Raft does not need synchronized clocks)
-      }
-    }
-    if (end > *h.at) h.at = end;
-  }
-  return h;
-}
 
 class Liveness final : public sim::Invariant {
  public:
@@ -133,7 +88,8 @@ class Skipped final : public sim::Invariant {
 
 std::unique_ptr<sim::Invariant> make_liveness(const sim::InvariantEnv& env) {
   const nlohmann::json& s = *env.scenario;
-  const HealTime heal = last_heal(s.contains("faults") ? s.at("faults") : nlohmann::json::array());
+  const protocols::HealTime heal =
+      protocols::last_heal(s.contains("faults") ? s.at("faults") : nlohmann::json::array(), false, "Raft");
   if (!heal.at) return std::make_unique<Skipped>(heal.why_not);
   const auto& p = s.at("protocol").at("params");
   const sim::Duration emax = *sim::parse_duration(p.at("election_timeout")[1].get<std::string>(), nullptr);
