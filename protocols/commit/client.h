@@ -6,8 +6,8 @@
 // A transaction: observe `submit` (txn, participants, writes), send Execute to every
 // participant, and once all have answered Executed (or after `timeout`), CommitRequest to the
 // coordinator; then wait for the Outcome. A participant that never saw the work votes no. On a
-// timeout the client asks again (CommitRequest is idempotent at the coordinator); after
-// `attempts` it records the outcome as unknown. Even a doomed transaction (a participant
+// timeout the client asks again (CommitRequest is idempotent at the coordinator) and asks the
+// participants too (StatusRequest); after `attempts` it records the outcome as unknown. Even a doomed transaction (a participant
 // answered not ok) goes to the coordinator: the participant's no vote aborts it. The client takes no part in the protocol's safety: AC1-AC5
 // are about the servers, and the client only reports what it was told.
 #pragma once
@@ -63,6 +63,7 @@ class Client final : public sim::ProcessOf<Message> {
       return;
     }
     request_commit(ctx, TxnId{timer.tag}, p);
+    for (sim::NodeId node : p.participants) this->send(ctx, node, StatusRequest{TxnId{timer.tag}});
   }
 
  private:

@@ -69,6 +69,16 @@ struct CommitRequest {
   static void reflect(Self& self, V& v) { v("txn", self.txn); v("participants", self.participants); }
 };
 
+// A client that has not heard the outcome from the coordinator also asks the participants
+// (the coordinator may be gone for good while they terminated without it). A participant that
+// has decided answers with Outcome; one that has not stays silent.
+struct StatusRequest {
+  static constexpr std::string_view type_name = "txn.status_request";
+  TxnId txn;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("txn", self.txn); }
+};
+
 struct Outcome {
   static constexpr std::string_view type_name = "txn.outcome";
   TxnId txn;

@@ -103,7 +103,7 @@ struct DecisionRequest {
   static void reflect(Self& self, V& v) { v("txn", self.txn); }
 };
 
-using Message = std::variant<commit::Execute, commit::Executed, commit::CommitRequest, commit::Outcome, CanCommit, Vote,
+using Message = std::variant<commit::Execute, commit::Executed, commit::CommitRequest, commit::StatusRequest, commit::Outcome, CanCommit, Vote,
                              PreCommit, PreCommitAck, DoCommit, Abort, HaveDecided, StateRequest, StateReply,
                              DecisionRequest>;
 

@@ -35,6 +35,7 @@ void Participant::on_message(sim::Context& ctx, sim::NodeId from, const Message&
                  [&](const StateRequest& m) { on_state_request(ctx, from, m); },
                  [&](const StateReply& m) { on_state_reply(ctx, from, m); },
                  [&](const DecisionRequest& m) { on_decision_request(ctx, from, m.txn); },
+                 [&](const commit::StatusRequest& m) { answer_status(ctx, from, m.txn); },
                  [&](const auto&) {},  // the coordinator's and clients' messages
              },
              msg);
@@ -266,6 +267,14 @@ void Participant::on_timer(sim::Context& ctx, sim::Timer timer) {
     const uint32_t backoff = std::min<uint32_t>(d.asked++, 3);
     d.wait = ctx.set_timer(cfg_.timeout * (1LL << backoff), timer.tag);
   }
+}
+
+// A client asking a participant: answered once this participant has decided, never forcing a
+// decision (a working participant keeps working).
+void Participant::answer_status(sim::Context& ctx, sim::NodeId client, TxnId txn) {
+  const TxnRecord* r = shard_.lookup(ctx, txn);
+  if (r && (r->state == TxnState::committed || r->state == TxnState::aborted))
+    send(ctx, client, commit::Outcome{txn, r->state == TxnState::committed});
 }
 
 }  // namespace dsim::threepc

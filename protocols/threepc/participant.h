@@ -61,6 +61,7 @@ class Participant final : public sim::ProcessOf<Message> {
   void on_state_request(sim::Context& ctx, sim::NodeId from, const StateRequest& m);
   void on_state_reply(sim::Context& ctx, sim::NodeId from, const StateReply& m);
   void on_decision_request(sim::Context& ctx, sim::NodeId from, TxnId txn);
+  void answer_status(sim::Context& ctx, sim::NodeId client, TxnId txn);
 
   void enter_round(sim::Context& ctx, TxnId txn, commit::TxnRecord& r, Doubt& d, uint32_t round);
   void lead(sim::Context& ctx, TxnId txn, commit::TxnRecord& r, Doubt& d);  // TR1-TR4

@@ -77,7 +77,7 @@ struct DecisionReply {
   static void reflect(Self& self, V& v) { v("txn", self.txn); v("committed", self.committed); }
 };
 
-using Message = std::variant<commit::Execute, commit::Executed, commit::CommitRequest, commit::Outcome, VoteRequest, VoteCommit,
+using Message = std::variant<commit::Execute, commit::Executed, commit::CommitRequest, commit::StatusRequest, commit::Outcome, VoteRequest, VoteCommit,
                              VoteAbort, GlobalCommit, GlobalAbort, Ack, DecisionRequest, DecisionReply>;
 
 }  // namespace dsim::twopc

@@ -23,6 +23,7 @@ void Participant::on_message(sim::Context& ctx, sim::NodeId from, const Message&
                  [&](const GlobalAbort& m) { on_decision(ctx, from, m.txn, false, true); },
                  [&](const DecisionReply& m) { on_decision(ctx, from, m.txn, m.committed, false); },
                  [&](const DecisionRequest& m) { on_decision_request(ctx, from, m.txn); },
+                 [&](const commit::StatusRequest& m) { answer_status(ctx, from, m.txn); },
                  [&](const auto&) {},  // the coordinator's and clients' messages
              },
              msg);
@@ -141,6 +142,14 @@ void Participant::on_timer(sim::Context& ctx, sim::Timer timer) {
   for (sim::NodeId p : r->participants)
     if (p != ctx.self()) send(ctx, p, DecisionRequest{txn});
   ask_later(ctx, txn, asked + 1);
+}
+
+// A client asking a participant: answered once this participant has decided, never forcing a
+// decision (a working participant keeps working).
+void Participant::answer_status(sim::Context& ctx, sim::NodeId client, TxnId txn) {
+  const TxnRecord* r = shard_.lookup(ctx, txn);
+  if (r && (r->state == TxnState::committed || r->state == TxnState::aborted))
+    send(ctx, client, commit::Outcome{txn, r->state == TxnState::committed});
 }
 
 }  // namespace dsim::twopc

@@ -166,7 +166,7 @@ namespace {
 
 // The issue's own bar: a known-bug switch under the random nemesis shrinks to at most a third
 // of its faults and still fails. Measured at each case's first failing seed: vote_any_log
-// 28 -> 4, commit_on_timeout 8 -> 1, forget_prepared 6 -> 2, no_termination 10 -> 3. (Raft's
+// 28 -> 4, commit_on_timeout 8 -> 1, forget_prepared 6 -> 2, no_termination 10 -> 2. (Raft's
 // stale_read on raft/nemesis.json, not listed: 10 -> 5, 12 -> 1 and 11 -> 5 at its first three
 // failing seeds; ddmin stops at a 1-minimal fault list, which need not be a third.)
 TEST(Shrink, BugSwitchesUnderTheNemesisShrinkToAThirdAndStillFail) {
