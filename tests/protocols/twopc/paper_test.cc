@@ -92,6 +92,17 @@ TEST_F(TwoPcParticipant, S7_3_RecoveryRestoresThePreparedStateAndItsLocks) {
   EXPECT_EQ(h.sent<Ack>().size(), 1u);
 }
 
+TEST_F(TwoPcParticipant, ClientLearnsTheOutcomeFromAParticipantOnceItDecided) {
+  prepare();
+  h.deliver(3, commit::StatusRequest{kTxn});
+  EXPECT_TRUE(h.sent<commit::Outcome>().empty()) << "uncertain: nothing to tell";
+  EXPECT_TRUE(h.observed("decide").empty()) << "a status request forces no decision";
+  h.deliver(0, GlobalCommit{kTxn});
+  h.deliver(3, commit::StatusRequest{kTxn});
+  ASSERT_EQ(h.sent<commit::Outcome>().size(), 1u);
+  EXPECT_TRUE(h.sent<commit::Outcome>()[0].second.committed);
+}
+
 TEST(TwoPcBugs, ForgetPreparedLosesTheVoteInACrash) {
   Config c = config();
   c.bugs.forget_prepared = true;
