@@ -32,6 +32,7 @@ void Invariant::violate_at_end(Time end, std::string what) {
   v.seq = 0;
   v.time = end;
   v.event = "(end of run)";
+  v.at_end = true;
   violation_ = std::move(v);
 }
 

@@ -25,6 +25,7 @@ struct Violation {
   uint64_t seq = 0;      // the trace event where it broke
   Time time;
   std::string event;     // that event as a JSON line
+  bool at_end = false;   // found at the end of the run (liveness), not at an event
 };
 
 enum class Verdict { holds, violated, skipped };

@@ -83,6 +83,27 @@ TxnRecord* Shard::lookup(sim::Context& ctx, TxnId txn) {
   return &add(txn, std::move(r));
 }
 
+Shard::Work Shard::execute(sim::Context& ctx, const Execute& m) {
+  if (const TxnRecord* known = lookup(ctx, m.txn)) return {known->state != TxnState::aborted, false};  // repeated
+  TxnRecord& r = add(m.txn, TxnRecord{TxnState::working, m.writes, {}});
+  if (try_lock(m.txn, m.writes)) return {true, true};
+  r.writes.clear();  // locks not taken: nothing to release
+  abort_unilaterally(ctx, m.txn, r);
+  return {false, false};
+}
+
+void Shard::abort_unilaterally(sim::Context& ctx, TxnId txn, TxnRecord& r) {
+  unlock(txn, r.writes);
+  r.state = TxnState::aborted;
+  observe_decide(ctx, txn, Decision::abort);
+}
+
+std::optional<bool> Shard::committed(sim::Context& ctx, TxnId txn) {
+  const TxnRecord* r = lookup(ctx, txn);
+  if (!r || (r->state != TxnState::committed && r->state != TxnState::aborted)) return std::nullopt;
+  return r->state == TxnState::committed;
+}
+
 void observe_apply(sim::Context& ctx, TxnId txn, const std::vector<Write>& writes) {
   if (!ctx.observing()) return;
   nlohmann::json w = nlohmann::json::array();

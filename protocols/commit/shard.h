@@ -47,6 +47,20 @@ class Shard {
   // Writes the transaction's writes into the shard's data ("kv/<key>").
   static void apply(sim::Context& ctx, const std::vector<Write>& writes);
 
+  // The work phase (Execute): takes the locks and stages the writes of a new transaction,
+  // or dooms it here on a lock conflict (it has not voted, so it may abort on its own).
+  // `ok`: the writes are staged (or were, for a repeated Execute); `started`: a new working
+  // transaction, for which the caller arms its wait for the vote request.
+  struct Work {
+    bool ok = false, started = false;
+  };
+  Work execute(sim::Context& ctx, const Execute& m);
+  // Aborts a transaction this participant has not voted yes on (its own choice). Not logged:
+  // a crash forgets it, and "unknown" means abort to a participant too.
+  void abort_unilaterally(sim::Context& ctx, TxnId txn, TxnRecord& r);
+  // The decision, once this participant has one (for a client's status request).
+  std::optional<bool> committed(sim::Context& ctx, TxnId txn);
+
   // After a restart: reloads the in-doubt transactions and takes their locks again. Returns
   // their ids. Decided transactions are read from storage on demand (lookup()).
   std::vector<TxnId> recover(sim::Context& ctx);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "protocols/commit/protocol.h"
 #include "protocols/commit/shard.h"
 #include "sim/overloaded.h"
 
@@ -46,11 +47,7 @@ void Coordinator::on_commit_request(sim::Context& ctx, sim::NodeId client, const
   t.clients.push_back(client);
   log_.write(ctx, m.txn, {t.participants, t.decision}, /*begin=*/true);  // forced before CanCommit leaves
   ctx.sync();
-  if (ctx.observing()) {
-    nlohmann::json names = nlohmann::json::array();
-    for (sim::NodeId p : t.participants) names.push_back(ctx.name(p));
-    ctx.observe("begin", {{"txn", m.txn.value}, {"participants", std::move(names)}});
-  }
+  commit::observe_begin(ctx, m.txn, t.participants);
   for (sim::NodeId p : t.participants) send(ctx, p, CanCommit{m.txn, t.participants});
   t.timer = ctx.set_timer(cfg_.timeout, m.txn.value);
 }

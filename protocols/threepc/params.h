@@ -9,7 +9,7 @@
 #pragma once
 
 #include "sim/registry.h"
-#include "sim/time.h"
+#include "protocols/commit/config.h"
 
 namespace dsim::threepc {
 
@@ -22,13 +22,6 @@ struct Bugs {
   static Bugs from(const sim::ProtocolConfig& c) { return Bugs{c.has_bug("no_termination")}; }
 };
 
-struct Config {
-  sim::Duration timeout = sim::Duration::millis(100);
-  double vote_no = 0;
-  Bugs bugs;
-  static Config from(const sim::ProtocolConfig& c) {
-    return Config{c.params.duration("timeout"), c.workload.number("vote_no"), Bugs::from(c)};
-  }
-};
+using Config = commit::Config<Bugs>;
 
 }  // namespace dsim::threepc

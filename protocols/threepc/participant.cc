@@ -42,16 +42,9 @@ void Participant::on_message(sim::Context& ctx, sim::NodeId from, const Message&
 }
 
 void Participant::on_execute(sim::Context& ctx, sim::NodeId client, const commit::Execute& m) {
-  if (const TxnRecord* known = shard_.lookup(ctx, m.txn))
-    return send(ctx, client, commit::Executed{m.txn, known->state != TxnState::aborted});
-  TxnRecord& r = shard_.add(m.txn, TxnRecord{TxnState::working, m.writes, {}});
-  if (!shard_.try_lock(m.txn, m.writes)) {
-    r.writes.clear();
-    abort_unilaterally(ctx, m.txn, r);
-    return send(ctx, client, commit::Executed{m.txn, false});
-  }
-  send(ctx, client, commit::Executed{m.txn, true});
-  ctx.set_timer(cfg_.timeout * 2, m.txn.value * 4 + kWork);
+  const commit::Shard::Work work = shard_.execute(ctx, m);
+  send(ctx, client, commit::Executed{m.txn, work.ok});
+  if (work.started) ctx.set_timer(cfg_.timeout * 2, m.txn.value * 4 + kWork);
 }
 
 void Participant::on_can_commit(sim::Context& ctx, sim::NodeId from, const CanCommit& m) {
@@ -59,7 +52,7 @@ void Participant::on_can_commit(sim::Context& ctx, sim::NodeId from, const CanCo
   if (!r || (r->state == TxnState::working && ctx.rng().bernoulli(cfg_.vote_no))) {
     commit::observe_vote(ctx, m.txn, false);
     if (!r) r = &shard_.add(m.txn, TxnRecord{TxnState::working, {}, {}});
-    abort_unilaterally(ctx, m.txn, *r);
+    shard_.abort_unilaterally(ctx, m.txn, *r);
     return send(ctx, from, Vote{m.txn, false});
   }
   if (r->state == TxnState::working) {
@@ -125,12 +118,6 @@ void Participant::finish(sim::Context& ctx, TxnId txn, TxnRecord& r, bool commit
   if (committed) commit::observe_apply(ctx, txn, r.writes);
 }
 
-void Participant::abort_unilaterally(sim::Context& ctx, TxnId txn, TxnRecord& r) {
-  shard_.unlock(txn, r.writes);
-  r.state = TxnState::aborted;  // not voted yes: nobody can have committed
-  commit::observe_decide(ctx, txn, Decision::abort);
-}
-
 void Participant::announce(sim::Context& ctx, TxnId txn, const TxnRecord& r, bool committed) {
   for (sim::NodeId p : r.participants) {
     if (p == ctx.self()) continue;
@@ -157,7 +144,7 @@ Reported Participant::report(const TxnRecord& r, const Doubt* d) const {
 void Participant::on_state_request(sim::Context& ctx, sim::NodeId from, const StateRequest& m) {
   TxnRecord* r = shard_.lookup(ctx, m.txn);
   if (!r) r = &shard_.add(m.txn, TxnRecord{TxnState::working, {}, {}});
-  if (r->state == TxnState::working) abort_unilaterally(ctx, m.txn, *r);  // never voted: abort now
+  if (r->state == TxnState::working) shard_.abort_unilaterally(ctx, m.txn, *r);  // never voted: abort now
   auto it = doubts_.find(m.txn.value);
   if (it != doubts_.end() && !it->second.recovering) {
     Doubt& d = it->second;
@@ -230,7 +217,7 @@ void Participant::timeout_transition(sim::Context& ctx, TxnId txn, TxnRecord& r)
 void Participant::on_decision_request(sim::Context& ctx, sim::NodeId from, TxnId txn) {
   TxnRecord* r = shard_.lookup(ctx, txn);
   if (!r) r = &shard_.add(txn, TxnRecord{TxnState::working, {}, {}});
-  if (r->state == TxnState::working) abort_unilaterally(ctx, txn, *r);
+  if (r->state == TxnState::working) shard_.abort_unilaterally(ctx, txn, *r);
   if (r->state == TxnState::committed) send(ctx, from, DoCommit{txn});
   if (r->state == TxnState::aborted) send(ctx, from, Abort{txn});
 }
@@ -246,7 +233,7 @@ void Participant::on_timer(sim::Context& ctx, sim::Timer timer) {
   if (!r) return;
   const uint64_t kind = timer.tag % 4;
   if (kind == kWork) {
-    if (r->state == TxnState::working) abort_unilaterally(ctx, txn, *r);
+    if (r->state == TxnState::working) shard_.abort_unilaterally(ctx, txn, *r);
     return;
   }
   auto it = doubts_.find(txn.value);
@@ -272,9 +259,7 @@ void Participant::on_timer(sim::Context& ctx, sim::Timer timer) {
 // A client asking a participant: answered once this participant has decided, never forcing a
 // decision (a working participant keeps working).
 void Participant::answer_status(sim::Context& ctx, sim::NodeId client, TxnId txn) {
-  const TxnRecord* r = shard_.lookup(ctx, txn);
-  if (r && (r->state == TxnState::committed || r->state == TxnState::aborted))
-    send(ctx, client, commit::Outcome{txn, r->state == TxnState::committed});
+  if (const auto committed = shard_.committed(ctx, txn)) send(ctx, client, commit::Outcome{txn, *committed});
 }
 
 }  // namespace dsim::threepc

@@ -68,7 +68,6 @@ class Participant final : public sim::ProcessOf<Message> {
   void timeout_transition(sim::Context& ctx, TxnId txn, commit::TxnRecord& r);  // the no_termination bug
   void wait(sim::Context& ctx, TxnId txn, Doubt& d, sim::Duration how_long);
   void pre_commit(sim::Context& ctx, TxnId txn);
-  void abort_unilaterally(sim::Context& ctx, TxnId txn, commit::TxnRecord& r);
   void finish(sim::Context& ctx, TxnId txn, commit::TxnRecord& r, bool committed);
   void announce(sim::Context& ctx, TxnId txn, const commit::TxnRecord& r, bool committed);
   Reported report(const commit::TxnRecord& r, const Doubt* d) const;

@@ -1,7 +1,5 @@
 // Registers three-phase commit with the protocol registry.
-#include "protocols/commit/client.h"
-#include "protocols/commit/invariants.h"
-#include "protocols/commit/metrics.h"
+#include "protocols/commit/protocol.h"
 #include "protocols/registry.h"
 #include "protocols/threepc/coordinator.h"
 #include "protocols/threepc/participant.h"
@@ -19,31 +17,16 @@ sim::ProtocolSpec protocol_spec() {
                "base timeout T (must exceed 4x the largest message delay): vote and ack waits T, a participant's "
                "wait 2T, a termination round 4T",
                1000, 1e18, {}}};
-  p.workload = commit::workload_specs();
-  p.invariants = commit::invariant_specs("threepc", 40);
+  commit::fill_common_spec<Coordinator, Participant, Message, Config>(p, 40);
   p.bugs = {{"no_termination",
              "no termination protocol: a participant that times out decides alone, uncertain -> abort, committable -> "
              "commit (caught by threepc.ac1_agreement)"}};
-  p.message_types = sim::message_type_names<Message>();
-  p.metrics = [](const sim::ProtocolConfig&) { return commit::make_metrics(); };
-  p.selectors = {{"coordinator", "the coordinator (n1), while it is up", "coordinator"}};
   // Non-blocking needs one operational process per transaction; the nemesis keeps one up.
   p.budget.max_crashed = [](uint32_t n) { return n > 0 ? n - 1 : 0; };
   p.budget.byzantine = false;
   p.budget.lost_unsynced = true;
   p.budget.summary = "crashes of all but one node at once, in a synchronous network: partitions, omissions, delays "
                      "beyond timeout/4 and clock drift break 3PC's model (and its safety)";
-  p.min_nodes = 2;
-  p.make_factory = [](const sim::ProtocolConfig& config) -> sim::ProcessFactory {
-    const Config cfg = Config::from(config);
-    const commit::Workload w = commit::Workload::from(config);
-    return [cfg, w](sim::NodeId id, const sim::Topology& t) -> std::unique_ptr<sim::Process> {
-      if (id == commit::coordinator_node()) return std::make_unique<Coordinator>(cfg);
-      if (t.role(id) == sim::Role::server) return std::make_unique<Participant>(cfg);
-      return std::make_unique<commit::Client<Message>>(w);
-    };
-  };
-  p.decode = sim::message_decoder<Message>();
   return p;
 }
 

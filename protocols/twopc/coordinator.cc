@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "protocols/commit/protocol.h"
 #include "protocols/commit/shard.h"
 #include "sim/overloaded.h"
 
@@ -53,11 +54,7 @@ void Coordinator::on_commit_request(sim::Context& ctx, sim::NodeId client, const
   // Log "begin" before asking anyone (forced: the sync precedes every send of this handler).
   log_.write(ctx, m.txn, {t.participants, t.decision}, /*begin=*/true);
   ctx.sync();
-  if (ctx.observing()) {
-    nlohmann::json names = nlohmann::json::array();
-    for (sim::NodeId p : t.participants) names.push_back(ctx.name(p));
-    ctx.observe("begin", {{"txn", m.txn.value}, {"participants", std::move(names)}});
-  }
+  commit::observe_begin(ctx, m.txn, t.participants);
   for (sim::NodeId p : t.participants) send(ctx, p, VoteRequest{m.txn, t.participants});
   t.timer = ctx.set_timer(cfg_.timeout, m.txn.value * 2 + kVoteTimeout);
 }

@@ -30,17 +30,9 @@ void Participant::on_message(sim::Context& ctx, sim::NodeId from, const Message&
 }
 
 void Participant::on_execute(sim::Context& ctx, sim::NodeId client, const commit::Execute& m) {
-  if (const TxnRecord* known = shard_.lookup(ctx, m.txn)) {  // a duplicate, or too late
-    return send(ctx, client, commit::Executed{m.txn, known->state != TxnState::aborted});
-  }
-  TxnRecord& r = shard_.add(m.txn, TxnRecord{TxnState::working, m.writes, {}});
-  if (!shard_.try_lock(m.txn, m.writes)) {
-    r.writes.clear();  // locks not taken: nothing to release
-    abort_unilaterally(ctx, m.txn, r);
-    return send(ctx, client, commit::Executed{m.txn, false});
-  }
-  send(ctx, client, commit::Executed{m.txn, true});
-  ctx.set_timer(cfg_.timeout * 2, m.txn.value * 2 + kVoteRequestTimeout);
+  const commit::Shard::Work work = shard_.execute(ctx, m);
+  send(ctx, client, commit::Executed{m.txn, work.ok});
+  if (work.started) ctx.set_timer(cfg_.timeout * 2, m.txn.value * 2 + kVoteRequestTimeout);
 }
 
 void Participant::on_vote_request(sim::Context& ctx, sim::NodeId from, const VoteRequest& m) {
@@ -49,7 +41,7 @@ void Participant::on_vote_request(sim::Context& ctx, sim::NodeId from, const Vot
     // Never executed here (the work was lost, or overtaken by this request), or lost in a
     // crash before the vote: vote no.
     commit::observe_vote(ctx, m.txn, false);
-    abort_unilaterally(ctx, m.txn, shard_.add(m.txn, TxnRecord{TxnState::working, {}, {}}));
+    shard_.abort_unilaterally(ctx, m.txn, shard_.add(m.txn, TxnRecord{TxnState::working, {}, {}}));
     return send(ctx, from, VoteAbort{m.txn});
   }
   switch (r->state) {
@@ -57,7 +49,7 @@ void Participant::on_vote_request(sim::Context& ctx, sim::NodeId from, const Vot
       r->participants = m.participants;
       if (ctx.rng().bernoulli(cfg_.vote_no)) {
         commit::observe_vote(ctx, m.txn, false);
-        abort_unilaterally(ctx, m.txn, *r);
+        shard_.abort_unilaterally(ctx, m.txn, *r);
         return send(ctx, from, VoteAbort{m.txn});
       }
       // Force the prepared record to the log before the vote leaves (BHG §7.3: "the participant
@@ -77,12 +69,6 @@ void Participant::on_vote_request(sim::Context& ctx, sim::NodeId from, const Vot
     case TxnState::aborted: return send(ctx, from, VoteAbort{m.txn});
     case TxnState::precommitted: DSIM_ASSERT(false, "2PC has no pre-commit state");
   }
-}
-
-void Participant::abort_unilaterally(sim::Context& ctx, TxnId txn, TxnRecord& r) {
-  shard_.unlock(txn, r.writes);
-  r.state = TxnState::aborted;  // not logged: a crash forgets it, and "unknown" means abort here too
-  commit::observe_decide(ctx, txn, Decision::abort);
 }
 
 void Participant::on_decision(sim::Context& ctx, sim::NodeId from, TxnId txn, bool committed, bool from_coordinator) {
@@ -112,9 +98,9 @@ void Participant::on_decision_request(sim::Context& ctx, sim::NodeId from, TxnId
   if (!r) {
     // Never voted (or forgot that it did, with the bug): abort, and say so.
     r = &shard_.add(txn, TxnRecord{TxnState::working, {}, {}});
-    abort_unilaterally(ctx, txn, *r);
+    shard_.abort_unilaterally(ctx, txn, *r);
   } else if (r->state == TxnState::working) {
-    abort_unilaterally(ctx, txn, *r);
+    shard_.abort_unilaterally(ctx, txn, *r);
   }
   if (r->state == TxnState::committed || r->state == TxnState::aborted)
     send(ctx, from, DecisionReply{txn, r->state == TxnState::committed});
@@ -133,7 +119,7 @@ void Participant::on_timer(sim::Context& ctx, sim::Timer timer) {
   TxnRecord* r = shard_.find(txn);
   if (!r) return;
   if (timer.tag % 2 == kVoteRequestTimeout) {
-    if (r->state == TxnState::working) abort_unilaterally(ctx, txn, *r);
+    if (r->state == TxnState::working) shard_.abort_unilaterally(ctx, txn, *r);
     return;
   }
   if (r->state != TxnState::prepared) return;
@@ -147,9 +133,7 @@ void Participant::on_timer(sim::Context& ctx, sim::Timer timer) {
 // A client asking a participant: answered once this participant has decided, never forcing a
 // decision (a working participant keeps working).
 void Participant::answer_status(sim::Context& ctx, sim::NodeId client, TxnId txn) {
-  const TxnRecord* r = shard_.lookup(ctx, txn);
-  if (r && (r->state == TxnState::committed || r->state == TxnState::aborted))
-    send(ctx, client, commit::Outcome{txn, r->state == TxnState::committed});
+  if (const auto committed = shard_.committed(ctx, txn)) send(ctx, client, commit::Outcome{txn, *committed});
 }
 
 }  // namespace dsim::twopc

@@ -36,8 +36,6 @@ class Participant final : public sim::ProcessOf<Message> {
   void on_decision(sim::Context& ctx, sim::NodeId from, TxnId txn, bool committed, bool from_coordinator);
   void on_decision_request(sim::Context& ctx, sim::NodeId from, TxnId txn);
   void answer_status(sim::Context& ctx, sim::NodeId client, TxnId txn);
-  // Aborts a transaction this participant has not voted yes on (its own choice).
-  void abort_unilaterally(sim::Context& ctx, TxnId txn, commit::TxnRecord& r);
   void finish(sim::Context& ctx, TxnId txn, commit::TxnRecord& r, bool committed);
   void ask_later(sim::Context& ctx, TxnId txn, uint32_t asked);
 

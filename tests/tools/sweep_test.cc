@@ -108,23 +108,34 @@ TEST(Replay, ATraceFromAnotherBuildIsRefusedUnlessAsked) {
   EXPECT_NE(allowed.err.find("warning"), std::string::npos);
 }
 
-TEST(Shrink, KeepsAtMostAThirdOfTheFaultsAndStillFails) {
-  const auto f = write("hunt.json", kHunt);
-  Result sweep = run_dsim("sweep " + f + " --seeds 1:20 --stop-on-first -j 1");
+// The first seed in 1..`last` on which `file` (with `flags`) fails, found by a sweep.
+std::string first_failing_seed(const std::string& file, const std::string& flags, int last) {
+  Result sweep = run_dsim("sweep " + file + flags + " --seeds 1:" + std::to_string(last) + " --stop-on-first -j 1");
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(sweep.out, m, std::regex("--seed ([0-9]+)"))) << sweep.out;
-  const std::string seed = m[1].str();
-  const std::string out = tmp("min.json");
-  Result shrink = run_dsim("shrink " + f + " --seed " + seed + " -o " + out);
+  EXPECT_TRUE(std::regex_search(sweep.out, m, std::regex("--seed ([0-9]+)"))) << sweep.out;
+  return m.empty() ? "1" : m[1].str();
+}
+
+// Shrinks `file` at `seed` into `out`: the run had at least `min_before` faults, the minimal
+// scenario keeps at most a third of them and still shows `violation`.
+void expect_shrinks_to_a_third(const std::string& file, const std::string& seed, const std::string& flags,
+                               const std::string& out, int min_before, const std::string& violation) {
+  Result shrink = run_dsim("shrink " + file + " --seed " + seed + flags + " -o " + out);
   ASSERT_EQ(shrink.code, 0) << shrink.out << shrink.err;
   std::smatch faults;
   ASSERT_TRUE(std::regex_search(shrink.out, faults, std::regex("faults +([0-9]+) -> ([0-9]+)"))) << shrink.out;
   const int before = std::stoi(faults[1].str()), after = std::stoi(faults[2].str());
-  EXPECT_GE(before, 6);
+  EXPECT_GE(before, min_before);
   EXPECT_LE(3 * after, before) << shrink.out;
   Result rerun = run_dsim("run " + out);
   EXPECT_EQ(rerun.code, 1) << rerun.out;
-  EXPECT_NE(rerun.out.find("VIOLATION pingmesh.reply_matches_ping"), std::string::npos) << rerun.out;
+  EXPECT_NE(rerun.out.find(violation), std::string::npos) << rerun.out;
+}
+
+TEST(Shrink, KeepsAtMostAThirdOfTheFaultsAndStillFails) {
+  const auto f = write("hunt.json", kHunt);
+  const std::string out = tmp("min.json");
+  expect_shrinks_to_a_third(f, first_failing_seed(f, "", 20), "", out, 6, "VIOLATION pingmesh.reply_matches_ping");
   EXPECT_EQ(slurp(out).find("nemesis"), std::string::npos) << "the minimal scenario has explicit faults only";
 }
 
@@ -177,21 +188,9 @@ TEST(Shrink, BugSwitchesUnderTheNemesisShrinkToAThirdAndStillFail) {
                         Case{"twopc/nemesis.json", "forget_prepared"}, Case{"threepc/nemesis.json", "no_termination"}}) {
     SCOPED_TRACE(c.bug);
     const std::string file = std::string(DSIM_SOURCE_DIR) + "/scenarios/" + c.scenario;
-    const std::string out = tmp(c.bug + "-min.json");
     const std::string bug = " --set 'protocol.bugs=[\"" + c.bug + "\"]'";
-    // The first seed on which the bug shows (the sweep tests measure how soon that is).
-    int seed = 1;
-    while (seed < 60 && run_dsim("run " + file + " --seed " + std::to_string(seed) + bug).code != 1) ++seed;
-    Result shrink = run_dsim("shrink " + file + " --seed " + std::to_string(seed) + bug + " -o " + out);
-    ASSERT_EQ(shrink.code, 0) << shrink.out << shrink.err;
-    std::smatch faults;
-    ASSERT_TRUE(std::regex_search(shrink.out, faults, std::regex("faults +([0-9]+) -> ([0-9]+)"))) << shrink.out;
-    const int before = std::stoi(faults[1].str()), after = std::stoi(faults[2].str());
-    EXPECT_GE(before, 6);
-    EXPECT_LE(3 * after, before) << shrink.out;
-    Result rerun = run_dsim("run " + out);
-    EXPECT_EQ(rerun.code, 1) << rerun.out;
-    EXPECT_NE(rerun.out.find("VIOLATION"), std::string::npos) << rerun.out;
+    // From the first seed on which the bug shows (the sweep tests measure how soon that is).
+    expect_shrinks_to_a_third(file, first_failing_seed(file, bug, 60), bug, tmp(c.bug + "-min.json"), 6, "VIOLATION");
   }
 }
 

@@ -19,8 +19,7 @@ void print_verdicts(std::FILE* out, const sim::Scenario& scenario, const std::ve
     if (!r.violation) continue;
     const auto& v = *r.violation;
     // A liveness violation is found at the end of the run, not at an event.
-    const std::string where = v.event == "(end of run)" ? "the end of the run"
-                                                        : "trace event #" + std::to_string(v.seq);
+    const std::string where = v.at_end ? "the end of the run" : "trace event #" + std::to_string(v.seq);
     std::fprintf(out, "VIOLATION %s at t=%s (%s): %s\n", v.invariant.c_str(),
                  sim::format_seconds(v.time - sim::Time::zero()).c_str(), where.c_str(), v.what.c_str());
     std::fprintf(out, "  event: %s\n", v.event.c_str());

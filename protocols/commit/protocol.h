@@ -1,0 +1,44 @@
+// What 2PC's and 3PC's registrations share: the workload, the AC invariants under the
+// protocol's prefix, the metrics, the "coordinator" selector, and the node factory (n1 the
+// coordinator, the other servers participants, clients the shared transaction client).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "protocols/commit/client.h"
+#include "protocols/commit/invariants.h"
+#include "protocols/commit/metrics.h"
+#include "sim/registry.h"
+
+namespace dsim::commit {
+
+template <class Coordinator, class Participant, class Message, class Config>
+void fill_common_spec(sim::ProtocolSpec& p, int64_t termination_bound_timeouts) {
+  p.workload = workload_specs();
+  p.invariants = invariant_specs(p.name, termination_bound_timeouts);
+  p.message_types = sim::message_type_names<Message>();
+  p.metrics = [](const sim::ProtocolConfig&) { return make_metrics(); };
+  p.selectors = {{"coordinator", "the coordinator (n1), while it is up", "coordinator"}};
+  p.min_nodes = 2;
+  p.make_factory = [](const sim::ProtocolConfig& config) -> sim::ProcessFactory {
+    const Config cfg = Config::from(config);
+    const Workload w = Workload::from(config);
+    return [cfg, w](sim::NodeId id, const sim::Topology& t) -> std::unique_ptr<sim::Process> {
+      if (id == coordinator_node()) return std::make_unique<Coordinator>(cfg);
+      if (t.role(id) == sim::Role::server) return std::make_unique<Participant>(cfg);
+      return std::make_unique<Client<Message>>(w);
+    };
+  };
+  p.decode = sim::message_decoder<Message>();
+}
+
+// The coordinator's "begin" observation: the transaction and its participants by name.
+inline void observe_begin(sim::Context& ctx, TxnId txn, const std::vector<sim::NodeId>& participants) {
+  if (!ctx.observing()) return;
+  nlohmann::json names = nlohmann::json::array();
+  for (sim::NodeId p : participants) names.push_back(ctx.name(p));
+  ctx.observe("begin", {{"txn", txn.value}, {"participants", std::move(names)}});
+}
+
+}  // namespace dsim::commit
