@@ -143,7 +143,16 @@ class Reader {
           r.fail("byzantine", scenario_.protocol->name + " is not Byzantine-tolerant; add \"exceed_budget\": true to inject it anyway (and expect a violation)");
         break;
       }
-      case Kind::nemesis: nemesis(r, f); break;
+      case Kind::nemesis:
+        nemesis(r, f);
+        // A bounded amount of work: a nemesis that would fire millions of faults ("every":
+        // "1ns") is a typo, not a test, and would never finish.
+        if (f.length->ns() / f.nemesis.every.ns() > kMaxNemesisFaults)
+          r.object("nemesis").fail("every", sim::format_duration(f.nemesis.every) + " over a " + sim::format_duration(*f.length) +
+                                                " window is about " + std::to_string(f.length->ns() / f.nemesis.every.ns()) +
+                                                " faults; at most " + std::to_string(kMaxNemesisFaults) +
+                                                " are allowed (raise \"every\" or shorten the window)");
+        break;
     }
     r.raw("exceed_budget");
     r.finish();
@@ -193,6 +202,8 @@ class Reader {
     for (uint32_t i = 0; i < topology_.servers(); ++i)  // clients may be left out: they then reach everyone
       if (!seen[i]) r.fail("partition", topology_.name(sim::NodeId(i)) + " is in no group (list every node; a node in two groups bridges them)");
   }
+
+  static constexpr int64_t kMaxNemesisFaults = 100'000;
 
   void nemesis(sim::ConfigReader& r, Fault& f) const {
     sim::ConfigReader n = r.object("nemesis");

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/printable.h"
+
 namespace dsim::sim {
 namespace {
 
@@ -47,13 +49,13 @@ std::string display_path(const std::string& pointer) {
 }
 
 void fail_at(const ConfigSource& source, const std::string& pointer, const std::string& what) {
-  throw InputError(source.where(pointer) + ": " + display_path(pointer) + ": " + what);
+  throw InputError(source.where(pointer) + ": " + printable(display_path(pointer), 100) + ": " + what);
 }
 
 void ConfigSource::apply_set(const std::string& assignment) {
   const size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
-    throw InputError("--set " + assignment + ": expected key=value (e.g. --set network.loss=0.01)");
+    throw InputError("--set " + printable(assignment, 100) + ": expected key=value (e.g. --set network.loss=0.01)");
   const std::string key = assignment.substr(0, eq);
   const std::string text = assignment.substr(eq + 1);
   nlohmann::json value;
@@ -90,33 +92,44 @@ void ConfigSource::apply_set(const std::string& assignment) {
     const bool last = i + 1 == tokens.size();
     if (node->is_array()) {
       size_t index = 0;
-      try {
-        index = std::stoul(token);
-      } catch (...) {
-        throw InputError("--set " + assignment + ": " + display_path(walked) + " is an array; \"" + token +
+      const bool digits = !token.empty() && token.size() <= 9 && token.find_first_not_of("0123456789") == std::string::npos;
+      if (digits) index = std::stoul(token);
+      if (!digits) {
+        throw InputError("--set " + printable(assignment, 100) + ": " + display_path(walked) + " is an array; \"" + printable(token, 40) +
                          "\" is not an index");
       }
       if (index > node->size())
-        throw InputError("--set " + assignment + ": index " + token + " is past the end of " + display_path(walked));
-      if (index == node->size()) node->push_back(last ? value : nlohmann::json::object());
+        throw InputError("--set " + printable(assignment, 100) + ": index " + printable(token, 40) + " is past the end of " + display_path(walked));
+      if (index == node->size()) {
+        node->push_back(last ? value : nlohmann::json::object());
+        if (!last) sets_.emplace_back(walked + "/" + tokens[i], assignment);  // created by this --set
+      }
       else if (last) (*node)[index] = value;
       node = &(*node)[index];
     } else {
       if (node->is_null()) *node = nlohmann::json::object();
       if (!node->is_object())
-        throw InputError("--set " + assignment + ": " + display_path(walked) + " is " + type_name(*node) +
+        throw InputError("--set " + printable(assignment, 100) + ": " + display_path(walked) + " is " + type_name(*node) +
                          ", not an object");
-      if (last) (*node)[token] = value;
-      else if (!node->contains(token)) (*node)[token] = nlohmann::json::object();
+      if (last) {
+        (*node)[token] = value;
+      } else if (!node->contains(token)) {
+        (*node)[token] = nlohmann::json::object();
+        sets_.emplace_back(walked + "/" + tokens[i], assignment);  // created by this --set
+      }
       node = &(*node)[token];
     }
     walked += "/" + tokens[i];
   }
-  if (tokens.empty()) throw InputError("--set " + assignment + ": empty key");
+  if (tokens.empty()) throw InputError("--set " + printable(assignment, 100) + ": empty key");
   sets_.emplace_back(pointer, assignment);
 }
 
 std::string ConfigSource::where(const std::string& pointer) const {
+  return printable(where_raw(pointer), 200);
+}
+
+std::string ConfigSource::where_raw(const std::string& pointer) const {
   // The most specific --set that covers this pointer wins.
   const std::pair<std::string, std::string>* best = nullptr;
   for (const auto& s : sets_) {
@@ -145,10 +158,14 @@ void ConfigReader::fail(std::string_view key, const std::string& what) const {
 
 void ConfigReader::fail_here(const std::string& what) const { fail_at(*source_, pointer_, what); }
 
-bool ConfigReader::has(std::string_view key) const { return value_->find(std::string(key)) != value_->end(); }
+bool ConfigReader::has(std::string_view key) const {
+  known_.insert(std::string(key));
+  return value_->find(std::string(key)) != value_->end();
+}
 
 const nlohmann::json* ConfigReader::find(std::string_view key) {
   read_.insert(std::string(key));
+  known_.insert(std::string(key));
   auto it = value_->find(std::string(key));
   return it == value_->end() ? nullptr : &*it;
 }
@@ -166,7 +183,7 @@ std::optional<int64_t> ConfigReader::integer(std::string_view key, int64_t min, 
   const auto* j = find(key);
   if (!j) return std::nullopt;
   if (!j->is_number_integer() || (j->is_number_unsigned() && j->get<uint64_t>() > INT64_MAX))
-    fail(key, "must be an integer, got " + (j->is_number() ? j->dump() : type_name(*j)));
+    fail(key, "must be an integer, got " + (j->is_number() ? printable(j->dump(), 40) : type_name(*j)));
   const int64_t v = j->get<int64_t>();
   if (v < min || v > max)
     fail(key, std::to_string(v) + " is out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
@@ -177,7 +194,7 @@ std::optional<uint64_t> ConfigReader::unsigned_integer(std::string_view key) {
   const auto* j = find(key);
   if (!j) return std::nullopt;
   if (!j->is_number_integer() || (!j->is_number_unsigned() && j->get<int64_t>() < 0))
-    fail(key, "must be a non-negative integer, got " + (j->is_number() ? j->dump() : type_name(*j)));
+    fail(key, "must be a non-negative integer, got " + (j->is_number() ? printable(j->dump(), 40) : type_name(*j)));
   return j->get<uint64_t>();
 }
 
@@ -188,7 +205,7 @@ std::optional<double> ConfigReader::number(std::string_view key, double min, dou
   const double v = j->get<double>();
   if (!(v >= min && v <= max)) {
     nlohmann::json lo = min, hi = max;
-    fail(key, j->dump() + " is out of range [" + lo.dump() + ", " + hi.dump() + "]");
+    fail(key, printable(j->dump(), 40) + " is out of range [" + lo.dump() + ", " + hi.dump() + "]");
   }
   return v;
 }
@@ -204,7 +221,7 @@ std::optional<Duration> ConfigReader::duration(std::string_view key, bool allow_
   const auto* j = find(key);
   if (!j) return std::nullopt;
   if (j->is_number()) {
-    fail(key, "duration " + j->dump() + " has no unit: write it as a string such as \"" + j->dump() + "ms\"");
+    fail(key, "duration " + printable(j->dump(), 40) + " has no unit: write it as a string such as \"" + printable(j->dump(), 40) + "ms\"");
   }
   if (!j->is_string()) fail(key, "must be a duration string such as \"150ms\", got " + type_name(*j));
   std::string error;
@@ -219,7 +236,7 @@ std::optional<std::string> ConfigReader::choice(std::string_view key, const std:
   if (std::find(choices.begin(), choices.end(), *s) == choices.end()) {
     std::string list;
     for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
-    fail(key, "\"" + *s + "\" is not one of: " + list);
+    fail(key, "\"" + printable(*s, 40) + "\" is not one of: " + list);
   }
   return s;
 }
@@ -250,7 +267,7 @@ void ConfigReader::finish() {
     if (read_.count(it.key())) continue;
     std::string hint;
     size_t best = 3;
-    for (const auto& k : read_) {
+    for (const auto& k : known_) {
       size_t d = edit_distance(it.key(), k);
       if (d < best) {
         best = d;
@@ -258,7 +275,8 @@ void ConfigReader::finish() {
       }
     }
     std::string known;
-    for (const auto& k : read_) known += (known.empty() ? "" : ", ") + k;
+    for (const auto& k : known_) known += (known.empty() ? "" : ", ") + k;
+    if (known.empty()) known = "none";
     fail(it.key(), hint.empty() ? "unknown key (known keys here: " + known + ")"
                                 : "unknown key (did you mean \"" + hint + "\"?)");
   }

@@ -32,6 +32,7 @@ class ConfigSource {
   std::string where(const std::string& pointer) const;
 
  private:
+  std::string where_raw(const std::string& pointer) const;
   JsonDocument doc_;
   std::vector<std::pair<std::string, std::string>> sets_;  // pointer -> the --set text
 };
@@ -60,7 +61,7 @@ class ConfigReader {
   std::vector<std::string> keys() const;
 
   // Rejects every key that was not read, naming the first one and suggesting the nearest
-  // known key.
+  // known key (any key asked about, present or not).
   void finish();
 
   [[noreturn]] void fail(std::string_view key, const std::string& what) const;
@@ -76,6 +77,8 @@ class ConfigReader {
   std::string pointer_;
   const nlohmann::json* value_;
   std::set<std::string, std::less<>> read_;
+  // Every key asked about (read or only tested with has()): what "known keys here" lists.
+  mutable std::set<std::string, std::less<>> known_;
 };
 
 // "network.latency.min" for a JSON pointer, "(root)" for "".

@@ -7,8 +7,19 @@
 #include <system_error>
 
 #include "sim/json_source.h"
+#include "sim/printable.h"
 
 namespace dsim::sim {
+
+namespace {
+std::string header_line(const TraceHeader& header) {
+  nlohmann::json h{{"dsim_trace", header.format},
+                   {"version", header.version},
+                   {"build", header.build},
+                   {"scenario", header.scenario}};
+  return h.dump() + "\n";
+}
+}  // namespace
 
 JsonlSink::JsonlSink(std::string path, const Topology& topology, const TraceHeader& header)
     : path_(std::move(path)), partial_(path_ + ".partial"), topology_(&topology) {
@@ -16,15 +27,17 @@ JsonlSink::JsonlSink(std::string path, const Topology& topology, const TraceHead
   if (!file_)
     throw InputError(path_ + ": cannot write trace: " + std::generic_category().message(errno));
   buffer_.reserve(1 << 20);
-  nlohmann::json h{{"dsim_trace", header.format},
-                   {"version", header.version},
-                   {"build", header.build},
-                   {"scenario", header.scenario}};
-  buffer_ = h.dump();
-  buffer_.push_back('\n');
+  buffer_ = header_line(header);
+}
+
+JsonlSink::JsonlSink(std::FILE* stream, std::string name, const Topology& topology, const TraceHeader& header)
+    : path_(std::move(name)), topology_(&topology), file_(stream) {
+  buffer_.reserve(1 << 20);
+  buffer_ = header_line(header);
 }
 
 JsonlSink::~JsonlSink() {
+  if (partial_.empty()) return;  // the caller's stream
   if (file_) std::fclose(file_);
   if (!committed_) std::remove(partial_.c_str());
 }
@@ -48,6 +61,11 @@ void JsonlSink::commit(const TraceFooter& footer) {
   buffer_ += f.dump();
   buffer_.push_back('\n');
   flush();
+  if (partial_.empty()) {
+    if (std::fflush(file_) != 0) throw InputError(path_ + ": write failed: " + std::generic_category().message(errno));
+    committed_ = true;
+    return;
+  }
   const bool ok = std::fclose(file_) == 0;
   file_ = nullptr;
   if (!ok || std::rename(partial_.c_str(), path_.c_str()) != 0)
@@ -70,12 +88,13 @@ NodeId node_field(const nlohmann::json& j, const char* key, const Topology& t, c
   }
   if (!it->is_string()) bad_line(path, line, std::string("\"") + key + "\" must be a node name");
   auto id = t.find(it->get<std::string>());
-  if (!id) bad_line(path, line, "unknown node \"" + it->get<std::string>() + "\"");
+  if (!id) bad_line(path, line, "unknown node \"" + printable(it->get<std::string>(), 40) + "\"");
   return *id;
 }
 
 template <class T>
 T field(const nlohmann::json& j, const char* key, const std::string& path, uint64_t line) {
+  static_assert(!std::is_arithmetic_v<T>, "numbers are read with integer_field");
   auto it = j.find(key);
   if (it == j.end()) bad_line(path, line, std::string("missing \"") + key + "\"");
   try {
@@ -83,6 +102,25 @@ T field(const nlohmann::json& j, const char* key, const std::string& path, uint6
   } catch (const nlohmann::json::exception&) {
     bad_line(path, line, std::string("\"") + key + "\" has the wrong type");
   }
+}
+
+// Every number in a trace is an exact integer in [min, max]: a fraction, an exponent or a
+// value out of range is refused with the key and the value, never converted.
+int64_t integer_field(const nlohmann::json& j, const char* key, int64_t min, int64_t max, const std::string& path,
+                      uint64_t line) {
+  auto it = j.find(key);
+  if (it == j.end()) bad_line(path, line, std::string("missing \"") + key + "\"");
+  const bool in_range = it->is_number_integer() &&
+                        (it->is_number_unsigned() ? it->get<uint64_t>() <= static_cast<uint64_t>(max)
+                                                  : it->get<int64_t>() >= min && it->get<int64_t>() <= max);
+  if (!in_range || it->get<int64_t>() < min)
+    bad_line(path, line, std::string("\"") + key + "\" must be an integer from " + std::to_string(min) + " to " +
+                             std::to_string(max) + ", got " + printable(it->dump(), 40));
+  return it->get<int64_t>();
+}
+
+uint64_t count_field(const nlohmann::json& j, const char* key, const std::string& path, uint64_t line) {
+  return static_cast<uint64_t>(integer_field(j, key, 0, INT64_MAX, path, line));
 }
 
 }  // namespace
@@ -99,19 +137,23 @@ TraceReadResult read_trace(const std::string& path, const Registry& registry, co
   uint64_t expected_seq = 0;
   std::map<uint64_t, MessagePtr> messages;  // id -> message, from send lines
   Topology topology;
+  Time last_time = Time::zero(), end = Time::zero();
+  DigestSink digest;
   while (std::getline(in, text)) {
     ++line;
     if (have_footer) bad_line(path, line, "data after the end record");
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error&) {
-      bad_line(path, line, "garbled line: not valid JSON (truncated or edited trace?)");
+    } catch (const nlohmann::json::exception& e) {  // out_of_range too: "1e999"
+      bad_line(path, line, std::string("garbled line: ") +
+                               (e.id == 406 ? "a number too large for JSON" : "not valid JSON") +
+                               " (truncated or edited trace?)");
     }
     if (!j.is_object()) bad_line(path, line, "expected a JSON object");
     if (!have_header) {
       if (!j.contains("dsim_trace")) bad_line(path, line, "not a dsim trace (no header line)");
-      result.header.format = field<int>(j, "dsim_trace", path, line);
+      result.header.format = static_cast<int>(integer_field(j, "dsim_trace", 0, INT32_MAX, path, line));
       if (result.header.format != kTraceFormat)
         bad_line(path, line, "trace format " + std::to_string(result.header.format) + " is not supported (this dsim reads format " +
                                  std::to_string(kTraceFormat) + ")");
@@ -123,37 +165,51 @@ TraceReadResult read_trace(const std::string& path, const Registry& registry, co
       doc.origin = path + ":1 (trace header)";
       result.scenario = parse_scenario(ConfigSource(std::move(doc)), registry, sections);
       topology = result.scenario.topology();
+      end = Time::zero() + result.scenario.duration;
       on_header(result.scenario);
       have_header = true;
       continue;
     }
     if (j.contains("end")) {
-      result.footer.records = field<uint64_t>(j, "records", path, line);
-      result.footer.events = field<uint64_t>(j, "events", path, line);
-      result.footer.end_ns = field<int64_t>(j, "t", path, line);
+      result.footer.records = count_field(j, "records", path, line);
+      result.footer.events = count_field(j, "events", path, line);
+      result.footer.end_ns = integer_field(j, "t", last_time.ns(), end.ns(), path, line);
       result.footer.digest = field<std::string>(j, "digest", path, line);
       result.footer.verdicts = field<nlohmann::json>(j, "verdicts", path, line);
+      if (!result.footer.verdicts.is_object()) bad_line(path, line, "\"verdicts\" must be an object");
+      for (const auto& [name, verdict] : result.footer.verdicts.items())
+        if (!verdict.is_string()) bad_line(path, line, "verdict of " + printable(name, 60) + " must be a string");
       if (result.footer.records != expected_seq)
         bad_line(path, line, "end record counts " + std::to_string(result.footer.records) + " events but the file has " +
                                  std::to_string(expected_seq));
+      // The digest is recomputed from the events as read: an edited event or end record shows.
+      if (!result.footer.digest.empty() && result.footer.digest != digest.hex())
+        bad_line(path, line, "end record digest " + printable(result.footer.digest, 20) +
+                                 " does not match the events in the file (" + digest.hex() +
+                                 "): the trace was edited or corrupted");
       have_footer = true;
       continue;
     }
     StoredEvent ev;
-    ev.seq = field<uint64_t>(j, "seq", path, line);
+    ev.seq = count_field(j, "seq", path, line);
     if (ev.seq != expected_seq)
       bad_line(path, line, "event seq " + std::to_string(ev.seq) + " where " + std::to_string(expected_seq) + " was expected");
     ++expected_seq;
-    ev.time = Time::from_ns(field<int64_t>(j, "t", path, line));
+    // Times never go backwards and stay within the scenario's duration.
+    ev.time = Time::from_ns(integer_field(j, "t", 0, end.ns(), path, line));
+    if (ev.time < last_time)
+      bad_line(path, line, "time goes backwards: t " + std::to_string(ev.time.ns()) + " is before the previous event's " +
+                               std::to_string(last_time.ns()));
+    last_time = ev.time;
     const std::string kind = field<std::string>(j, "ev", path, line);
-    if (!parse_trace_kind(kind, &ev.kind)) bad_line(path, line, "unknown event kind \"" + kind + "\"");
+    if (!parse_trace_kind(kind, &ev.kind)) bad_line(path, line, "unknown event kind \"" + printable(kind, 40) + "\"");
     ev.node = node_field(j, "node", topology, path, line, ev.kind != TraceKind::fault);
     switch (ev.kind) {
       case TraceKind::send:
       case TraceKind::drop:
       case TraceKind::deliver: {
         ev.peer = node_field(j, ev.kind == TraceKind::deliver ? "from" : "to", topology, path, line, true);
-        ev.id = field<uint64_t>(j, "id", path, line);
+        ev.id = count_field(j, "id", path, line);
         ev.name = field<std::string>(j, "type", path, line);
         if (ev.kind == TraceKind::drop) ev.cause = field<std::string>(j, "cause", path, line);
         if (ev.kind == TraceKind::deliver) ev.tag = j.value("dup", false) ? 1 : 0;
@@ -163,9 +219,11 @@ TraceReadResult read_trace(const std::string& path, const Registry& registry, co
           try {
             ev.msg = result.scenario.protocol->decode(ev.name, body);
           } catch (const std::invalid_argument& e) {
-            bad_line(path, line, "message " + ev.name + ": " + e.what());
+            bad_line(path, line, "message " + printable(ev.name, 60) + ": " + e.what());
+          } catch (const nlohmann::json::exception& e) {
+            bad_line(path, line, "message " + printable(ev.name, 60) + ": malformed body");
           }
-          if (!ev.msg) bad_line(path, line, "unknown message type \"" + ev.name + "\" for protocol " + result.scenario.protocol->name);
+          if (!ev.msg) bad_line(path, line, "unknown message type \"" + printable(ev.name, 60) + "\" for protocol " + result.scenario.protocol->name);
           messages[ev.id] = ev.msg;
         } else {
           auto it = messages.find(ev.id);
@@ -175,15 +233,17 @@ TraceReadResult read_trace(const std::string& path, const Registry& registry, co
         break;
       }
       case TraceKind::timer:
-        ev.id = field<uint64_t>(j, "timer", path, line);
-        ev.tag = field<uint64_t>(j, "tag", path, line);
+        ev.id = count_field(j, "timer", path, line);
+        ev.tag = count_field(j, "tag", path, line);
         break;
       default:
         if (j.contains("what")) ev.name = field<std::string>(j, "what", path, line);
         if (j.contains("data")) ev.data = j["data"];
         break;
     }
-    on_event(ev.view());
+    const TraceEvent view = ev.view();
+    digest.on_event(view);
+    on_event(view);
   }
   if (!have_header) throw InputError(path + ": empty trace (no header line)");
   if (!have_footer)

@@ -40,18 +40,22 @@ struct TraceFooter {
 
 class JsonlSink final : public TraceSink {
  public:
-  // Opens path + ".partial" for writing; throws InputError if it cannot.
+  // Opens path + ".partial" for writing; throws InputError if it cannot. commit() renames it
+  // into place; without commit() the destructor removes it. (Tests use this form; the command
+  // line gives its own stream, see below, so it can refuse aliased paths and clean up on signals.)
   JsonlSink(std::string path, const Topology& topology, const TraceHeader& header);
-  ~JsonlSink() override;  // removes the partial file unless commit() ran
+  // Writes to a stream the caller owns and finishes (rename, close); `name` appears in errors.
+  JsonlSink(std::FILE* stream, std::string name, const Topology& topology, const TraceHeader& header);
+  ~JsonlSink() override;
   void on_event(const TraceEvent& ev) override;
-  // Writes the end line, closes, and renames into place.
+  // Writes the end line and flushes; with the path form also closes and renames into place.
   void commit(const TraceFooter& footer);
   uint64_t bytes_written() const { return bytes_; }
 
  private:
   void flush();
   std::string path_;
-  std::string partial_;
+  std::string partial_;  // empty: the stream belongs to the caller
   const Topology* topology_;
   std::FILE* file_ = nullptr;
   std::string buffer_;

@@ -25,8 +25,8 @@ Duration LatencyDist::sample(Rng& rng) const {
       ns = rng.pareto(static_cast<double>(a.ns()), x);
       break;
   }
-  // Clamp to [0, 1h]: heavy tails must not overflow the clock.
-  ns = std::clamp(ns, 0.0, 3.6e12);
+  // Clamp to [0, 1h]: heavy tails must not overflow the clock (and 0 * inf is NaN: read as 0).
+  ns = std::isnan(ns) ? 0.0 : std::clamp(ns, 0.0, 3.6e12);
   return Duration::nanos(static_cast<int64_t>(std::llround(ns)));
 }
 

@@ -25,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -96,12 +97,22 @@ void from_json_value(const nlohmann::json& j, T& out, const char* field) {
     if (!j.is_boolean()) bad("a boolean");
     out = j.get<bool>();
   } else if constexpr (std::is_integral_v<T>) {
+    // Exact: a value the field's type cannot hold is refused, never wrapped or truncated.
     if (!j.is_number_integer()) bad("an integer");
-    if constexpr (std::is_unsigned_v<T>) {
-      if (j.is_number_unsigned() || j.get<int64_t>() >= 0) out = static_cast<T>(j.get<uint64_t>());
-      else bad("a non-negative integer");
+    constexpr auto lo = std::numeric_limits<T>::min();
+    constexpr auto hi = std::numeric_limits<T>::max();
+    if (j.is_number_unsigned()) {
+      const uint64_t v = j.get<uint64_t>();
+      if (v > static_cast<uint64_t>(hi)) bad("an integer within the field's range");
+      out = static_cast<T>(v);
     } else {
-      out = static_cast<T>(j.get<int64_t>());
+      const int64_t v = j.get<int64_t>();
+      if constexpr (std::is_unsigned_v<T>) {
+        if (v < 0 || static_cast<uint64_t>(v) > static_cast<uint64_t>(hi)) bad("a non-negative integer within the field's range");
+      } else {
+        if (v < static_cast<int64_t>(lo) || v > static_cast<int64_t>(hi)) bad("an integer within the field's range");
+      }
+      out = static_cast<T>(v);
     }
   } else if constexpr (std::is_floating_point_v<T>) {
     if (!j.is_number()) bad("a number");
@@ -266,8 +277,15 @@ class ByteWriter {
   }
 
   // A JSON value as tagged binary, without building its text (observations are hashed often).
+  // A non-negative integer is hashed the same whether it is held signed or unsigned: JSON text
+  // does not keep the difference, and a trace read back must hash like the live run.
   void json(const nlohmann::json& j) {
     using V = nlohmann::json::value_t;
+    if (j.type() == V::number_integer && j.get<int64_t>() >= 0) {
+      u64(static_cast<uint64_t>(V::number_unsigned));
+      u64(static_cast<uint64_t>(j.get<int64_t>()));
+      return;
+    }
     u64(static_cast<uint64_t>(j.type()));
     switch (j.type()) {
       case V::object:

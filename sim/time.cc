@@ -6,7 +6,9 @@
 #include <charconv>
 #include <cstdio>
 
+#include "sim/assert.h"
 #include "sim/int128.h"
+#include "sim/printable.h"
 
 namespace dsim::sim {
 namespace {
@@ -26,6 +28,10 @@ constexpr std::array<Unit, 7> kUnits{{{"ns", 1},
 
 }  // namespace
 
+void time_overflow(const char* op) {
+  assert_fail("time arithmetic within int64 nanoseconds", __FILE__, __LINE__, op);
+}
+
 std::optional<Duration> parse_duration(std::string_view text, std::string* error,
                                        bool allow_negative) {
   auto fail = [&](std::string why) -> std::optional<Duration> {
@@ -43,38 +49,40 @@ std::optional<Duration> parse_duration(std::string_view text, std::string* error
     ++digits_end;
   std::string_view number = s.substr(0, digits_end);
   std::string_view suffix = s.substr(digits_end);
-  if (number.empty()) return fail("\"" + std::string(text) + "\" is not a duration (expected e.g. \"150ms\", \"2s\")");
+  if (number.empty()) return fail("\"" + printable(text, 40) + "\" is not a duration (expected e.g. \"150ms\", \"2s\")");
   if (suffix.empty())
-    return fail("duration \"" + std::string(text) + "\" has no unit (use ns, us, ms, s, m or h)");
+    return fail("duration \"" + printable(text, 40) + "\" has no unit (use ns, us, ms, s, m or h)");
   const Unit* unit = nullptr;
   for (const auto& u : kUnits)
     if (suffix == u.suffix) unit = &u;
   if (!unit)
-    return fail("duration \"" + std::string(text) + "\" has unknown unit \"" + std::string(suffix) +
+    return fail("duration \"" + printable(text, 40) + "\" has unknown unit \"" + std::string(suffix) +
                 "\" (use ns, us, ms, s, m or h)");
-  if (negative && !allow_negative) return fail("duration \"" + std::string(text) + "\" must not be negative");
+  if (negative && !allow_negative) return fail("duration \"" + printable(text, 40) + "\" must not be negative");
 
   size_t dot = number.find('.');
   std::string_view whole = number.substr(0, dot);
   std::string_view frac = dot == std::string_view::npos ? std::string_view{} : number.substr(dot + 1);
   if (frac.find('.') != std::string_view::npos || (whole.empty() && frac.empty()))
-    return fail("\"" + std::string(text) + "\" is not a duration");
+    return fail("\"" + printable(text, 40) + "\" is not a duration");
   int128 value = 0;
   for (char c : whole) {
     value = value * 10 + (c - '0');
-    if (value > std::numeric_limits<int64_t>::max()) return fail("duration \"" + std::string(text) + "\" is too large");
+    if (value > kLongestDuration.ns())
+      return fail("duration \"" + printable(text, 40) + "\" is longer than 2400h (100 days), the longest dsim accepts");
   }
   value *= unit->ns;
   int64_t scale = unit->ns;
   for (char c : frac) {
     if (scale % 10 != 0) {
-      if (c != '0') return fail("duration \"" + std::string(text) + "\" is finer than a nanosecond");
+      if (c != '0') return fail("duration \"" + printable(text, 40) + "\" is finer than a nanosecond");
       continue;
     }
     scale /= 10;
     value += static_cast<int128>(c - '0') * scale;
   }
-  if (value > std::numeric_limits<int64_t>::max()) return fail("duration \"" + std::string(text) + "\" is too large");
+  if (value > kLongestDuration.ns())
+    return fail("duration \"" + printable(text, 40) + "\" is longer than 2400h (100 days), the longest dsim accepts");
   int64_t ns = static_cast<int64_t>(value);
   return Duration::nanos(negative ? -ns : ns);
 }

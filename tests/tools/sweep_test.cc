@@ -79,18 +79,26 @@ TEST(Replay, IdenticalRunIsConfirmedAndADivergenceIsNamed) {
   Result ok = run_dsim("replay " + trace);
   EXPECT_EQ(ok.code, 0) << ok.out << ok.err;
   EXPECT_NE(ok.out.find("replay: identical"), std::string::npos);
-  // Edit one event: the replay names it, in both versions.
+  // Edit one event: the file no longer matches its own end record, which is bad input (the
+  // trace is validated in full before replaying), not a divergence.
   std::string text = slurp(trace);
   const size_t at = text.find("\"seq\":100,");
   ASSERT_NE(at, std::string::npos);
   const size_t t = text.find("\"t\":", at) + 4;
-  text = text.substr(0, t) + '1' + text.substr(t);  // insert() trips a GCC 12 -Wrestrict false positive
-  const std::string edited = write("edited.jsonl", text);
-  Result diverged = run_dsim("replay " + edited);
-  EXPECT_EQ(diverged.code, 1);
-  EXPECT_NE(diverged.out.find("DIVERGED at trace event #100"), std::string::npos) << diverged.out;
-  EXPECT_NE(diverged.out.find("recorded: {\"seq\":100"), std::string::npos);
-  EXPECT_NE(diverged.out.find("replayed: {\"seq\":100"), std::string::npos);
+  const std::string edited = write("edited.jsonl", text.substr(0, t) + '1' + text.substr(t));  // insert() trips a GCC 12 -Wrestrict false positive
+  Result bad = run_dsim("replay " + edited);
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("edited.jsonl:"), std::string::npos) << bad.err;
+  // A consistent trace of another run (the header names seed 5, the events are seed 4's): the
+  // replay names the first divergent event in both versions.
+  const size_t seed = text.find("\"seed\":4");
+  ASSERT_NE(seed, std::string::npos);
+  const std::string other = write("other.jsonl", text.substr(0, seed) + "\"seed\":5" + text.substr(seed + 8));
+  Result diverged = run_dsim("replay " + other);
+  EXPECT_EQ(diverged.code, 1) << diverged.err;
+  EXPECT_NE(diverged.out.find("DIVERGED at trace event #"), std::string::npos) << diverged.out;
+  EXPECT_NE(diverged.out.find("recorded: {\"seq\":"), std::string::npos);
+  EXPECT_NE(diverged.out.find("replayed: {\"seq\":"), std::string::npos);
 }
 
 TEST(Replay, ATraceFromAnotherBuildIsRefusedUnlessAsked) {

@@ -7,7 +7,9 @@
 
 #include "protocols/registry.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/args.h"
 #include "tools/cli/format.h"
+#include "tools/cli/output.h"
 #include "tools/cli/runner.h"
 
 namespace dsim::cli {
@@ -27,9 +29,9 @@ Command add_bench(CLI::App& app) {
   auto a = std::make_shared<BenchArgs>();
   CLI::App* cmd = app.add_subcommand("bench", "Measure engine throughput (events/s) on a protocol workload");
   cmd->add_option("protocol", a->protocol, "protocol to run (e.g. pingmesh)")->required();
-  cmd->add_option("--nodes", a->nodes, "number of nodes")->capture_default_str()->check(CLI::Range(2u, 10'000'000u));
+  add_number(cmd, "--nodes", a->nodes, "number of nodes, 2 to 10000000 (default 1000)", 2, 10'000'000);
   cmd->add_option("--duration", a->duration, "simulated time, e.g. 10s")->capture_default_str();
-  cmd->add_option("--seed", a->seed, "seed")->capture_default_str();
+  add_number(cmd, "--seed", a->seed, "seed (default 1)", 0, UINT64_MAX);
   cmd->add_option("--mode", a->modes, "tracing modes to measure: off, digest, jsonl (comma-separated or repeated)")
       ->capture_default_str()
       ->delimiter(',')

@@ -47,18 +47,6 @@ std::string reproduce_command(const std::string& scenario_path, uint64_t seed, c
   return cmd;
 }
 
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string partial = path + ".partial";
-  std::FILE* f = std::fopen(partial.c_str(), "wb");
-  if (!f) throw sim::InputError(path + ": cannot write: " + std::generic_category().message(errno));
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (std::fclose(f) != 0 || !ok || std::rename(partial.c_str(), path.c_str()) != 0) {
-    const int saved = errno;
-    std::remove(partial.c_str());
-    throw sim::InputError(path + ": cannot write: " + std::generic_category().message(saved));
-  }
-}
-
 long peak_rss_kib() {
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);

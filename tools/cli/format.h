@@ -12,9 +12,6 @@ std::string rate(double per_second);             // "5.23M", "812k", "950"
 std::string shell_quote(const std::string& s);   // safe for copy-paste into a shell
 // The exact command line that reproduces a run.
 std::string reproduce_command(const std::string& scenario_path, uint64_t seed, const std::vector<std::string>& sets);
-// Writes text to path through path + ".partial" and a rename, so a failure leaves nothing
-// behind. Throws InputError naming the path.
-void write_file_atomically(const std::string& path, const std::string& text);
 // Peak resident memory of this process so far, in KiB (getrusage).
 long peak_rss_kib();
 

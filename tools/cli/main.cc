@@ -4,9 +4,23 @@
 #include <map>
 
 #include "sim/json_source.h"
+#include "sim/printable.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/signals.h"
+
+namespace {
+
+// Every error line passes through here: control characters escaped, length bounded, so a
+// hostile value echoed in a message can neither break the one-line promise nor flood.
+int input_error(const std::string& what) {
+  std::fprintf(stderr, "dsim: %s\n", dsim::sim::printable(what, 2000).c_str());
+  return 2;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
+  dsim::cli::install_signal_handlers();
   CLI::App app{"dsim: a deterministic simulator for distributed systems.\n"
                "Runs protocols (pingmesh, ...) over a simulated network, records a trace, and checks invariants."};
   app.require_subcommand(1);
@@ -32,6 +46,13 @@ int main(int argc, char** argv) {
       {"shrink", dsim::cli::add_shrink(app)},
       {"test", dsim::cli::add_test(app)},
   };
+  // The first word that is not an option must be a command; name it if it is not one.
+  if (argc >= 2 && argv[1][0] != '-' && !commands.count(argv[1])) {
+    std::string known;
+    for (const auto& [name, cmd] : commands) known += (known.empty() ? "" : ", ") + name;
+    return input_error("unknown command \"" + dsim::sim::printable(argv[1], 40) + "\" (commands: " + known +
+                       "; see 'dsim --help')");
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -39,16 +60,15 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::string what = e.what();
-    std::fprintf(stderr, "dsim: %s (see 'dsim%s --help')\n", what.c_str(),
-                 app.get_subcommands().empty() ? "" : (" " + app.get_subcommands()[0]->get_name()).c_str());
-    return 2;
+    const std::string sub = app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
+    return input_error(std::string(e.what()) + " (see 'dsim" + sub + " --help')");
+  } catch (const dsim::sim::InputError& e) {  // a strict option value (tools/cli/args.h)
+    return input_error(e.what());
   }
   try {
     for (CLI::App* sub : app.get_subcommands()) return commands.at(sub->get_name())();
   } catch (const dsim::sim::InputError& e) {
-    std::fprintf(stderr, "dsim: %s\n", e.what());
-    return 2;
+    return input_error(e.what());
   }
   return 2;
 }

@@ -1,9 +1,15 @@
 // `dsim replay TRACE`: re-runs the scenario and seed recorded in a trace's header and compares
 // the new run with the file event by event; on any difference it names the first divergent
-// event in both versions. A trace written by another build is refused unless asked.
+// event in both versions and stops the run there. The file is validated in full first (header,
+// sequence numbers, times, end record and its digest), so a garbled, truncated or edited trace
+// is bad input (exit 2), never reported as a divergence. A trace written by another build is
+// refused unless asked.
 #include <cstdio>
 #include <fstream>
 
+#include "protocols/registry.h"
+#include "sim/jsonl.h"
+#include "sim/printable.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/format.h"
 #include "tools/cli/runner.h"
@@ -11,36 +17,38 @@
 namespace dsim::cli {
 namespace {
 
+// Thrown by the Comparer to end the run at the first difference.
+struct Diverged {};
+
 // Compares each event of the new run with the next line of the recorded trace.
 class Comparer final : public sim::TraceSink {
  public:
-  Comparer(std::ifstream& in, const sim::Topology& topology) : in_(in), topology_(topology) {}
+  Comparer(std::ifstream& in, const sim::Topology& topology, uint64_t recorded)
+      : in_(in), topology_(topology), recorded_events_(recorded) {}
   void on_event(const sim::TraceEvent& ev) override {
-    if (diverged_) return;
     line_.clear();
     sim::format_trace_event(ev, topology_, line_);
     std::string recorded;
-    if (!std::getline(in_, recorded) || recorded.rfind("{\"digest\"", 0) == 0 || recorded.find("\"end\":true") != std::string::npos) {
-      diverged_ = true;
-      recorded_ = "(the recorded trace ends here)";
-      replayed_ = line_;
-      seq_ = ev.seq;
-      return;
+    if (compared_ == recorded_events_ || !std::getline(in_, recorded)) {
+      diverge(ev.seq, "(the recorded trace ends here)", line_);
     }
-    if (recorded != line_) {
-      diverged_ = true;
-      recorded_ = recorded;
-      replayed_ = line_;
-      seq_ = ev.seq;
-    }
+    ++compared_;
+    if (recorded != line_) diverge(ev.seq, recorded, line_);
   }
-  bool diverged_ = false;
+  [[noreturn]] void diverge(uint64_t seq, std::string recorded, std::string replayed) {
+    seq_ = seq;
+    recorded_ = std::move(recorded);
+    replayed_ = std::move(replayed);
+    throw Diverged{};
+  }
+  uint64_t compared_ = 0;
   uint64_t seq_ = 0;
   std::string recorded_, replayed_;
 
  private:
   std::ifstream& in_;
   const sim::Topology& topology_;
+  uint64_t recorded_events_;
   std::string line_;
 };
 
@@ -55,56 +63,58 @@ Command add_replay(CLI::App& app) {
   cmd->footer(
       "Examples:\n"
       "  dsim run scenarios/pingmesh/nemesis.json --trace /tmp/run.jsonl && dsim replay /tmp/run.jsonl\n"
-      "Exit code: 0 identical, 1 the runs diverge (the first divergent event is printed), 2 bad input.");
+      "Exit code: 0 identical, 1 the runs diverge (the first divergent event is printed), 2 bad input\n"
+      "(unreadable, truncated, garbled or edited trace: the file is validated in full before replaying).");
   return [file, allow]() -> int {
-    std::ifstream in(*file, std::ios::binary);
-    if (!in) throw sim::InputError(*file + ": cannot read trace");
-    std::string header_line;
-    std::getline(in, header_line);
-    nlohmann::json header;
-    try {
-      header = nlohmann::json::parse(header_line);
-    } catch (const nlohmann::json::exception&) {
-      throw sim::InputError(*file + ":1: not a dsim trace (no header line)");
-    }
-    if (!header.is_object() || !header.contains("dsim_trace") || !header.contains("scenario") || !header.contains("build"))
-      throw sim::InputError(*file + ":1: not a dsim trace (no header line)");
-    const std::string build = header.at("build").get<std::string>();
+    // 1. The whole file, strictly: a bad trace is bad input, not a divergence.
+    const sim::TraceReadResult read =
+        sim::read_trace(*file, protocols::registry(), sections(), [](const sim::Scenario&) {}, [](const sim::TraceEvent&) {});
+    const std::string& build = read.header.build;
     if (build != build_id()) {
       if (!*allow)
-        throw sim::InputError(*file + ": written by build " + build + ", this is build " + build_id() +
+        throw sim::InputError(*file + ": written by build " + sim::printable(build, 40) + ", this is build " + build_id() +
                               "; events may legitimately differ (use --allow-other-build to replay anyway)");
-      std::fprintf(stderr, "dsim: warning: trace written by build %s, replaying with build %s\n", build.c_str(),
-                   build_id().c_str());
+      std::fprintf(stderr, "dsim: warning: trace written by build %s, replaying with build %s\n",
+                   sim::printable(build, 40).c_str(), build_id().c_str());
     }
+    // 2. The same run again, compared line by line; it stops at the first difference.
     sim::JsonDocument doc;
-    doc.value = header.at("scenario");
+    doc.value = read.header.scenario;
     doc.origin = *file + ":1 (trace header)";
     const sim::Scenario scenario = load_document(std::move(doc), {});
     const sim::Topology topology = scenario.topology();
-    Comparer compare(in, topology);
+    std::ifstream in(*file, std::ios::binary);
+    std::string header_line;
+    if (!in || !std::getline(in, header_line)) throw sim::InputError(*file + ": cannot read trace");
+    Comparer compare(in, topology, read.footer.records);
     RunRequest req;
     req.scenario = &scenario;
     req.extra_sinks.push_back(&compare);
-    const RunOutcome out = execute(req);
-    if (!compare.diverged_) {
-      std::string rest;
-      if (std::getline(in, rest) && rest.find("\"end\":true") == std::string::npos) {
-        compare.diverged_ = true;
-        compare.seq_ = out.stats.trace_records;
-        compare.recorded_ = rest;
-        compare.replayed_ = "(the replayed run ends here)";
-      } else if (!rest.empty()) {
-        const auto footer = nlohmann::json::parse(rest, nullptr, false);
-        if (!footer.is_discarded() && footer.value("digest", "") != out.digest)
-          std::printf("note: digest %s differs from the recorded %s\n", out.digest.c_str(),
-                      footer.value("digest", "").c_str());
-      }
+    bool diverged = false;
+    RunOutcome out;
+    try {
+      out = execute(req);
+    } catch (const Diverged&) {
+      diverged = true;
     }
-    if (compare.diverged_) {
+    if (!diverged && compare.compared_ < read.footer.records) {
+      std::string rest;
+      std::getline(in, rest);
+      diverged = true;
+      compare.seq_ = compare.compared_;
+      compare.recorded_ = rest;
+      compare.replayed_ = "(the replayed run ends here)";
+    }
+    if (diverged) {
       std::printf("DIVERGED at trace event #%llu (scenario %s, seed %llu)\n", static_cast<unsigned long long>(compare.seq_),
                   scenario.name.c_str(), static_cast<unsigned long long>(scenario.seed));
       std::printf("  recorded: %s\n  replayed: %s\n", compare.recorded_.c_str(), compare.replayed_.c_str());
+      return 1;
+    }
+    if (!read.footer.digest.empty() && read.footer.digest != out.digest) {
+      // Every event matched, so the end record alone differs: it was not written by this run.
+      std::printf("DIVERGED at the end record: the recorded digest %s, the replayed run's %s\n",
+                  read.footer.digest.c_str(), out.digest.c_str());
       return 1;
     }
     std::printf("replay: identical (%s events, digest %s)\n", with_commas(out.stats.trace_records).c_str(), out.digest.c_str());

@@ -24,7 +24,9 @@ void print_verdicts(std::FILE* out, const sim::Scenario& scenario, const std::ve
                  sim::format_seconds(v.time - sim::Time::zero()).c_str(), where.c_str(), v.what.c_str());
     std::fprintf(out, "  event: %s\n", v.event.c_str());
   }
-  if (scenario.expect.expects_violation()) {
+  if (scenario.expect.expects_violation() && results.empty()) {
+    std::fprintf(out, "expected:   a violation of %s (not checked: no invariants ran)\n", scenario.expect.violation.c_str());
+  } else if (scenario.expect.expects_violation()) {
     bool seen = false;
     for (const auto& r : results) seen |= r.name == scenario.expect.violation && r.verdict == sim::Verdict::violated;
     if (!seen)

@@ -8,7 +8,9 @@
 
 #include "protocols/registry.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/args.h"
 #include "tools/cli/format.h"
+#include "tools/cli/output.h"
 #include "tools/cli/report.h"
 #include "tools/cli/runner.h"
 
@@ -28,7 +30,7 @@ Command add_run(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand("run", "Run one scenario and print a summary");
   cmd->add_option("file", args->file, "scenario file (JSON with comments)")->required();
-  cmd->add_option("--seed", args->seed, "seed (overrides the scenario's \"seed\")");
+  add_number(cmd, "--seed", args->seed, "seed (overrides the scenario's \"seed\")", 0, UINT64_MAX);
   cmd->add_option("--trace", args->trace, "write the full trace as JSON Lines to this file");
   cmd->add_option("--set", args->sets, "override any scenario key, e.g. --set network.loss=0.01 (repeatable)")
       ->take_all()
@@ -45,6 +47,11 @@ Command add_run(CLI::App& app) {
       "  dsim run scenarios/pingmesh/nemesis.json --emit-schedule /tmp/schedule.json && dsim run /tmp/schedule.json\n"
       "Exit code: 0 as the scenario's \"expect\" says, 1 an unexpected (or missing expected) violation, 2 bad input.");
   return [args]() {
+    OutputPlan files;
+    files.input("the scenario file", args->file);
+    files.output("--trace", args->trace);
+    files.output("--emit-schedule", args->emit_schedule);
+    files.check();
     std::vector<std::string> sets = args->sets;
     if (args->seed) sets.push_back("seed=" + std::to_string(*args->seed));
     sim::Scenario scenario = load(args->file, sets);

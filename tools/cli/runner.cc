@@ -6,6 +6,7 @@
 #include "faults/schedule.h"
 #include "protocols/registry.h"
 #include "sim/jsonl.h"
+#include "tools/cli/output.h"
 
 namespace dsim::cli {
 
@@ -64,6 +65,7 @@ RunOutcome execute(const RunRequest& request) {
   const auto installed_faults = faults::install(simulation, s);
 
   std::unique_ptr<sim::DigestSink> digest;
+  std::unique_ptr<OutputFile> trace_file;
   std::unique_ptr<sim::JsonlSink> jsonl;
   sim::InvariantSet invariants(simulation.topology());
   if (request.digest) {
@@ -72,7 +74,8 @@ RunOutcome execute(const RunRequest& request) {
   }
   if (!request.trace_path.empty()) {
     sim::TraceHeader header{sim::kTraceFormat, DSIM_VERSION, build_id(), s.resolved};
-    jsonl = std::make_unique<sim::JsonlSink>(request.trace_path, simulation.topology(), header);
+    trace_file = std::make_unique<OutputFile>(request.trace_path);
+    jsonl = std::make_unique<sim::JsonlSink>(trace_file->stream(), request.trace_path, simulation.topology(), header);
     simulation.add_sink(jsonl.get());
   }
   if (request.invariants) {
@@ -103,6 +106,7 @@ RunOutcome execute(const RunRequest& request) {
     footer.digest = out.digest;
     for (const auto& r : out.invariants) footer.verdicts[r.name] = sim::to_string(r.verdict);
     jsonl->commit(footer);
+    trace_file->commit();
   }
   return out;
 }

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <thread>
 
+#include "sim/printable.h"
+#include "tools/cli/args.h"
 #include "tools/cli/runner.h"
 
 namespace dsim::cli {
@@ -38,16 +40,18 @@ std::vector<uint64_t> SeedRange::seeds() const {
 }
 
 namespace {
+// The strict rules of parse_number, with the whole flag's usage as the message.
 uint64_t parse_u64(std::string_view s, const std::string& what) {
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) throw sim::InputError(what);
-  return v;
+  try {
+    return parse_number(s, "", 0, UINT64_MAX);
+  } catch (const sim::InputError& e) {
+    throw sim::InputError(what + " (" + std::string(e.what()).substr(1) + ")");
+  }
 }
 }  // namespace
 
 SeedRange parse_seed_range(const std::string& text) {
-  const std::string what = "--seeds " + text + ": expected A:B (an inclusive range, e.g. 1:1000) or a single seed";
+  const std::string what = "--seeds " + sim::printable(text, 40) + ": expected A:B (an inclusive range, e.g. 1:1000) or a single seed";
   SeedRange r;
   const size_t colon = text.find(':');
   if (colon == std::string::npos) {
@@ -56,13 +60,13 @@ SeedRange parse_seed_range(const std::string& text) {
     r.first = parse_u64(std::string_view(text).substr(0, colon), what);
     r.last = parse_u64(std::string_view(text).substr(colon + 1), what);
   }
-  if (r.last < r.first) throw sim::InputError("--seeds " + text + ": the range is empty (B < A)");
-  if (r.last - r.first >= 100'000'000) throw sim::InputError("--seeds " + text + ": more than 100 million seeds");
+  if (r.last < r.first) throw sim::InputError("--seeds " + sim::printable(text, 40) + ": the range is empty (B < A)");
+  if (r.last - r.first >= 100'000'000) throw sim::InputError("--seeds " + sim::printable(text, 40) + ": more than 100 million seeds");
   return r;
 }
 
 void parse_shard(const std::string& text, SeedRange& range) {
-  const std::string what = "--shard " + text + ": expected k/n with 1 <= k <= n (e.g. 2/8)";
+  const std::string what = "--shard " + sim::printable(text, 40) + ": expected k/n with 1 <= k <= n (e.g. 2/8)";
   const size_t slash = text.find('/');
   if (slash == std::string::npos) throw sim::InputError(what);
   const uint64_t k = parse_u64(std::string_view(text).substr(0, slash), what);
@@ -90,7 +94,7 @@ std::vector<SeedResult> run_seeds(const sim::JsonDocument& doc, const std::vecto
       ~Exit() { r.fetch_sub(1); }
     } exit{running};
     for (;;) {
-      if (stop.load()) return;
+      if (stop.load() || (options.should_stop && options.should_stop())) return;
       const size_t i = next.fetch_add(1);
       if (i >= seeds.size()) return;
       std::vector<std::string> with_seed = sets;

@@ -43,6 +43,8 @@ void parse_shard(const std::string& text, SeedRange& range);
 struct SweepOptions {
   unsigned threads = 1;
   bool stop_on_first = false;
+  // Polled before each new seed: true stops starting seeds (those running finish).
+  std::function<bool()> should_stop;
   // Called from the coordinating thread about every 200ms and once at the end.
   std::function<void(size_t done, size_t failures, size_t total, double seconds)> progress;
 };

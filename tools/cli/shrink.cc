@@ -3,12 +3,13 @@
 // explicit schedule; delta-debug (Zeller's ddmin) the fault list; cut the duration to just past
 // the violation; remove nodes and clients while the protocol allows and the failure stays.
 // Every candidate is a full deterministic run, so "still fails" is a fact, not a guess.
+#include <cctype>
 #include <cstdio>
-#include <fstream>
-#include <regex>
 
 #include "tools/cli/commands.h"
+#include "tools/cli/args.h"
 #include "tools/cli/format.h"
+#include "tools/cli/output.h"
 #include "tools/cli/runner.h"
 
 namespace dsim::cli {
@@ -113,13 +114,28 @@ class Shrinker {
   sim::Time last_violation_;
 };
 
+// NAME-seedN-min.json in the working directory. The name comes from the scenario file, which
+// may say anything ("../x", "", "/etc/passwd", "-rf"): only letters, digits, '.', '_' and '-'
+// are kept (others become '-'), and leading dots and dashes are dropped, so the file stays
+// here, visible, and cannot be mistaken for an option.
+std::string default_output_name(const std::string& name, uint64_t seed) {
+  std::string safe;
+  for (unsigned char c : name) {
+    if (safe.size() >= 80) break;
+    safe += std::isalnum(c) || c == '.' || c == '_' || c == '-' ? static_cast<char>(c) : '-';
+  }
+  safe.erase(0, std::min(safe.size(), safe.find_first_not_of(".-")));
+  if (safe.empty()) safe = "scenario";
+  return safe + "-seed" + std::to_string(seed) + "-min.json";
+}
+
 }  // namespace
 
 Command add_shrink(CLI::App& app) {
   auto a = std::make_shared<ShrinkArgs>();
   CLI::App* cmd = app.add_subcommand("shrink", "Reduce a failing run to a minimal scenario that still fails");
   cmd->add_option("file", a->file, "scenario file")->required();
-  cmd->add_option("--seed", a->seed, "the failing seed")->required();
+  add_number(cmd, "--seed", a->seed, "the failing seed", 0, UINT64_MAX)->required();
   cmd->add_option("-o,--out", a->out, "where to write the minimal scenario (default: NAME-seedN-min.json)");
   cmd->add_option("--invariant", a->invariant, "the invariant that must keep failing (default: the first violated)");
   cmd->add_option("--set", a->sets, "override a scenario key (repeatable)");
@@ -131,6 +147,11 @@ Command add_shrink(CLI::App& app) {
     std::vector<std::string> sets = a->sets;
     sets.push_back("seed=" + std::to_string(a->seed));
     const sim::Scenario original = load(a->file, sets);
+    const std::string out = a->out.empty() ? default_output_name(original.name, a->seed) : a->out;
+    OutputPlan files;
+    files.input("the scenario file", a->file);
+    files.output(a->out.empty() ? "the default output" : "-o", out);
+    files.check();
     RunRequest req;
     req.scenario = &original;
     req.emit_schedule = true;
@@ -173,7 +194,6 @@ Command add_shrink(CLI::App& app) {
     current["description"] = "Shrunk by dsim shrink from " + a->file + " seed " + std::to_string(a->seed) + ": still violates " +
                              target + ". " + current.value("description", "");
     current["name"] = current.value("name", "scenario") + "-min";
-    const std::string out = a->out.empty() ? original.name + "-seed" + std::to_string(a->seed) + "-min.json" : a->out;
     write_file_atomically(out, current.dump(2) + "\n");
     std::printf("shrunk %s seed %llu, still violating %s (%zu runs):\n", a->file.c_str(),
                 static_cast<unsigned long long>(a->seed), target.c_str(), shrinker.runs());

@@ -9,7 +9,10 @@
 #include <thread>
 
 #include "tools/cli/commands.h"
+#include "tools/cli/args.h"
 #include "tools/cli/format.h"
+#include "tools/cli/output.h"
+#include "tools/cli/signals.h"
 #include "tools/cli/seeds.h"
 
 namespace dsim::cli {
@@ -102,7 +105,7 @@ Command add_sweep(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("sweep", "Run a scenario over many seeds on every core and tabulate failures");
   cmd->add_option("file", a->file, "scenario file");
   cmd->add_option("--seeds", a->seeds, "inclusive seed range A:B")->capture_default_str();
-  cmd->add_option("-j,--jobs", a->jobs, "simulations at once (default: all cores)");
+  add_number(cmd, "-j,--jobs", a->jobs, "simulations at once, 1 to 256 (default: all cores)", 1, 256);
   cmd->add_option("--shard", a->shard, "run only the k-th of n interleaved slices of the seeds (k/n)");
   cmd->add_option("--out", a->out, "write one JSON line per seed (for --merge)");
   cmd->add_flag("--stop-on-first", a->stop_on_first, "stop at the first unexpected result");
@@ -118,9 +121,16 @@ Command add_sweep(CLI::App& app) {
   return [a]() -> int {
     if (!a->merge.empty()) {
       if (!a->file.empty()) throw sim::InputError("sweep: give either FILE or --merge, not both");
+      OutputPlan files;
+      for (const auto& m : a->merge) files.input("a results file being merged", m);
+      files.check();
       return merge(a->merge);
     }
     if (a->file.empty()) throw sim::InputError("sweep: missing scenario FILE (or --merge results...)");
+    OutputPlan files;
+    files.input("the scenario file", a->file);
+    files.output("--out", a->out);
+    files.check();
     SeedRange range = parse_seed_range(a->seeds);
     if (!a->shard.empty()) parse_shard(a->shard, range);
     const auto seeds = range.seeds();
@@ -148,11 +158,20 @@ Command add_sweep(CLI::App& app) {
                 a->shard.empty() ? "" : (" shard " + a->shard).c_str(), options.threads);
     std::fflush(stdout);
     const auto start = std::chrono::steady_clock::now();
+    // Ctrl-C stops starting seeds; the results gathered so far are still written and tabulated.
+    set_graceful(true);
+    options.should_stop = [] { return interrupted_by() != 0; };
     const auto results = run_seeds(doc, a->sets, seeds, options);
+    set_graceful(false);
+    const int signal = interrupted_by();
+    if (signal)
+      std::printf("interrupted by signal %d after %s of %s seeds: the results below cover those\n", signal,
+                  with_commas(results.size()).c_str(), with_commas(seeds.size()).c_str());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("%.2fs wall, %.1f seeds/s\n", seconds, seconds > 0 ? static_cast<double>(results.size()) / seconds : 0.0);
     if (!a->out.empty()) write_results(a->out, a->file, a->sets, results);
-    return print_table(results, a->file, a->sets);
+    const int code = print_table(results, a->file, a->sets);
+    return signal ? 128 + signal : code;
   };
 }
 

@@ -12,7 +12,9 @@
 #include <thread>
 
 #include "tools/cli/commands.h"
+#include "tools/cli/args.h"
 #include "tools/cli/format.h"
+#include "tools/cli/output.h"
 #include "tools/cli/runner.h"
 #include "tools/cli/seeds.h"
 
@@ -110,9 +112,10 @@ Command add_test(CLI::App& app) {
   auto a = std::make_shared<TestArgs>();
   CLI::App* cmd = app.add_subcommand("test", "Run every scenario under a directory with its expect block over N seeds");
   cmd->add_option("dir", a->dir, "directory of scenario files (searched recursively)")->required();
-  cmd->add_option("--seeds", a->seeds, "seeds per scenario, from the scenario's own seed on")->capture_default_str();
+  add_number(cmd, "--seeds", a->seeds, "seeds per scenario, from the scenario's own seed on, 1 to 1000000 (default 5)", 1,
+             1'000'000);
   cmd->add_option("--junit", a->junit, "write JUnit XML here");
-  cmd->add_option("-j,--jobs", a->jobs, "simulations at once (default: all cores)");
+  add_number(cmd, "-j,--jobs", a->jobs, "simulations at once, 1 to 256 (default: all cores)", 1, 256);
   cmd->footer(
       "Examples:\n"
       "  dsim test scenarios/\n"
@@ -126,6 +129,10 @@ Command add_test(CLI::App& app) {
       if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path().string());
     std::sort(files.begin(), files.end());
     if (files.empty()) throw sim::InputError(a->dir + ": no scenario files (*.json) found");
+    OutputPlan plan;
+    for (const auto& f : files) plan.input("a scenario file under " + a->dir, f);
+    plan.output("--junit", a->junit);
+    plan.check();
     const unsigned jobs = a->jobs ? a->jobs : std::max(1u, std::thread::hardware_concurrency());
     std::vector<CaseResult> cases;
     size_t failed = 0;
