@@ -60,8 +60,10 @@ void ConfigSource::apply_set(const std::string& assignment) {
   const std::string text = assignment.substr(eq + 1);
   nlohmann::json value;
   try {
-    value = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception&) {
+    value = parse_json_line(text);
+  } catch (const InputError& e) {
+    if (std::string_view(e.what()).rfind("nesting", 0) == 0)
+      throw InputError("--set " + printable(assignment, 100) + ": value " + e.what());
     value = text;  // a bare word: "20ms", "raft"
   }
   const std::string pointer = dotted_to_pointer(key);

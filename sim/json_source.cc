@@ -383,7 +383,11 @@ JsonDocument load_json_file(const std::string& path) {
   std::string text;
   char buf[16384];
   size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, file.get())) > 0) text.append(buf, n);
+  while ((n = std::fread(buf, 1, sizeof buf, file.get())) > 0) {
+    text.append(buf, n);
+    if (text.size() > kMaxScenarioBytes)
+      throw InputError(path + ": larger than " + std::to_string(kMaxScenarioBytes >> 20) + " MiB: not a scenario file");
+  }
   if (std::ferror(file.get())) throw cannot_read(errno != 0 ? errno : EIO);
   return parse_json_source(text, path);
 }
@@ -397,6 +401,50 @@ std::string dotted_to_pointer(std::string_view dotted) {
     append_token(pointer, dotted.substr(0, dot));
     if (dot == std::string_view::npos) return pointer;
     dotted.remove_prefix(dot + 1);
+  }
+}
+
+bool read_line(std::istream& in, std::string& out, size_t cap) {
+  out.clear();
+  char buf[1 << 16];
+  for (;;) {
+    in.getline(buf, sizeof buf);
+    const auto n = static_cast<size_t>(in.gcount());
+    if (in.bad()) throw InputError("read error");
+    if (in.eof()) {  // the last line, without a '\n'
+      out.append(buf, n);
+      return !out.empty();
+    }
+    if (in.fail()) {  // the buffer filled before the '\n'
+      in.clear();
+      out.append(buf, n);
+      if (out.size() > cap) throw InputError("line longer than " + std::to_string(cap >> 20) + " MiB");
+      continue;
+    }
+    out.append(buf, n - 1);  // gcount counted the '\n'
+    return true;
+  }
+}
+
+nlohmann::json parse_json_line(std::string_view text) {
+  bool too_deep = false;
+  // The callback sees every value with its depth; refusing the parse at the first value that
+  // is too deep keeps the parser's own stack (and everything after it) bounded.
+  const nlohmann::json::parser_callback_t limit = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    if (depth > kMaxDepth) {
+      too_deep = true;
+      throw std::length_error("too deep");
+    }
+    return true;
+  };
+  try {
+    return nlohmann::json::parse(text, limit);
+  } catch (const std::length_error&) {
+    throw InputError("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+  } catch (const nlohmann::json::exception& e) {
+    if (too_deep) throw InputError("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+    if (e.id == 406) throw InputError("a number too large for JSON (such as 1e999)");
+    throw InputError("not valid JSON");
   }
 }
 

@@ -13,6 +13,7 @@
 // anything beyond syntax and duplicate keys.
 #pragma once
 
+#include <istream>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -49,6 +50,21 @@ struct JsonDocument {
 // Parses text. Throws InputError("<origin>:<line>:<col>: invalid JSON: <reason>") on any error,
 // with the position of the offending character.
 JsonDocument parse_json_source(std::string_view text, std::string origin);
+
+// Parses one line of machine-written JSON (traces, histories, sweep results) with nlohmann's
+// strict parser, bounded like scenario files: nesting deeper than 256 levels and numbers
+// beyond a double's range ("1e999") are errors, so later code (digests, decoders, checkers)
+// never recurses without bound or meets an infinity. Throws InputError("<what>") without a
+// position: the caller adds "file:line".
+nlohmann::json parse_json_line(std::string_view text);
+
+// Reads one line (without its '\n') into `out`; false at the end of input. A line longer
+// than `cap` bytes throws InputError("line longer than <cap> bytes"), so a file without
+// newlines (/dev/zero) cannot exhaust memory.
+inline constexpr size_t kMaxLineBytes = size_t{64} << 20;
+bool read_line(std::istream& in, std::string& out, size_t cap = kMaxLineBytes);
+// Scenario files larger than this are refused before parsing.
+inline constexpr size_t kMaxScenarioBytes = size_t{64} << 20;
 
 // Reads and parses a file. A missing/unreadable file throws
 // InputError("<path>: cannot read file: <strerror text>"); an empty file is "invalid JSON: empty input".

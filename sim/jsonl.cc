@@ -139,16 +139,19 @@ TraceReadResult read_trace(const std::string& path, const Registry& registry, co
   Topology topology;
   Time last_time = Time::zero(), end = Time::zero();
   DigestSink digest;
-  while (std::getline(in, text)) {
+  for (;;) {
+    try {
+      if (!read_line(in, text)) break;
+    } catch (const InputError& e) {
+      bad_line(path, line + 1, e.what());
+    }
     ++line;
     if (have_footer) bad_line(path, line, "data after the end record");
     nlohmann::json j;
     try {
-      j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception& e) {  // out_of_range too: "1e999"
-      bad_line(path, line, std::string("garbled line: ") +
-                               (e.id == 406 ? "a number too large for JSON" : "not valid JSON") +
-                               " (truncated or edited trace?)");
+      j = parse_json_line(text);
+    } catch (const InputError& e) {
+      bad_line(path, line, std::string("garbled line: ") + e.what() + " (truncated or edited trace?)");
     }
     if (!j.is_object()) bad_line(path, line, "expected a JSON object");
     if (!have_header) {

@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include <sstream>
+
+#include "sim/json_source.h"
 #include "sim/printable.h"
 #include "sim/reflect.h"
 #include "sim/time.h"
@@ -70,6 +73,26 @@ TEST(Limits, PrintableEscapesAndBounds) {
   // A cut never splits a UTF-8 character.
   EXPECT_EQ(printable("\xc3\xa9\xc3\xa9", 3), "\xc3\xa9\xc3\xa9");
   EXPECT_EQ(printable("\xc3\xa9\xc3\xa9x", 4), "\xc3\xa9\xc3\xa9...(1 more bytes)");
+}
+
+}  // namespace
+}  // namespace dsim::sim
+
+namespace dsim::sim {
+namespace {
+
+TEST(Limits, ReadLineIsBoundedAndExact) {
+  std::istringstream in("first\n" + std::string(200000, 'x') + "\nlast-without-newline");
+  std::string line;
+  ASSERT_TRUE(read_line(in, line, 1 << 20));
+  EXPECT_EQ(line, "first");
+  ASSERT_TRUE(read_line(in, line, 1 << 20));
+  EXPECT_EQ(line.size(), 200000u);
+  ASSERT_TRUE(read_line(in, line, 1 << 20));
+  EXPECT_EQ(line, "last-without-newline");
+  EXPECT_FALSE(read_line(in, line, 1 << 20));
+  std::istringstream endless(std::string(300000, 'y'));
+  EXPECT_THROW(read_line(endless, line, 100000), InputError);
 }
 
 }  // namespace

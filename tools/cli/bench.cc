@@ -56,6 +56,12 @@ Command add_bench(CLI::App& app) {
     for (const auto& s : a->sets) source.apply_set(s);
     const sim::Scenario scenario = sim::parse_scenario(std::move(source), protocols::registry(), sections());
     const std::string dir = a->trace_dir.empty() ? std::filesystem::temp_directory_path().string() : a->trace_dir;
+    const std::string trace = dir + "/dsim-bench-" + std::to_string(getpid()) + ".jsonl";
+    if (std::find(a->modes.begin(), a->modes.end(), "jsonl") != a->modes.end()) {
+      OutputPlan files;  // fail before measuring anything if the jsonl mode cannot write
+      files.output("--trace-dir", trace);
+      files.check();
+    }
     std::printf("bench %s: %u nodes, %s simulated, seed %llu\n", a->protocol.c_str(), scenario.nodes,
                 a->duration.c_str(), static_cast<unsigned long long>(scenario.seed));
     std::printf("%-8s %14s %10s %12s %s\n", "mode", "events", "wall_s", "events/s", "extra");
@@ -64,7 +70,7 @@ Command add_bench(CLI::App& app) {
       req.scenario = &scenario;
       req.invariants = false;
       req.digest = mode != "off";
-      if (mode == "jsonl") req.trace_path = dir + "/dsim-bench-" + std::to_string(getpid()) + ".jsonl";
+      if (mode == "jsonl") req.trace_path = trace;
       RunOutcome out = execute(req);
       std::string extra;
       if (!out.digest.empty()) extra = "digest " + out.digest;

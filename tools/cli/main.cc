@@ -69,6 +69,13 @@ int main(int argc, char** argv) {
     for (CLI::App* sub : app.get_subcommands()) return commands.at(sub->get_name())();
   } catch (const dsim::sim::InputError& e) {
     return input_error(e.what());
+  } catch (const std::bad_alloc&) {
+    return input_error("out of memory (is the input far larger than expected?)");
+  } catch (const std::exception& e) {
+    // Not an input error we know of: say so in one line rather than abort.
+    std::fprintf(stderr, "dsim: internal error: %s (please report it with the command line)\n",
+                 dsim::sim::printable(e.what(), 500).c_str());
+    return 70;
   }
   return 2;
 }

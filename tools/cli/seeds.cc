@@ -18,6 +18,10 @@ nlohmann::json SeedResult::to_json() const {
 }
 
 SeedResult SeedResult::from_json(const nlohmann::json& j) {
+  // Exact integers only: get<uint64_t>() would quietly convert 1.5 or wrap -1.
+  for (const char* key : {"seed", "events"})
+    if (!j.at(key).is_number_unsigned()) throw sim::InputError(std::string("\"") + key + "\" must be a non-negative integer");
+  if (!j.at("t").is_number_integer()) throw sim::InputError("\"t\" must be an integer");
   SeedResult r;
   r.seed = j.at("seed").get<uint64_t>();
   r.as_expected = j.at("ok").get<bool>();

@@ -70,11 +70,16 @@ int merge(const std::vector<std::string>& files) {
     if (!in) throw sim::InputError(path + ": cannot read sweep results");
     std::string line;
     size_t n = 0;
-    while (std::getline(in, line)) {
+    for (;;) {
+      try {
+        if (!sim::read_line(in, line)) break;
+      } catch (const sim::InputError& e) {
+        throw sim::InputError(path + ":" + std::to_string(n + 1) + ": " + e.what());
+      }
       ++n;
       nlohmann::json j;
       try {
-        j = nlohmann::json::parse(line);
+        j = sim::parse_json_line(line);
         if (n == 1) {
           if (!j.contains("dsim_sweep")) throw sim::InputError(path + ":1: not a dsim sweep results file");
           const std::string f = j.at("file").get<std::string>();
@@ -88,6 +93,9 @@ int merge(const std::vector<std::string>& files) {
         }
       } catch (const nlohmann::json::exception&) {
         throw sim::InputError(path + ":" + std::to_string(n) + ": garbled sweep result line");
+      } catch (const sim::InputError& e) {
+        if (std::string_view(e.what()).rfind(path, 0) == 0) throw;
+        throw sim::InputError(path + ":" + std::to_string(n) + ": garbled sweep result line: " + e.what());
       }
     }
   }
