@@ -413,6 +413,7 @@ bool read_line(std::istream& in, std::string& out, size_t cap) {
     if (in.bad()) throw InputError("read error");
     if (in.eof()) {  // the last line, without a '\n'
       out.append(buf, n);
+      if (out.size() > cap) throw InputError("line longer than " + std::to_string(cap >> 20) + " MiB");
       return !out.empty();
     }
     if (in.fail()) {  // the buffer filled before the '\n'
@@ -422,6 +423,7 @@ bool read_line(std::istream& in, std::string& out, size_t cap) {
       continue;
     }
     out.append(buf, n - 1);  // gcount counted the '\n'
+    if (out.size() > cap) throw InputError("line longer than " + std::to_string(cap >> 20) + " MiB");
     return true;
   }
 }

@@ -298,6 +298,25 @@ TEST(HostileResources, CapsAreStatedInTheError) {
   expect_bad(dir, "sweep s.json --seeds 1:1000000000", {"--seeds", "more than 100 million"});
 }
 
+TEST(HostileResources, HugeAndDeepInputsAreRefusedNotFollowed) {
+  const std::string dir = workdir();
+  in(dir, "s.json", kScenario);
+  expect_bad(dir, "run /dev/zero", {"/dev/zero", "larger than 64 MiB"});
+  make_trace(dir);
+  auto lines = lines_of(dir + "/t.jsonl");
+  auto deep = lines;
+  deep[5] = "{\"seq\":4,\"t\":1,\"ev\":\"observe\",\"node\":\"n1\",\"what\":\"x\",\"data\":" + std::string(100000, '[') +
+            std::string(100000, ']') + "}";
+  write_lines(dir + "/deep.jsonl", deep);
+  expect_bad(dir, "check deep.jsonl", {"deep.jsonl:6:", "nesting deeper than 256"});
+  auto endless = std::vector<std::string>(lines.begin(), lines.begin() + 1);
+  endless.push_back(std::string((64 << 20) + 10, 'x'));
+  write_lines(dir + "/long.jsonl", endless);
+  expect_bad(dir, "check long.jsonl", {"long.jsonl:2:", "longer than 64 MiB"});
+  fs::remove(dir + "/long.jsonl");
+  expect_bad(dir, "run s.json --set x=" + std::string(300, '[') + std::string(300, ']'), {"nesting deeper than 256"});
+}
+
 TEST(HostileNumbers, CommandLineNumbersAreStrict) {
   const std::string dir = workdir();
   in(dir, "s.json", kScenario);
