@@ -1,12 +1,15 @@
 // `dsim check-history` as a user meets it: the dsim binary run as a subprocess on dsim-format
-// histories written here and on the Porcupine corpus read in place. Exit code 0 linearizable,
-// 1 not (with a counterexample), 3 unknown when the budget runs out, 2 bad input with exactly
-// one line on stderr naming the file and line.
+// histories written here and on the Porcupine corpus read in place (skipped without
+// ../shared, see tests/support/shared_data.h). Exit code 0 linearizable, 1 not (with a
+// counterexample), 3 unknown when the budget runs out, 2 bad input with exactly one line on
+// stderr naming the file and line.
 #include <gtest/gtest.h>
 
+#include "tests/support/shared_data.h"
 #include "tests/support/subprocess.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -18,10 +21,6 @@
 namespace {
 
 using namespace dsim_test;
-
-std::string corpus(const std::string& file) {
-  return std::string(DSIM_SOURCE_DIR) + "/../shared/conformance/porcupine/" + file;
-}
 
 bool has(const std::string& text, const std::string& fragment) { return text.find(fragment) != std::string::npos; }
 
@@ -98,21 +97,23 @@ TEST(CheckHistory, JsonOutputParses) {
 }
 
 TEST(CheckHistory, JepsenEtcdCorpus) {
+  DSIM_SHARED_DATA(corpus, "conformance/porcupine");
   // verdicts.tsv: etcd_007 linearizable, etcd_000 not.
-  Result r = run_dsim("check-history " + corpus("jepsen/etcd_007.log") + " --model register --format jepsen");
+  Result r = run_dsim("check-history " + corpus + "jepsen/etcd_007.log --model register --format jepsen");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_TRUE(has(r.out, "verdict:    linearizable")) << r.out;
-  r = run_dsim("check-history " + corpus("jepsen/etcd_000.log") + " --model register --format jepsen");
+  r = run_dsim("check-history " + corpus + "jepsen/etcd_000.log --model register --format jepsen");
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_TRUE(has(r.out, "verdict:    not-linearizable")) << r.out;
   EXPECT_TRUE(has(r.out, "longest linearizable prefix")) << r.out;
 }
 
 TEST(CheckHistory, PorcupineKvCorpus) {
-  Result r = run_dsim("check-history " + corpus("kv/c10-ok.txt") + " --model kv --format porcupine --json");
+  DSIM_SHARED_DATA(corpus, "conformance/porcupine");
+  Result r = run_dsim("check-history " + corpus + "kv/c10-ok.txt --model kv --format porcupine --json");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["verdict"], "linearizable");
-  r = run_dsim("check-history " + corpus("kv/c10-bad.txt") + " --model kv --format porcupine");
+  r = run_dsim("check-history " + corpus + "kv/c10-bad.txt --model kv --format porcupine");
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_TRUE(has(r.out, "10 partitions")) << r.out;
   EXPECT_TRUE(has(r.out, "verdict:    not-linearizable")) << r.out;
@@ -122,7 +123,8 @@ TEST(CheckHistory, PorcupineKvCorpus) {
 TEST(CheckHistory, ExhaustedBudgetIsUnknownNotAGuess) {
   // etcd_002 is linearizable but takes over a million search steps; the budget is checked
   // every 1024 steps, so a zero budget always runs out first.
-  const std::string hard = corpus("jepsen/etcd_002.log");
+  DSIM_SHARED_DATA(corpus, "conformance/porcupine");
+  const std::string hard = corpus + "jepsen/etcd_002.log";
   Result r = run_dsim("check-history " + hard + " --model register --format jepsen --budget 0ms");
   EXPECT_EQ(r.code, 3) << r.out << r.err;
   EXPECT_TRUE(has(r.out, "verdict:    unknown")) << r.out;
@@ -173,7 +175,8 @@ TEST(CheckHistoryBadInput, OperationTheModelCannotReadNamesFileAndLine) {
 }
 
 TEST(CheckHistoryBadInput, WrongFormatIsAParseError) {
-  const std::string kv = corpus("kv/c01-ok.txt");
+  DSIM_SHARED_DATA(corpus, "conformance/porcupine");
+  const std::string kv = corpus + "kv/c01-ok.txt";
   expect_input_error("check-history " + kv + " --model kv", {kv + ":1: ", "not JSON"});
 }
 
@@ -188,6 +191,30 @@ TEST(CheckHistoryBadInput, BadBudget) {
   const auto f = write("ok.jsonl", kLinearizable);
   expect_input_error("check-history " + f + " --model kv --budget 10", {"--budget 10", "no unit"});
   expect_input_error("check-history " + f + " --model kv --budget=-1s", {"--budget -1s", "negative"});
+}
+
+// The corpus tests above skip when ../shared is missing, and fail when CI requires it. Runs
+// this very test binary on one of them with the shared directory pointed elsewhere.
+TEST(SharedData, MissingDirectorySkipsUnlessRequired) {
+  const auto child = [](const std::string& require) {
+    return sh("env -u DSIM_REQUIRE_SHARED DSIM_SHARED_DIR=/nonexistent/shared " + require + " /proc/" +
+              std::to_string(getpid()) + "/exe --gtest_filter=CheckHistory.JepsenEtcdCorpus");
+  };
+  // The child's "[  SKIPPED ]" in a failure message would make ctest report THIS test as skipped.
+  const auto quote = [](std::string out) {
+    for (size_t at; (at = out.find("[  SKIPPED ]")) != std::string::npos;) out.replace(at, 12, "[  skipped ]");
+    return out;
+  };
+  Result r = child("");
+  EXPECT_EQ(r.code, 0) << quote(r.out) << r.err;
+  EXPECT_TRUE(has(r.out, "[  SKIPPED ] CheckHistory.JepsenEtcdCorpus")) << quote(r.out);
+  EXPECT_TRUE(has(r.out, "/nonexistent/shared/conformance/porcupine not found: skipping; clone the shared data "
+                         "next to the repository"))
+      << quote(r.out);
+  r = child("DSIM_REQUIRE_SHARED=1");
+  EXPECT_EQ(r.code, 1) << quote(r.out) << r.err;
+  EXPECT_TRUE(has(r.out, "[  FAILED  ] CheckHistory.JepsenEtcdCorpus")) << quote(r.out);
+  EXPECT_TRUE(has(r.out, "not found: DSIM_REQUIRE_SHARED=1 makes this a failure")) << quote(r.out);
 }
 
 }  // namespace
