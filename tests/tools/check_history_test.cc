@@ -15,6 +15,9 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -191,6 +194,59 @@ TEST(CheckHistoryBadInput, BadBudget) {
   const auto f = write("ok.jsonl", kLinearizable);
   expect_input_error("check-history " + f + " --model kv --budget 10", {"--budget 10", "no unit"});
   expect_input_error("check-history " + f + " --model kv --budget=-1s", {"--budget -1s", "negative"});
+}
+
+TEST(CheckHistoryBadInput, NumbersOutOfRangeNameFieldLineAndValue) {
+  // Each used to abort (1e999: an uncaught nlohmann out_of_range, exit 134) or to wrap silently.
+  const std::string time_range = "\"time\" must be an integer in [0, 9223372036854775806], got ";
+  const std::string process_range = "\"process\" must be an integer in [0, 2147483647], got ";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"("process":0,"time":1e999)", time_range + "1e999"},
+      {R"("process":0,"time":1.5)", time_range + "1.5"},
+      {R"("process":0,"time":1e30)", time_range + "1e30"},
+      {R"("process":0,"time":18446744073709551616)", time_range + "18446744073709551616"},
+      {R"("process":-1,"time":1)", process_range + "-1"},
+      {R"("process":1e20,"time":1)", process_range + "1e20"},
+      {R"("process":4294967296,"time":1)", process_range + "4294967296"},
+  };
+  for (const auto& [fields, what] : cases) {
+    const auto f = write("range.jsonl", kLinearizable + R"({"type":"invoke","f":"put","key":"k1","value":"x",)" +
+                                            fields + "}\n");
+    expect_input_error("check-history " + f + " --model kv", {f + ":10: " + what});
+  }
+  const auto edn = write("range.edn", "{:process 99999999999999999999, :type :invoke, :f :get, :key \"1\", :value nil}\n");
+  expect_input_error("check-history " + edn + " --model kv --format porcupine",
+                     {edn + ":1: :process must be an integer in [0, 2147483647], got 99999999999999999999"});
+  const auto log = write("range.log", "INFO  jepsen.util - 3\t:invoke\t:write\t9223372036854775808\n");
+  expect_input_error("check-history " + log + " --model register --format jepsen",
+                     {log + ":1: a Jepsen value must be an integer in", "got 9223372036854775808"});
+}
+
+TEST(CheckHistoryBadInput, HostileTextIsAnErrorNotACrash) {
+  // Invalid UTF-8 used to crash when printed (nlohmann type_error 316); deep nesting
+  // overflowed the stack when the value was copied.
+  const auto edn = write("utf8.edn", "{:process 0, :type :invoke, :f :get, :key \"\xff\", :value nil}\n");
+  expect_input_error("check-history " + edn + " --model kv --format porcupine",
+                     {edn + ":1: an EDN string is not valid UTF-8: \\xFF"});
+  const std::string deep = std::string(200000, '[') + "1" + std::string(200000, ']');
+  const auto json = write("deep.jsonl", R"({"process":0,"type":"invoke","f":"write","value":)" + deep + "}\n");
+  expect_input_error("check-history " + json + " --model register", {json + ":1: JSON nested more than 64 levels deep"});
+  const auto log = write("deep.log", "INFO  jepsen.util - 0\t:invoke\t:write\t" + deep + "\n");
+  expect_input_error("check-history " + log + " --model register --format jepsen",
+                     {log + ":1: cannot read Jepsen value '" + std::string(60, '[') + "...'"});
+  // A line of 100,000 characters is quoted in at most 60 of them.
+  const auto garbled = write("long.jsonl", R"({"process":0,"type":"invoke","f":")" + std::string(100000, 'f') + "\n");
+  Result r = run_dsim("check-history " + garbled + " --model kv");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_LT(r.err.size(), 300u) << r.err;
+  EXPECT_TRUE(has(r.err, garbled + ":1: not JSON at column ")) << r.err;
+}
+
+TEST(CheckHistory, AnEmptyDeviceIsAnEmptyHistory) {
+  // Used to abort: std::filesystem::file_size throws on a character device.
+  Result r = run_dsim("check-history /dev/null --model kv");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "empty history: nothing to check")) << r.out;
 }
 
 // The corpus tests above skip when ../shared is missing, and fail when CI requires it. Runs
