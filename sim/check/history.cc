@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "sim/check/history_input.h"
+
 namespace dsim::check {
 
 std::string to_string(Status status) {
@@ -17,10 +19,12 @@ std::string to_string(Status status) {
 
 std::string to_string(const Operation& op) {
   std::string s = "p" + std::to_string(op.process) + " " + op.f;
-  if (!op.key.empty()) s += " " + json(op.key).dump();
-  if (!op.input.is_null()) s += " " + op.input.dump();
+  // error_handler replace: a key or value that is not UTF-8 prints, it does not throw.
+  if (!op.key.empty()) s += " " + json(op.key).dump(-1, ' ', false, json::error_handler_t::replace);
+  if (!op.input.is_null()) s += " " + op.input.dump(-1, ' ', false, json::error_handler_t::replace);
   s += " -> ";
-  if (op.status == Status::ok) s += op.output.is_null() ? "ok" : "ok " + op.output.dump();
+  if (op.status == Status::ok)
+    s += op.output.is_null() ? "ok" : "ok " + op.output.dump(-1, ' ', false, json::error_handler_t::replace);
   else s += to_string(op.status);
   s += " @[" + std::to_string(op.call) + ",";
   s += op.ret == kInfinity ? std::string("inf)") : std::to_string(op.ret) + "]";
@@ -28,10 +32,6 @@ std::string to_string(const Operation& op) {
 }
 
 namespace {
-
-[[noreturn]] void fail_at(int64_t line, const std::string& what) {
-  throw HistoryError("line " + std::to_string(line) + ": " + what);
-}
 
 const char* type_name(Event::Type type) {
   switch (type) {
@@ -54,7 +54,7 @@ void HistoryBuilder::add(const Event& event, int64_t line) {
   const auto pending = pending_.find(event.process);
   if (event.type == Event::Type::invoke) {
     if (pending != pending_.end()) {
-      fail_at(line, "process " + std::to_string(event.process) + " invokes " + event.f +
+      fail_at(line, "process " + std::to_string(event.process) + " invokes " + shown(event.f) +
                         " while its operation from line " +
                         std::to_string(ops_[pending->second].line) + " is outstanding");
     }
@@ -70,18 +70,18 @@ void HistoryBuilder::add(const Event& event, int64_t line) {
     return;
   }
   if (pending == pending_.end()) {
-    fail_at(line, std::string(type_name(event.type)) + " of " + event.f + " for process " +
+    fail_at(line, std::string(type_name(event.type)) + " of " + shown(event.f) + " for process " +
                       std::to_string(event.process) + " which has no outstanding invocation");
   }
   Operation& op = ops_[pending->second];
   if (event.f != op.f) {
-    fail_at(line, std::string(type_name(event.type)) + " of " + event.f + " for process " +
+    fail_at(line, std::string(type_name(event.type)) + " of " + shown(event.f) + " for process " +
                       std::to_string(event.process) + " whose outstanding invocation (line " +
-                      std::to_string(op.line) + ") is " + op.f);
+                      std::to_string(op.line) + ") is " + shown(op.f));
   }
   if (!event.key.empty() && event.key != op.key) {
-    fail_at(line, "completion names key \"" + event.key + "\" but the invocation (line " +
-                      std::to_string(op.line) + ") named \"" + op.key + "\"");
+    fail_at(line, "completion names key \"" + shown(event.key) + "\" but the invocation (line " +
+                      std::to_string(op.line) + ") named \"" + shown(op.key) + "\"");
   }
   pending_.erase(pending);
   switch (event.type) {

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "sim/check/history_input.h"
+
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -20,7 +22,7 @@ uint32_t Interner::id(const json& value) {
 namespace {
 
 [[noreturn]] void bad_op(std::string_view model, const Operation& op, const std::string& what) {
-  throw ModelError("model " + std::string(model) + ": " + what + " (op " + op.f + " by process " +
+  throw ModelError("model " + std::string(model) + ": " + what + " (op " + shown(op.f) + " by process " +
                    std::to_string(op.process) +
                    (op.line ? ", line " + std::to_string(op.line) : std::string()) + ")");
 }
@@ -41,7 +43,7 @@ CasOutcome cas_outcome(const Operation& op) {
 
 const json& cas_arg(std::string_view model, const Operation& op, size_t i) {
   if (!op.input.is_array() || op.input.size() != 2)
-    bad_op(model, op, "cas input must be [expected, new], got " + op.input.dump());
+    bad_op(model, op, "cas input must be [expected, new], got " + shown(op.input.dump()));
   return op.input[i];
 }
 
@@ -55,7 +57,7 @@ std::vector<uint32_t> id_list(std::string_view model, const Operation& op, const
                               Interner& interner) {
   std::vector<uint32_t> out;
   if (v.is_null()) return out;
-  if (!v.is_array()) bad_op(model, op, "read must return an array, got " + v.dump());
+  if (!v.is_array()) bad_op(model, op, "read must return an array, got " + shown(v.dump()));
   for (const json& x : v) out.push_back(interner.id(x));
   return out;
 }
@@ -216,16 +218,20 @@ std::string SetModel::describe(const State& s, const Interner& interner) const {
 // ---- counter ----
 
 std::optional<CounterModel::Input> CounterModel::prepare(const Operation& op, Interner&) const {
+  // Values are int64 (read through the checked conversion); sums are exact in 128 bits.
+  const auto integer = [&](const json& v, const char* what) {
+    const std::optional<int64_t> i = json_integer(v, kInt64Range);
+    if (!i) bad_op(name, op, std::string(what) + " an integer in [-2^63, 2^63-1], got " + shown(v.dump()));
+    return *i;
+  };
   if (op.f == "read") {
     if (op.status != Status::ok) return std::nullopt;
-    if (!op.output.is_number_integer()) bad_op(name, op, "read must return an integer");
-    return Input{true, op.output.get<int64_t>()};
+    return Input{true, integer(op.output, "read must return")};
   }
   if (op.f == "add" || op.f == "inc") {
     if (op.status == Status::fail) return std::nullopt;
     if (op.input.is_null() && op.f == "inc") return Input{false, 1};
-    if (!op.input.is_number_integer()) bad_op(name, op, op.f + " needs an integer input");
-    return Input{false, op.input.get<int64_t>()};
+    return Input{false, integer(op.input, "add and inc need")};
   }
   bad_op(name, op, "unknown function (expected add, inc or read)");
 }
@@ -239,7 +245,16 @@ bool CounterModel::step(const State& s, const Input& in, State& next) const {
   return true;
 }
 
-std::string CounterModel::describe(const State& s, const Interner&) const { return std::to_string(s); }
+std::string CounterModel::describe(const State& s, const Interner&) const {
+  // std::to_string has no 128-bit overload: print the digits of the magnitude.
+  UInt128 magnitude = s < 0 ? -static_cast<UInt128>(s) : static_cast<UInt128>(s);
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(magnitude % 10)));
+    magnitude /= 10;
+  } while (magnitude != 0);
+  return s < 0 ? "-" + digits : digits;
+}
 
 // ---- factories ----
 

@@ -97,13 +97,23 @@ struct SetModel {
   std::string describe(const State& s, const Interner& interner) const;
 };
 
+// 128-bit integers for the counter's sums (__extension__: a GCC/Clang type, so -Wpedantic
+// stays quiet).
+__extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
+
 // A counter starting at 0: "add" adds its integer input, "inc" adds 1 (or its input when
-// given), "read" returns the integer value.
+// given), "read" returns the integer value. Inputs and reads are int64; the state is 128-bit
+// so no sum of fewer than 2^64 of them overflows (a read beyond int64 is simply illegal).
 struct CounterModel {
   static constexpr std::string_view name = "counter";
-  using State = int64_t;
+  using State = Int128;
   struct StateHash {
-    uint64_t operator()(State s) const { return static_cast<uint64_t>(s) * 0x9e3779b97f4a7c15ULL; }
+    uint64_t operator()(State s) const {
+      const auto u = static_cast<UInt128>(s);
+      return (static_cast<uint64_t>(u) ^ static_cast<uint64_t>(u >> 64) * 0xbf58476d1ce4e5b9ULL) *
+             0x9e3779b97f4a7c15ULL;
+    }
   };
   struct Input {
     bool read = false;

@@ -1,6 +1,7 @@
 // Porcupine's corpus (real Jepsen etcd runs and Porcupine's kv histories) with the verdicts
-// Porcupine's own tests assert, read in place from ../shared/conformance/porcupine/.
-// Every listed file must get its known verdict; `unknown` fails the test.
+// Porcupine's own tests assert, read in place from ../shared/conformance/porcupine/ (skipped
+// without it, see tests/support/shared_data.h). Every listed file must get its known
+// verdict; `unknown` fails the test.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -13,18 +14,17 @@
 #include "sim/check/history.h"
 #include "sim/check/linearizability.h"
 #include "sim/check/models.h"
+#include "tests/support/shared_data.h"
 
 namespace dsim::check {
 namespace {
-
-const std::string kCorpus = DSIM_SOURCE_DIR "/../shared/conformance/porcupine/";
 
 struct Listed {
   std::string file, model, verdict;
 };
 
-std::vector<Listed> read_verdicts() {
-  std::ifstream in(kCorpus + "verdicts.tsv");
+std::vector<Listed> read_verdicts(const std::string& corpus) {
+  std::ifstream in(corpus + "verdicts.tsv");
   std::vector<Listed> out;
   std::string line;
   while (std::getline(in, line)) {
@@ -40,8 +40,9 @@ std::vector<Listed> read_verdicts() {
 }
 
 TEST(PorcupineConformance, EveryListedHistoryGetsItsKnownVerdict) {
-  const std::vector<Listed> listed = read_verdicts();
-  ASSERT_EQ(listed.size(), 108u) << "verdicts.tsv at " << kCorpus;
+  DSIM_SHARED_DATA(corpus, "conformance/porcupine");
+  const std::vector<Listed> listed = read_verdicts(corpus);
+  ASSERT_EQ(listed.size(), 108u) << "verdicts.tsv at " << corpus;
   using Clock = std::chrono::steady_clock;  // measuring the checker, outside any simulation
   double total_ms[2] = {0, 0};              // jepsen, kv
   int files[2] = {0, 0};
@@ -49,7 +50,7 @@ TEST(PorcupineConformance, EveryListedHistoryGetsItsKnownVerdict) {
   std::string slowest;
   for (const Listed& l : listed) {
     const auto start = Clock::now();
-    std::ifstream in(kCorpus + l.file);
+    std::ifstream in(corpus + l.file);
     ASSERT_TRUE(in) << l.file;
     const bool kv = l.model == "kv";
     const History history = kv ? parse_porcupine_kv(in) : parse_jepsen_etcd_log(in);

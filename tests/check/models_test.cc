@@ -94,6 +94,36 @@ TEST(CounterModel, AddIncRead) {
   EXPECT_THROW(m.prepare(op("add", "x", nullptr), i), ModelError);
 }
 
+TEST(CounterModel, SumsBeyondInt64DoNotWrap) {
+  CounterModel m;
+  const json max = INT64_MAX, min = INT64_MIN;
+  // int64 arithmetic would wrap MAX + 1 to MIN (and UBSan would flag it): that read is illegal.
+  EXPECT_FALSE(run(m, {op("add", max, nullptr), op("add", 1, nullptr), op("read", nullptr, min)}));
+  // The sum leaves int64 and comes back: exact.
+  CounterModel::State s;
+  EXPECT_TRUE(run(m, {op("add", max, nullptr), op("add", max, nullptr), op("add", min, nullptr),
+                      op("read", nullptr, INT64_MAX - 1)}, &s));
+  EXPECT_EQ(m.describe(s, Interner{}), "9223372036854775806");
+  EXPECT_TRUE(run(m, {op("add", min, nullptr), op("add", min, nullptr)}, &s));
+  EXPECT_EQ(m.describe(s, Interner{}), "-18446744073709551616");
+}
+
+TEST(CounterModel, InputsOutsideInt64AreModelErrors) {
+  CounterModel m;
+  Interner i;
+  // 2^63 parses as an unsigned JSON integer: it must not become INT64_MIN.
+  for (const char* bad : {"9223372036854775808", "18446744073709551615", "1.5", "1e3"}) {
+    EXPECT_THROW(m.prepare(op("add", json::parse(bad), nullptr), i), ModelError) << bad;
+    EXPECT_THROW(m.prepare(op("read", nullptr, json::parse(bad)), i), ModelError) << bad;
+  }
+  try {
+    m.prepare(op("read", nullptr, json::parse("9223372036854775808")), i);
+  } catch (const ModelError& e) {
+    EXPECT_STREQ(e.what(), "model counter: read must return an integer in [-2^63, 2^63-1], got 9223372036854775808 "
+                           "(op read by process 0)");
+  }
+}
+
 TEST(Models, ByName) {
   for (const char* name : {"register", "kv", "list", "set", "counter"})
     EXPECT_EQ(model_by_name(name).name(), name);

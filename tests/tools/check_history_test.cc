@@ -1,27 +1,29 @@
 // `dsim check-history` as a user meets it: the dsim binary run as a subprocess on dsim-format
-// histories written here and on the Porcupine corpus read in place. Exit code 0 linearizable,
-// 1 not (with a counterexample), 3 unknown when the budget runs out, 2 bad input with exactly
-// one line on stderr naming the file and line.
+// histories written here and on the Porcupine corpus read in place (skipped without
+// ../shared, see tests/support/shared_data.h). Exit code 0 linearizable, 1 not (with a
+// counterexample), 3 unknown when the budget runs out, 2 bad input with exactly one line on
+// stderr naming the file and line.
 #include <gtest/gtest.h>
 
+#include "tests/support/shared_data.h"
 #include "tests/support/subprocess.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace {
 
 using namespace dsim_test;
-
-std::string corpus(const std::string& file) {
-  return std::string(DSIM_SOURCE_DIR) + "/../shared/conformance/porcupine/" + file;
-}
 
 bool has(const std::string& text, const std::string& fragment) { return text.find(fragment) != std::string::npos; }
 
@@ -98,21 +100,23 @@ TEST(CheckHistory, JsonOutputParses) {
 }
 
 TEST(CheckHistory, JepsenEtcdCorpus) {
+  DSIM_SHARED_DATA(corpus, "conformance/porcupine");
   // verdicts.tsv: etcd_007 linearizable, etcd_000 not.
-  Result r = run_dsim("check-history " + corpus("jepsen/etcd_007.log") + " --model register --format jepsen");
+  Result r = run_dsim("check-history " + corpus + "jepsen/etcd_007.log --model register --format jepsen");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_TRUE(has(r.out, "verdict:    linearizable")) << r.out;
-  r = run_dsim("check-history " + corpus("jepsen/etcd_000.log") + " --model register --format jepsen");
+  r = run_dsim("check-history " + corpus + "jepsen/etcd_000.log --model register --format jepsen");
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_TRUE(has(r.out, "verdict:    not-linearizable")) << r.out;
   EXPECT_TRUE(has(r.out, "longest linearizable prefix")) << r.out;
 }
 
 TEST(CheckHistory, PorcupineKvCorpus) {
-  Result r = run_dsim("check-history " + corpus("kv/c10-ok.txt") + " --model kv --format porcupine --json");
+  DSIM_SHARED_DATA(corpus, "conformance/porcupine");
+  Result r = run_dsim("check-history " + corpus + "kv/c10-ok.txt --model kv --format porcupine --json");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["verdict"], "linearizable");
-  r = run_dsim("check-history " + corpus("kv/c10-bad.txt") + " --model kv --format porcupine");
+  r = run_dsim("check-history " + corpus + "kv/c10-bad.txt --model kv --format porcupine");
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_TRUE(has(r.out, "10 partitions")) << r.out;
   EXPECT_TRUE(has(r.out, "verdict:    not-linearizable")) << r.out;
@@ -122,7 +126,8 @@ TEST(CheckHistory, PorcupineKvCorpus) {
 TEST(CheckHistory, ExhaustedBudgetIsUnknownNotAGuess) {
   // etcd_002 is linearizable but takes over a million search steps; the budget is checked
   // every 1024 steps, so a zero budget always runs out first.
-  const std::string hard = corpus("jepsen/etcd_002.log");
+  DSIM_SHARED_DATA(corpus, "conformance/porcupine");
+  const std::string hard = corpus + "jepsen/etcd_002.log";
   Result r = run_dsim("check-history " + hard + " --model register --format jepsen --budget 0ms");
   EXPECT_EQ(r.code, 3) << r.out << r.err;
   EXPECT_TRUE(has(r.out, "verdict:    unknown")) << r.out;
@@ -173,7 +178,8 @@ TEST(CheckHistoryBadInput, OperationTheModelCannotReadNamesFileAndLine) {
 }
 
 TEST(CheckHistoryBadInput, WrongFormatIsAParseError) {
-  const std::string kv = corpus("kv/c01-ok.txt");
+  DSIM_SHARED_DATA(corpus, "conformance/porcupine");
+  const std::string kv = corpus + "kv/c01-ok.txt";
   expect_input_error("check-history " + kv + " --model kv", {kv + ":1: ", "not JSON"});
 }
 
@@ -188,6 +194,83 @@ TEST(CheckHistoryBadInput, BadBudget) {
   const auto f = write("ok.jsonl", kLinearizable);
   expect_input_error("check-history " + f + " --model kv --budget 10", {"--budget 10", "no unit"});
   expect_input_error("check-history " + f + " --model kv --budget=-1s", {"--budget -1s", "negative"});
+}
+
+TEST(CheckHistoryBadInput, NumbersOutOfRangeNameFieldLineAndValue) {
+  // Each used to abort (1e999: an uncaught nlohmann out_of_range, exit 134) or to wrap silently.
+  const std::string time_range = "\"time\" must be an integer in [0, 9223372036854775806], got ";
+  const std::string process_range = "\"process\" must be an integer in [0, 2147483647], got ";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"("process":0,"time":1e999)", time_range + "1e999"},
+      {R"("process":0,"time":1.5)", time_range + "1.5"},
+      {R"("process":0,"time":1e30)", time_range + "1e30"},
+      {R"("process":0,"time":18446744073709551616)", time_range + "18446744073709551616"},
+      {R"("process":-1,"time":1)", process_range + "-1"},
+      {R"("process":1e20,"time":1)", process_range + "1e20"},
+      {R"("process":4294967296,"time":1)", process_range + "4294967296"},
+  };
+  for (const auto& [fields, what] : cases) {
+    const auto f = write("range.jsonl", kLinearizable + R"({"type":"invoke","f":"put","key":"k1","value":"x",)" +
+                                            fields + "}\n");
+    expect_input_error("check-history " + f + " --model kv", {f + ":10: " + what});
+  }
+  const auto edn = write("range.edn", "{:process 99999999999999999999, :type :invoke, :f :get, :key \"1\", :value nil}\n");
+  expect_input_error("check-history " + edn + " --model kv --format porcupine",
+                     {edn + ":1: :process must be an integer in [0, 2147483647], got 99999999999999999999"});
+  const auto log = write("range.log", "INFO  jepsen.util - 3\t:invoke\t:write\t9223372036854775808\n");
+  expect_input_error("check-history " + log + " --model register --format jepsen",
+                     {log + ":1: a Jepsen value must be an integer in", "got 9223372036854775808"});
+}
+
+TEST(CheckHistoryBadInput, HostileTextIsAnErrorNotACrash) {
+  // Invalid UTF-8 used to crash when printed (nlohmann type_error 316); deep nesting
+  // overflowed the stack when the value was copied.
+  const auto edn = write("utf8.edn", "{:process 0, :type :invoke, :f :get, :key \"\xff\", :value nil}\n");
+  expect_input_error("check-history " + edn + " --model kv --format porcupine",
+                     {edn + ":1: an EDN string is not valid UTF-8: \\xFF"});
+  const std::string deep = std::string(200000, '[') + "1" + std::string(200000, ']');
+  const auto json = write("deep.jsonl", R"({"process":0,"type":"invoke","f":"write","value":)" + deep + "}\n");
+  expect_input_error("check-history " + json + " --model register", {json + ":1: JSON nested more than 64 levels deep"});
+  const auto log = write("deep.log", "INFO  jepsen.util - 0\t:invoke\t:write\t" + deep + "\n");
+  expect_input_error("check-history " + log + " --model register --format jepsen",
+                     {log + ":1: cannot read Jepsen value '" + std::string(60, '[') + "...'"});
+  // A line of 100,000 characters is quoted in at most 60 of them.
+  const auto garbled = write("long.jsonl", R"({"process":0,"type":"invoke","f":")" + std::string(100000, 'f') + "\n");
+  Result r = run_dsim("check-history " + garbled + " --model kv");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_LT(r.err.size(), 300u) << r.err;
+  EXPECT_TRUE(has(r.err, garbled + ":1: not JSON at column ")) << r.err;
+}
+
+TEST(CheckHistory, AnEmptyDeviceIsAnEmptyHistory) {
+  // Used to abort: std::filesystem::file_size throws on a character device.
+  Result r = run_dsim("check-history /dev/null --model kv");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "empty history: nothing to check")) << r.out;
+}
+
+// The corpus tests above skip when ../shared is missing, and fail when CI requires it. Runs
+// this very test binary on one of them with the shared directory pointed elsewhere.
+TEST(SharedData, MissingDirectorySkipsUnlessRequired) {
+  const auto child = [](const std::string& require) {
+    return sh("env -u DSIM_REQUIRE_SHARED DSIM_SHARED_DIR=/nonexistent/shared " + require + " /proc/" +
+              std::to_string(getpid()) + "/exe --gtest_filter=CheckHistory.JepsenEtcdCorpus");
+  };
+  // The child's "[  SKIPPED ]" in a failure message would make ctest report THIS test as skipped.
+  const auto quote = [](std::string out) {
+    for (size_t at; (at = out.find("[  SKIPPED ]")) != std::string::npos;) out.replace(at, 12, "[  skipped ]");
+    return out;
+  };
+  Result r = child("");
+  EXPECT_EQ(r.code, 0) << quote(r.out) << r.err;
+  EXPECT_TRUE(has(r.out, "[  SKIPPED ] CheckHistory.JepsenEtcdCorpus")) << quote(r.out);
+  EXPECT_TRUE(has(r.out, "/nonexistent/shared/conformance/porcupine not found: skipping; clone the shared data "
+                         "next to the repository"))
+      << quote(r.out);
+  r = child("DSIM_REQUIRE_SHARED=1");
+  EXPECT_EQ(r.code, 1) << quote(r.out) << r.err;
+  EXPECT_TRUE(has(r.out, "[  FAILED  ] CheckHistory.JepsenEtcdCorpus")) << quote(r.out);
+  EXPECT_TRUE(has(r.out, "not found: DSIM_REQUIRE_SHARED=1 makes this a failure")) << quote(r.out);
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <filesystem>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -80,14 +79,19 @@ sim::InputError model_error(const std::string& path, const std::string& what) {
 }
 
 check::History parse_history(const std::string& path, const std::string& format) {
-  std::istringstream in(read_history_file(path));
+  const std::string text = read_history_file(path);
+  std::istringstream in(text);
+  check::History history;
   try {
-    if (format == "porcupine") return check::parse_porcupine_kv(in);
-    if (format == "jepsen") return check::parse_jepsen_etcd_log(in);
-    return check::parse_dsim_history(in);
+    if (format == "porcupine") history = check::parse_porcupine_kv(in);
+    else if (format == "jepsen") history = check::parse_jepsen_etcd_log(in);
+    else history = check::parse_dsim_history(in);
   } catch (const check::HistoryError& e) {
     throw history_error(path, e.what());
   }
+  if (history.empty() && !text.empty())
+    throw sim::InputError(path + ": no operations found in a non-empty file (is --format " + format + " right?)");
+  return history;
 }
 
 std::chrono::milliseconds parse_budget(const std::string& text) {
@@ -132,8 +136,8 @@ Command add_check_history(CLI::App& app) {
       "  dsim check-history ../shared/conformance/porcupine/jepsen/etcd_002.log --model register --format jepsen --json\n"
       "  dsim check-history big.jsonl --model register --budget 2m\n"
       "Exit code: 0 linearizable, 1 not linearizable (a counterexample is printed), 2 bad input\n"
-      "(unreadable file, malformed line, operation the model cannot read), 3 unknown: the budget ran out\n"
-      "before the search finished (no verdict is guessed; rerun with a larger --budget).");
+      "(unreadable file, malformed line, number out of range, operation the model cannot read), 3 unknown:\n"
+      "the budget ran out before the search finished (no verdict is guessed; rerun with a larger --budget).");
   return [a]() {
     check::CheckOptions options;
     options.budget = parse_budget(a->budget);
@@ -141,8 +145,6 @@ Command add_check_history(CLI::App& app) {
     // Wall time is measured outside any simulation.
     const auto start = std::chrono::steady_clock::now();
     const check::History history = parse_history(a->file, a->format);
-    if (history.empty() && std::filesystem::file_size(a->file) > 0)
-      throw sim::InputError(a->file + ": no operations found in a non-empty file (is --format " + a->format + " right?)");
     const auto parsed = std::chrono::steady_clock::now();
     check::CheckResult result;
     try {
