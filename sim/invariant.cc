@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/json_source.h"
+
 namespace dsim::sim {
 
 std::string_view to_string(Verdict v) {
@@ -47,10 +49,34 @@ void InvariantSet::add(std::unique_ptr<Invariant> inv) {
   all_.push_back(std::move(inv));
 }
 
+namespace {
+
+// An invariant that cannot read an event's payload (a key missing, a wrong type, an index out
+// of range) is reading a garbled or hand-edited trace: `dsim check` feeds it what the file
+// says. A live run's protocol writes what its own invariants read, so there this only reports
+// a protocol bug, still naming the event. Either way it is an input error, never a crash.
+InputError unreadable(const Invariant& inv, const TraceEvent* ev, const char* what) {
+  std::string where = "at the end of the trace";
+  if (ev) {
+    const nlohmann::json name(std::string(ev->name));  // one line, escaped
+    where = "trace event " + std::to_string(ev->seq) + " (" + std::string(to_string(ev->kind)) + " " +
+            name.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ")";
+  }
+  return InputError(where + ": invariant " + inv.name() + " cannot read it: " + what);
+}
+
+}  // namespace
+
 void InvariantSet::on_event(const TraceEvent& ev) {
   bool dropped = false;
   for (Invariant* inv : active_) {
-    inv->on_event(ev);
+    try {
+      inv->on_event(ev);
+    } catch (const nlohmann::json::exception& e) {
+      throw unreadable(*inv, &ev, e.what());
+    } catch (const InputError& e) {
+      throw unreadable(*inv, &ev, e.what());
+    }
     dropped |= inv->violation_.has_value();
   }
   if (dropped)
@@ -60,7 +86,15 @@ void InvariantSet::on_event(const TraceEvent& ev) {
 void InvariantSet::finish(Time end) {
   if (finished_) return;
   finished_ = true;
-  for (Invariant* inv : active_) inv->on_end(end);
+  for (Invariant* inv : active_) {
+    try {
+      inv->on_end(end);
+    } catch (const nlohmann::json::exception& e) {
+      throw unreadable(*inv, nullptr, e.what());
+    } catch (const InputError& e) {
+      throw unreadable(*inv, nullptr, e.what());
+    }
+  }
 }
 
 std::vector<InvariantResult> InvariantSet::results() const {

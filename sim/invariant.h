@@ -78,7 +78,8 @@ struct InvariantResult {
 };
 
 // Runs a group of invariants as one trace sink. An invariant that has failed or does not
-// apply stops receiving events.
+// apply stops receiving events. An invariant that cannot read an event's payload (a garbled
+// trace given to `dsim check`) makes on_event/finish throw InputError naming the event.
 class InvariantSet final : public TraceSink {
  public:
   explicit InvariantSet(const Topology& topology) : topology_(&topology) {}

@@ -6,7 +6,9 @@
 # exit 2.
 
 DSIM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-DSIM_PACKAGES=(cmake ninja-build g++ make nlohmann-json3-dev libcli11-dev libxxhash-dev libgtest-dev libbenchmark-dev parallel)
+# clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes) build the fuzz harnesses.
+DSIM_PACKAGES=(cmake ninja-build g++ make nlohmann-json3-dev libcli11-dev libxxhash-dev libgtest-dev libbenchmark-dev parallel
+               clang libclang-rt-14-dev)
 
 dsim_missing_packages() {
   local missing=() p
@@ -34,17 +36,22 @@ dsim_ensure_packages() {
   fi
 }
 
-# dsim_build DIR [cmake args...]: configure on first use, then build (quietly unless it fails).
+# dsim_build DIR [--target T]... [cmake args...]: configure on first use, then build (quietly
+# unless it fails) the targets named, or everything. Later calls only rebuild what changed.
 dsim_build() {
   local dir=$1; shift
   local log="$dir/build.log"
+  local targets=() args=()
+  while [ $# -gt 0 ]; do
+    if [ "$1" = --target ]; then targets+=("$2"); shift 2; else args+=("$1"); shift; fi
+  done
   mkdir -p "$dir"
   if [ ! -f "$dir/build.ninja" ]; then
     echo "dsim: configuring $dir (first use)" >&2
-    cmake -S "$DSIM_ROOT" -B "$dir" -G Ninja "$@" >"$log" 2>&1 || { cat "$log" >&2; echo "dsim: cmake failed" >&2; exit 2; }
+    cmake -S "$DSIM_ROOT" -B "$dir" -G Ninja "${args[@]}" >"$log" 2>&1 || { cat "$log" >&2; echo "dsim: cmake failed" >&2; exit 2; }
   fi
-  if ! ninja -C "$dir" -n 2>/dev/null | grep -q "no work to do"; then
+  if ! ninja -C "$dir" -n "${targets[@]}" 2>/dev/null | grep -q "no work to do"; then
     echo "dsim: building $dir ..." >&2
   fi
-  ninja -C "$dir" >"$log" 2>&1 || { tail -n 60 "$log" >&2; echo "dsim: build failed (full log: $log)" >&2; exit 2; }
+  ninja -C "$dir" "${targets[@]}" >"$log" 2>&1 || { tail -n 60 "$log" >&2; echo "dsim: build failed (full log: $log)" >&2; exit 2; }
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "protocols/common/heal.h"
+#include "protocols/common/payload.h"
 
 namespace dsim::commit {
 namespace {
@@ -14,7 +15,7 @@ namespace {
 bool observed(const sim::TraceEvent& ev, std::string_view what) {
   return ev.kind == sim::TraceKind::observe && ev.name == what && ev.data;
 }
-uint64_t txn_of(const sim::TraceEvent& ev) { return ev.data->at("txn").get<uint64_t>(); }
+uint64_t txn_of(const sim::TraceEvent& ev) { return protocols::count_field(*ev.data, "txn"); }
 std::string txn_name(uint64_t t) { return "transaction " + std::to_string(t); }
 
 // Node ids of the participant names an observation lists.
@@ -173,7 +174,9 @@ class Termination final : public sim::Invariant {
     }
     if (ev.kind == sim::TraceKind::restart && n < servers_) up_[n] = true;
     if (observed(ev, "submit")) txns_[txn_of(ev)].submitted = ev.time;
-    if (observed(ev, "begin") || (observed(ev, "vote") && ev.data->at("vote") == "yes"))
+    // Only servers take part (a client's observation of that name, in a garbled trace, must
+    // not index up_).
+    if (n < servers_ && (observed(ev, "begin") || (observed(ev, "vote") && ev.data->at("vote") == "yes")))
       txns_[txn_of(ev)].involved.try_emplace(n, ev.time);
     if (observed(ev, "decide")) txns_[txn_of(ev)].decided.insert(n);
   }

@@ -1,9 +1,11 @@
 #include "protocols/raft/invariants.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "protocols/common/payload.h"
 #include "protocols/raft/log_mirror.h"
 #include "protocols/raft/observations.h"
 
@@ -30,7 +32,7 @@ class ElectionSafety final : public sim::Invariant {
   explicit ElectionSafety(const sim::InvariantEnv& env) : env_(env) {}
   void on_event(const sim::TraceEvent& ev) override {
     if (!is_server_observation(ev, env_.servers) || ev.name != "became_leader") return;
-    const uint64_t term = ev.data->at("term").get<uint64_t>();
+    const uint64_t term = protocols::count_field(*ev.data, "term");
     auto [it, fresh] = leaders_.try_emplace(term, ev.node.value);
     if (!fresh && it->second != ev.node.value)
       violate(ev, "two leaders in term " + std::to_string(term) + ": " + node_name(env_, it->second) + " and " +
@@ -104,7 +106,7 @@ class LeaderCompleteness final : public sim::Invariant {
       Committed& c = committed_[leader_term];
       if (index > c.index) c = Committed{index, mirror_.at(n, index).prefix, n};
     } else if (ev.name == "became_leader") {
-      const uint64_t term = ev.data->at("term").get<uint64_t>();
+      const uint64_t term = protocols::count_field(*ev.data, "term");
       // The furthest commit made by a leader of an earlier term covers all earlier commits
       // (if it did not, log matching or this check already failed at that leader).
       Committed best;
@@ -134,9 +136,16 @@ class StateMachineSafety final : public sim::Invariant {
  public:
   explicit StateMachineSafety(const sim::InvariantEnv& env) : env_(env) {}
   void on_event(const sim::TraceEvent& ev) override {
-    if (!is_server_observation(ev, env_.servers) || ev.name != "apply") return;
+    if (!is_server_observation(ev, env_.servers)) return;
+    if (ev.name == "log_append") max_index_ = std::max(max_index_, EntriesView(*ev.data).last());
+    if (ev.name != "apply") return;
     const EntriesView applied(*ev.data);
     const uint64_t first = applied.first();
+    // Only appended entries are applied; a larger index can only come from a garbled trace
+    // and must not size applied_.
+    if (applied.last() > max_index_)
+      throw sim::InputError("apply up to index " + std::to_string(applied.last()) + ", beyond any appended entry (" +
+                            std::to_string(max_index_) + ")");
     for (size_t k = 0; k < applied.size(); ++k) {
       const uint64_t index = first + k;
       if (applied_.size() <= index) applied_.resize(index + 1);
@@ -160,6 +169,7 @@ class StateMachineSafety final : public sim::Invariant {
   };
   Names env_;
   std::vector<Applied> applied_;
+  uint64_t max_index_ = 0;  // the highest index any server appended
 };
 
 }  // namespace

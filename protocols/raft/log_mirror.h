@@ -5,11 +5,14 @@
 // Storage is synced before a server's handler ends, so a crash loses nothing the mirror holds.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "protocols/common/payload.h"
 #include "protocols/raft/observations.h"
 #include "sim/trace.h"
 
@@ -53,6 +56,7 @@ class LogMirror {
  private:
   std::vector<std::vector<Slot>> logs_;
   std::vector<uint64_t> known_from_;
+  uint64_t max_index_ = 0;  // the highest index any server appended
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> seen_;  // (index, term) -> prefix hash
 };
 
@@ -63,7 +67,9 @@ bool LogMirror::feed(uint32_t node, std::string_view what, const nlohmann::json&
   if (what == "log_append") {
     const EntriesView appended(d);
     const uint64_t first = appended.first();
-    if (first > log.size()) log.resize(first);  // cannot happen in a correct trace
+    if (first > log.size())  // a server appends right after its last entry or overwrites
+      throw sim::InputError("log_append at index " + std::to_string(first) + " leaves a gap after index " +
+                            std::to_string(log.size() - 1));
     log.resize(first);
     for (size_t k = 0; k < appended.size(); ++k) {
       const uint64_t term = appended.term(k);
@@ -72,16 +78,23 @@ bool LogMirror::feed(uint32_t node, std::string_view what, const nlohmann::json&
       seen_.try_emplace({first + k, term}, s.prefix);
       on_new(first + k, s);
     }
+    max_index_ = std::max(max_index_, appended.last());
     return true;
   }
   if (what == "log_truncate") {
-    const uint64_t from = d.at("from").get<uint64_t>();
+    const uint64_t from = protocols::count_field(d, "from");
+    if (from == 0) throw sim::InputError("log_truncate from index 0 (the log starts at 1)");
     if (from < log.size()) log.resize(from);
     return true;
   }
   if (what == "snapshot_installed") {
-    const uint64_t index = d.at("index").get<uint64_t>(), term = d.at("term").get<uint64_t>();
-    const uint64_t last = d.at("last_index").get<uint64_t>();
+    const uint64_t index = protocols::count_field(d, "index"), term = protocols::count_field(d, "term");
+    const uint64_t last = protocols::count_field(d, "last_index");
+    // A snapshot covers entries a leader appended (and the trace shows every append), so a
+    // larger index can only come from a garbled trace; it must not size the mirror.
+    if (index > max_index_)
+      throw sim::InputError("snapshot_installed at index " + std::to_string(index) + ", beyond any appended entry (" +
+                            std::to_string(max_index_) + ")");
     if (last <= index || log.size() <= index) {  // Figure 13 step 7: the log was discarded
       log.resize(index + 1);
       const uint64_t* p = first_seen(index, term);

@@ -5,6 +5,7 @@
 #include <deque>
 
 #include "protocols/commit/invariants.h"
+#include "sim/json_source.h"
 
 namespace dsim::commit {
 namespace {
@@ -190,6 +191,25 @@ TEST(CommitInvariants, AtomicStateCatchesMissingWrongAndAbortedWrites) {
   ok.use(make_atomic_state(ok.env()));
   ok.submit_and_vote().at(20).decide(1, "commit").apply(1, one("a")).decide(2, "commit").apply(2, one("b"));
   EXPECT_FALSE(ok.violated());
+}
+
+// A garbled trace (`dsim check`): a client's observation named like a participant's must not
+// count as a participant (it indexed the servers' up/down table out of range), and a
+// transaction id that is not a non-negative integer is an input error (1e300 was a
+// float-cast overflow). Found by tests/fuzz/trace.cc; replayed from tests/fuzz/regressions.
+TEST(CommitInvariants, GarbledTraceIsReadSafely) {
+  Trace t;
+  t.use(make_termination(t.env(), 30));
+  t.at(0).observe(3, "vote", {{"txn", 7}, {"vote", "yes"}}).observe(3, "begin", {{"txn", 7}});
+  EXPECT_FALSE(t.violated()) << "c1 took part in nothing";
+  Trace f;
+  f.use(make_agreement(f.env()));
+  EXPECT_THROW(f.observe(0, "decide", {{"txn", 1e300}, {"decision", "commit"}}), sim::InputError);
+  EXPECT_THROW(f.observe(0, "decide", {{"txn", -1}, {"decision", "commit"}}), sim::InputError);
+  // A missing key is nlohmann's exception here; sim::InvariantSet turns it into an InputError.
+  Trace p;
+  p.use(make_commit_needs_all_yes(p.env()));
+  EXPECT_THROW(p.observe(3, "submit", {{"txn", 7}}), nlohmann::json::exception);
 }
 
 }  // namespace
