@@ -20,9 +20,6 @@ using namespace dsim;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static fuzz::InputFile file;
   const std::string_view text = fuzz::as_text(data, size);
-  if (fuzz::skip_known_bugs() && (fuzz::has_json_number_overflow(text) || fuzz::has_float_integer_field(text) ||
-                                  fuzz::has_extreme_time(text)))
-    return 0;
   // Kept alive as in tools/cli/check.cc: the invariants point into the scenario and topology.
   std::unique_ptr<sim::Scenario> scenario;
   std::unique_ptr<sim::Topology> topology;
