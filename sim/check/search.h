@@ -30,9 +30,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <type_traits>
 #include <vector>
 
+#include "sim/check/memory_budget.h"
 #include "sim/check/verdict.h"
 
 namespace dsim::check {
@@ -41,41 +41,6 @@ namespace dsim::check {
 // recorded histories: a time budget must be wall time. Nothing here feeds a trace.
 using Deadline = std::chrono::steady_clock::time_point;  // lint: allow (runs outside simulations)
 
-// "64 MiB", "2 GiB", "1000 bytes": a byte count as the user would write it.
-inline std::string bytes_text(size_t bytes) {
-  static constexpr const char* kUnits[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
-  size_t unit = 0;
-  while (unit + 1 < std::size(kUnits) && bytes != 0 && bytes % 1024 == 0) bytes /= 1024, ++unit;
-  return std::to_string(bytes) + " " + kUnits[unit];
-}
-
-// The bytes the searches of one check may hold at once, shared by all its partitions: each
-// reserves before it grows and gives everything back when it is destroyed. Not thread-safe:
-// one per check (checks on other threads have their own).
-class MemoryBudget {
- public:
-  explicit MemoryBudget(size_t limit) : limit_(limit) {}
-  MemoryBudget(const MemoryBudget&) = delete;
-  MemoryBudget& operator=(const MemoryBudget&) = delete;
-
-  // Reserves `bytes`; false, reserving nothing, when that would pass the limit.
-  bool reserve(size_t bytes) {
-    if (bytes > limit_ - used_) return false;
-    used_ += bytes;
-    peak_ = std::max(peak_, used_);
-    return true;
-  }
-  void release(size_t bytes) { used_ -= bytes; }
-  size_t limit() const { return limit_; }
-  size_t used() const { return used_; }
-  size_t peak() const { return peak_; }
-
- private:
-  size_t limit_;
-  size_t used_ = 0;  // <= limit_
-  size_t peak_ = 0;
-};
-
 struct SearchLimits {
   Deadline deadline = Deadline::max();
   MemoryBudget* memory = nullptr;  // required; outlives the searches
@@ -83,23 +48,6 @@ struct SearchLimits {
 
 // What a search gave up on, when its verdict is unknown.
 enum class Exhausted : uint8_t { none, time, memory };
-
-// Heap bytes a model state owns beyond sizeof(State), counted against the memory budget. A
-// model whose State owns memory of another shape needs its own overload (else no match).
-template <class S>
-  requires std::is_trivially_copyable_v<S>
-size_t state_heap_bytes(const S&) {
-  return 0;
-}
-inline size_t state_heap_bytes(const std::string& s) {
-  constexpr size_t kMallocOverhead = 16;
-  return s.capacity() > 15 ? s.capacity() + 1 + kMallocOverhead : 0;  // 15: libstdc++'s SSO
-}
-template <class T>
-size_t state_heap_bytes(const std::vector<T>& v) {
-  constexpr size_t kMallocOverhead = 16;
-  return v.capacity() == 0 ? 0 : v.capacity() * sizeof(T) + kMallocOverhead;
-}
 
 // One operation as the search sees it: times, and its prepared model input.
 template <class Input>
@@ -188,45 +136,6 @@ EntryList::EntryList(const std::vector<SearchOp<Input>>& ops) {
     next[e] = static_cast<uint32_t>((e + 1) % n);
     prev[e] = static_cast<uint32_t>((e + n - 1) % n);
   }
-}
-
-// The bytes one holder (the memo, the undo stack) has reserved from a MemoryBudget; all of
-// them are given back when it is destroyed.
-class MemoryAccount {
- public:
-  explicit MemoryAccount(MemoryBudget& budget) : budget_(budget) {}
-  ~MemoryAccount() { budget_.release(held_); }
-  MemoryAccount(const MemoryAccount&) = delete;
-  MemoryAccount& operator=(const MemoryAccount&) = delete;
-
-  bool take(size_t bytes) {
-    if (!budget_.reserve(bytes)) return false;
-    held_ += bytes;
-    return true;
-  }
-  void give(size_t bytes) {
-    budget_.release(bytes);
-    held_ -= bytes;
-  }
-  size_t held() const { return held_; }
-
- private:
-  MemoryBudget& budget_;
-  size_t held_ = 0;
-};
-
-// Makes room in `v` for `extra` more elements. The new block is reserved while the old one
-// is still held (a reallocation's peak is old + new) and the old one given back after; false,
-// changing nothing, when the budget cannot cover it.
-template <class T>
-bool reserve_more(std::vector<T>& v, size_t extra, MemoryAccount& account) {
-  if (v.size() + extra <= v.capacity()) return true;
-  const size_t old_capacity = v.capacity();
-  const size_t capacity = std::max({old_capacity * 2, v.size() + extra, size_t{64}});
-  if (!account.take(capacity * sizeof(T))) return false;
-  v.reserve(capacity);
-  account.give(old_capacity * sizeof(T));
-  return true;
 }
 
 // The memo of configurations seen: (bitset of linearized ops, model state). Open addressing
@@ -444,7 +353,7 @@ class Searcher {
   std::vector<uint64_t> linearized_;  // bitset of linearized operations
   std::vector<uint64_t> zobrist_;     // per-operation random words; set_hash_ is their XOR
   search_detail::ConfigCache<State, typename M::StateHash> cache_;
-  search_detail::MemoryAccount stack_memory_;  // the heap bytes of the states on stack_
+  MemoryAccount stack_memory_;  // the heap bytes of the states on stack_
   std::vector<Undo> stack_;
   State state_;
   State next_state_;
