@@ -3,6 +3,8 @@
 #include "sim/check/linearizability.h"
 
 #include <map>
+#include <memory>
+#include <new>
 
 namespace dsim::check {
 
@@ -92,7 +94,7 @@ std::string CheckResult::to_text() const {
 json CheckResult::to_json() const {
   json j = {{"verdict", to_string(verdict)}, {"operations", operations},
             {"partitions", partitions},      {"steps", steps},
-            {"cache_entries", cache_entries}};
+            {"cache_entries", cache_entries}, {"peak_search_bytes", peak_search_bytes}};
   if (counterexample) j["counterexample"] = counterexample->to_json();
   if (!violating_partitions.empty()) j["violating_partitions"] = violating_partitions;
   if (!unknown_partitions.empty()) {
@@ -102,12 +104,26 @@ json CheckResult::to_json() const {
   return j;
 }
 
+namespace {
+
+// Records that a partition's search ended without a verdict.
+void give_up(CheckResult& result, const std::string& key, const std::string& reason, Exhausted what) {
+  result.unknown_partitions.push_back(key);
+  if (result.unknown_reason.find(reason) == std::string::npos)
+    result.unknown_reason += (result.unknown_reason.empty() ? "" : "; ") + reason;
+  result.out_of_time |= what == Exhausted::time;
+  result.out_of_memory |= what == Exhausted::memory;
+}
+
+}  // namespace
+
 CheckResult check_linearizable(const History& history, const Model& model,
                                const CheckOptions& options) {
   // steady_clock: allowed here ONLY because this checker runs outside simulations.
+  MemoryBudget memory(options.max_memory_bytes);  // outlives every search below
   SearchLimits limits;
   limits.deadline = std::chrono::steady_clock::now() + options.budget;  // lint: allow (runs outside simulations)
-  limits.max_cache_bytes = options.max_cache_bytes;
+  limits.memory = &memory;
 
   std::map<std::string, std::vector<const Operation*>> partitions;
   for (const Operation& op : history.ops) partitions[model.partition(op)].push_back(&op);
@@ -133,22 +149,31 @@ CheckResult check_linearizable(const History& history, const Model& model,
     std::vector<Running> unfinished;
     for (Running& r : running) {
       if (stop) break;
-      if (!r.search) r.search = model.start_partition(*r.ops, limits);
-      if (!r.search->run(quantum)) {
-        unfinished.push_back(std::move(r));
+      try {
+        if (!r.search) r.search = model.start_partition(*r.ops, limits);
+        if (!r.search->run(quantum)) {
+          unfinished.push_back(std::move(r));
+          continue;
+        }
+      } catch (const std::bad_alloc&) {
+        // The allocator refused before the budget did (a ulimit, a busy machine): this
+        // partition is unknown; dropping its search gives the memory back to the others.
+        if (r.search) result.steps += r.search->outcome().steps;
+        r.search.reset();
+        give_up(result, *r.key, "out of memory (an allocation failed)", Exhausted::memory);
         continue;
       }
       const SearchOutcome& found = r.search->outcome();
       result.steps += found.steps;
       result.cache_entries += found.cache_entries;
       if (found.verdict == Verdict::unknown) {
-        result.unknown_partitions.push_back(*r.key);
-        result.unknown_reason = found.unknown_reason;
+        give_up(result, *r.key, found.unknown_reason, found.exhausted);
       } else if (found.verdict == Verdict::not_linearizable) {
         result.violating_partitions.push_back(*r.key);
         if (!result.counterexample) result.counterexample = make_counterexample(*r.key, *r.ops, found);
         stop = !options.check_all_partitions;
       }
+      r.search.reset();  // a finished search gives its memory back at once
     }
     if (stop) {
       for (Running& r : unfinished) result.steps += r.search->outcome().steps;
@@ -156,6 +181,7 @@ CheckResult check_linearizable(const History& history, const Model& model,
     }
     running = std::move(unfinished);
   }
+  result.peak_search_bytes = memory.peak();
   if (result.counterexample) result.verdict = Verdict::not_linearizable;
   else if (!result.unknown_partitions.empty()) result.verdict = Verdict::unknown;
   else result.verdict = Verdict::linearizable;

@@ -5,8 +5,9 @@
 // searched alone by the Wing & Gong / Lowe algorithm with memoisation (see search.h), as in
 // Porcupine.
 // Guarantees: `linearizable` comes with a witness found, `not_linearizable` with an
-// exhausted search and a counterexample; a time budget or memory cap gives `unknown`, never
-// a guess. Safe to call from several threads at once (no shared mutable state).
+// exhausted search and a counterexample; an exhausted time or memory budget (or the
+// allocator refusing: std::bad_alloc) gives `unknown`, never a guess. Safe to call from
+// several threads at once (no shared mutable state).
 // Not here: parsing (history.h), the models themselves (models.h).
 #pragma once
 
@@ -25,8 +26,9 @@ namespace dsim::check {
 struct CheckOptions {
   // Wall-time budget for the whole check (all partitions together).
   std::chrono::milliseconds budget{10'000};
-  // Memory cap for one partition's memo of visited configurations.
-  size_t max_cache_bytes = size_t{4} << 30;
+  // Memory budget for the whole check: what the searches grow (memos of visited
+  // configurations, model states on the undo stacks), all partitions together.
+  size_t max_memory_bytes = size_t{2} << 30;
   // Keep checking the other keys after a violation (to count them); default stops at the
   // first violating key in key order.
   bool check_all_partitions = false;
@@ -55,12 +57,15 @@ struct CheckResult {
   Verdict verdict = Verdict::unknown;
   std::optional<Counterexample> counterexample;  // set iff verdict == not_linearizable
   std::vector<std::string> unknown_partitions;   // keys whose search ran out of budget
-  std::string unknown_reason;
+  std::string unknown_reason;                    // each distinct reason, "; " between
+  bool out_of_time = false;                      // a search ran out of the time budget
+  bool out_of_memory = false;                    // ... of the memory budget, or of memory
   std::vector<std::string> violating_partitions; // keys found not linearizable
   size_t operations = 0;   // in the history
   size_t partitions = 0;   // keys
   uint64_t steps = 0;      // search steps over all partitions checked
   uint64_t cache_entries = 0;
+  size_t peak_search_bytes = 0;  // the most search memory held at once (under the budget)
 
   std::string to_text() const;
   json to_json() const;

@@ -1,6 +1,7 @@
 #include "sim/check/linearizable_invariant.h"
 
 #include <map>
+#include <new>
 #include <optional>
 
 #include "sim/check/history.h"
@@ -12,7 +13,8 @@ namespace {
 
 class Linearizable final : public sim::Invariant {
  public:
-  Linearizable(std::string model, std::vector<std::string> names) : model_(std::move(model)), names_(std::move(names)) {}
+  Linearizable(std::string model, std::vector<std::string> names, CheckOptions options)
+      : model_(std::move(model)), names_(std::move(names)), options_(options) {}
 
   void on_event(const sim::TraceEvent& ev) override {
     if (ev.kind != sim::TraceKind::client || !ev.data || error_) return;
@@ -45,8 +47,11 @@ class Linearizable final : public sim::Invariant {
     const History history = std::move(builder_).finish();
     CheckResult result;
     try {
-      result = check_linearizable(history, model_by_name(model_), CheckOptions{});
-    } catch (const std::exception& e) {
+      result = check_linearizable(history, model_by_name(model_), options_);
+    } catch (const std::bad_alloc&) {
+      skip("linearizability unknown: out of memory (no verdict is guessed)");
+      return;
+    } catch (const std::exception& e) {  // ModelError: an operation the model cannot read
       skip(std::string("the history does not fit model ") + model_ + ": " + e.what());
       return;
     }
@@ -83,6 +88,7 @@ class Linearizable final : public sim::Invariant {
 
   std::string model_;
   std::vector<std::string> names_;
+  CheckOptions options_;
   std::map<sim::ClientProcess, int> process_ids_;
   std::vector<sim::ClientProcess> process_names_;  // id -> (node, process), for messages
   HistoryBuilder builder_;
@@ -94,8 +100,9 @@ class Linearizable final : public sim::Invariant {
 }  // namespace
 
 std::unique_ptr<sim::Invariant> make_linearizable_invariant(const std::string& model,
-                                                            std::vector<std::string> names) {
-  return std::make_unique<Linearizable>(model, std::move(names));
+                                                            std::vector<std::string> names,
+                                                            CheckOptions options) {
+  return std::make_unique<Linearizable>(model, std::move(names), options);
 }
 
 }  // namespace dsim::check

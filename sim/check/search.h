@@ -2,7 +2,11 @@
 // depth-first search with Lowe's memoisation, in the shape Porcupine uses. A template over
 // the model so states are plain values (no virtual call, no allocation for small states).
 // Guarantees: `linearizable` only if a witness order was found; `not_linearizable` only if
-// the search space was exhausted; `unknown` when the deadline or memory cap was hit.
+// the search space was exhausted; `unknown` when the deadline or the memory budget was hit.
+// Memory: the memo and the states on the undo stack reserve their bytes from a MemoryBudget
+// BEFORE they grow, so what the searches of one check grow stays under the budget (up to
+// allocator overhead); the per-operation tables, proportional to the history, are not
+// counted.
 // Not here: splitting a history into partitions, parsing, printing (linearizability.h).
 //
 // The algorithm (Wing & Gong 1993, "Testing and verifying concurrent objects"; Lowe 2017,
@@ -28,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/check/memory_budget.h"
 #include "sim/check/verdict.h"
 
 namespace dsim::check {
@@ -38,8 +43,11 @@ using Deadline = std::chrono::steady_clock::time_point;  // lint: allow (runs ou
 
 struct SearchLimits {
   Deadline deadline = Deadline::max();
-  size_t max_cache_bytes = size_t{4} << 30;
+  MemoryBudget* memory = nullptr;  // required; outlives the searches
 };
+
+// What a search gave up on, when its verdict is unknown.
+enum class Exhausted : uint8_t { none, time, memory };
 
 // One operation as the search sees it: times, and its prepared model input.
 template <class Input>
@@ -51,7 +59,8 @@ struct SearchOp {
 
 struct SearchOutcome {
   Verdict verdict = Verdict::unknown;
-  std::string unknown_reason;  // "time budget", "memory cap"
+  std::string unknown_reason;  // "time budget exhausted", "memory budget of 2 GiB exhausted"
+  Exhausted exhausted = Exhausted::none;
   // For not_linearizable: the longest partial linearization reached (op indices in order),
   // the state after it, the op whose return was reached before it could be linearized, and
   // the operations still pending at that moment (called, not linearized), with whether the
@@ -131,41 +140,49 @@ EntryList::EntryList(const std::vector<SearchOp<Input>>& ops) {
 
 // The memo of configurations seen: (bitset of linearized ops, model state). Open addressing
 // over entry indices; the bitsets live in one arena. The bitset's hash is Zobrist-style
-// (XOR of one random word per linearized op), so it is updated in O(1) per step.
+// (XOR of one random word per linearized op), so it is updated in O(1) per step. Every byte
+// it grows by is reserved from the budget first.
 template <class State, class Hash>
 class ConfigCache {
  public:
-  explicit ConfigCache(size_t words) : words_(words) { slots_.assign(1024, 0); }
+  enum class Insert { added, present, full };  // full: the memory budget cannot hold it
 
-  // Inserts; returns false when the configuration was already present.
-  bool insert(const std::vector<uint64_t>& bits, uint64_t set_hash, const State& state) {
+  ConfigCache(size_t words, MemoryBudget& budget) : words_(words), memory_(budget) {}
+
+  Insert insert(const std::vector<uint64_t>& bits, uint64_t set_hash, const State& state) {
     const uint64_t h = splitmix64(set_hash ^ Hash{}(state));
-    if ((states_.size() + 1) * 2 > slots_.size()) grow();
-    size_t mask = slots_.size() - 1;
+    if ((states_.size() + 1) * 2 > slots_.size() && !grow()) return Insert::full;
+    const size_t mask = slots_.size() - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
       const uint32_t s = slots_[i];
       if (s == 0) {
+        if (!make_room(state)) return Insert::full;
         slots_[i] = static_cast<uint32_t>(states_.size() + 1);
         hashes_.push_back(h);
         arena_.insert(arena_.end(), bits.begin(), bits.end());
         states_.push_back(state);
-        return true;
+        return Insert::added;
       }
       const size_t e = s - 1;
       if (hashes_[e] == h && std::equal(bits.begin(), bits.end(), arena_.begin() + e * words_) &&
           states_[e] == state)
-        return false;
+        return Insert::present;
     }
   }
   size_t size() const { return states_.size(); }
-  size_t approx_bytes() const {
-    return arena_.capacity() * 8 + states_.capacity() * sizeof(State) + hashes_.capacity() * 8 +
-           slots_.capacity() * 4;
-  }
+  size_t bytes() const { return memory_.held(); }
 
  private:
-  void grow() {
-    std::vector<uint32_t> bigger(slots_.size() * 2, 0);
+  // Reserves one more entry: its hash, bitset, state and the state's own heap bytes.
+  bool make_room(const State& state) {
+    return reserve_more(hashes_, 1, memory_) && reserve_more(arena_, words_, memory_) &&
+           reserve_more(states_, 1, memory_) && memory_.take(state_heap_bytes(state));
+  }
+
+  bool grow() {
+    const size_t size = slots_.empty() ? 1024 : slots_.size() * 2;
+    if (!memory_.take(size * sizeof(uint32_t))) return false;
+    std::vector<uint32_t> bigger(size, 0);
     const size_t mask = bigger.size() - 1;
     for (uint32_t s : slots_) {
       if (s == 0) continue;
@@ -174,9 +191,12 @@ class ConfigCache {
       bigger[i] = s;
     }
     slots_.swap(bigger);
+    memory_.give(bigger.capacity() * sizeof(uint32_t));  // the old table, freed on return
+    return true;
   }
 
   size_t words_;
+  MemoryAccount memory_;
   std::vector<uint32_t> slots_;
   std::vector<uint64_t> hashes_;
   std::vector<uint64_t> arena_;
@@ -210,7 +230,8 @@ class Searcher {
            Describe describe)
       : model_(model), ops_(std::move(ops)), limits_(limits), describe_(std::move(describe)),
         list_(ops_), words_((ops_.size() + 63) / 64), linearized_(words_, 0),
-        zobrist_(ops_.size()), cache_(words_), state_(model.init()), next_state_(state_) {
+        zobrist_(ops_.size()), cache_(words_, *limits.memory), stack_memory_(*limits.memory),
+        state_(model.init()), next_state_(state_) {
     for (size_t i = 0; i < ops_.size(); ++i)
       zobrist_[i] = search_detail::splitmix64(i * 0x9e3779b97f4a7c15ULL + 1);
     stack_.reserve(ops_.size());
@@ -226,7 +247,7 @@ class Searcher {
       if ((++out_.steps & 1023) == 0 && out_of_limits()) return finish(Verdict::unknown);
       if (list_.next[0] == 0) return finish(Verdict::linearizable);
       if (list_.is_call[entry_]) {
-        try_linearize();
+        if (!try_linearize()) return out_of_memory();
       } else if (!backtrack()) {
         return finish(Verdict::not_linearizable);
       }
@@ -248,38 +269,45 @@ class Searcher {
   }
 
   bool out_of_limits() {
-    if (std::chrono::steady_clock::now() >= limits_.deadline) {  // lint: allow (runs outside simulations)
-      out_.unknown_reason = "time budget exhausted";
-      return true;
-    }
-    if (cache_.approx_bytes() > limits_.max_cache_bytes) {
-      out_.unknown_reason = "memory cap reached";
-      return true;
-    }
-    return false;
+    if (std::chrono::steady_clock::now() < limits_.deadline) return false;  // lint: allow (runs outside simulations)
+    out_.unknown_reason = "time budget exhausted";
+    out_.exhausted = Exhausted::time;
+    return true;
+  }
+
+  bool out_of_memory() {
+    out_.unknown_reason = "memory budget of " + bytes_text(limits_.memory->limit()) + " exhausted";
+    out_.exhausted = Exhausted::memory;
+    return finish(Verdict::unknown);
   }
 
   void set_bit(uint32_t op) { linearized_[op / 64] |= uint64_t{1} << (op % 64); }
   void clear_bit(uint32_t op) { linearized_[op / 64] &= ~(uint64_t{1} << (op % 64)); }
 
   // At a call entry: linearize its operation next if the model allows it and the resulting
-  // configuration is new; otherwise move on to the next entry.
-  void try_linearize() {
+  // configuration is new; otherwise move on to the next entry. Returns false when the
+  // memory budget cannot hold the new configuration (the search must stop: skipping it
+  // could only lead to a wrong "not linearizable").
+  bool try_linearize() {
+    using Insert = typename search_detail::ConfigCache<State, typename M::StateHash>::Insert;
     const uint32_t op = list_.op[entry_];
     if (model_.step(state_, ops_[op].input, next_state_)) {
       set_bit(op);
       const uint64_t h = set_hash_ ^ zobrist_[op];
-      if (cache_.insert(linearized_, h, next_state_)) {
+      const Insert inserted = cache_.insert(linearized_, h, next_state_);
+      if (inserted == Insert::added && stack_memory_.take(state_heap_bytes(state_))) {
         stack_.push_back(Undo{entry_, std::move(state_)});
         state_ = std::move(next_state_);
         set_hash_ = h;
         list_.lift(entry_);
         entry_ = list_.next[0];
-        return;
+        return true;
       }
       clear_bit(op);
+      if (inserted != Insert::present) return false;
     }
     entry_ = list_.next[entry_];
+    return true;
   }
 
   // At a return entry: its operation should already have taken effect. Remember the
@@ -290,6 +318,7 @@ class Searcher {
     if (stack_.empty()) return false;
     Undo top = std::move(stack_.back());
     stack_.pop_back();
+    stack_memory_.give(state_heap_bytes(top.state));
     const uint32_t op = list_.op[top.entry];
     clear_bit(op);
     set_hash_ ^= zobrist_[op];
@@ -324,6 +353,7 @@ class Searcher {
   std::vector<uint64_t> linearized_;  // bitset of linearized operations
   std::vector<uint64_t> zobrist_;     // per-operation random words; set_hash_ is their XOR
   search_detail::ConfigCache<State, typename M::StateHash> cache_;
+  MemoryAccount stack_memory_;  // the heap bytes of the states on stack_
   std::vector<Undo> stack_;
   State state_;
   State next_state_;

@@ -152,6 +152,71 @@ TEST(Linearizability, OutOfBudgetIsUnknownNotAGuess) {
   EXPECT_EQ(r.unknown_partitions, std::vector<std::string>{""});
 }
 
+// 24 overlapping writes then a read of a value nobody wrote (as above): refuting it visits
+// every subset of the writes, about 2^24 configurations.
+std::vector<Operation> hard_register_history() {
+  std::vector<Operation> ops;
+  for (int i = 0; i < 24; ++i) ops.push_back(op(i, "write", i, nullptr, 0, 100));
+  ops.push_back(op(99, "read", nullptr, 1000, 200, 201));
+  return ops;
+}
+
+TEST(Linearizability, ExhaustedMemoryBudgetIsUnknownNotAGuess) {
+  CheckOptions options;
+  options.budget = std::chrono::minutes(10);  // the memory budget must be what stops it
+  options.max_memory_bytes = size_t{1} << 20;
+  const CheckResult r = check_linearizable(History{hard_register_history()}, register_model(), options);
+  EXPECT_EQ(r.verdict, Verdict::unknown);
+  EXPECT_FALSE(r.counterexample);
+  EXPECT_EQ(r.unknown_partitions, std::vector<std::string>{""});
+  EXPECT_EQ(r.unknown_reason, "memory budget of 1 MiB exhausted");
+  EXPECT_TRUE(r.out_of_memory);
+  EXPECT_FALSE(r.out_of_time);
+  EXPECT_LE(r.peak_search_bytes, options.max_memory_bytes);
+  EXPECT_GT(r.peak_search_bytes, options.max_memory_bytes / 2) << "the budget was used, not refused early";
+}
+
+TEST(Linearizability, MemoryBudgetCountsTheStatesOwnHeap) {
+  // kv states are strings: 16 overlapping appends of 4 KiB each, then an impossible read.
+  // The memo's strings dominate; a budget that counted only sizeof(State) would let them
+  // grow far past it.
+  std::vector<Operation> ops;
+  for (int i = 0; i < 16; ++i)
+    ops.push_back(op(i, "append", std::string(4096, static_cast<char>('a' + i)), nullptr, 0, 100, Status::ok, "k"));
+  ops.push_back(op(99, "get", nullptr, "nope", 200, 201, Status::ok, "k"));
+  CheckOptions options;
+  options.budget = std::chrono::minutes(10);
+  options.max_memory_bytes = size_t{8} << 20;
+  const CheckResult r = check_linearizable(History{ops}, kv_model(), options);
+  EXPECT_EQ(r.verdict, Verdict::unknown);
+  EXPECT_TRUE(r.out_of_memory);
+  EXPECT_LE(r.peak_search_bytes, options.max_memory_bytes);
+  // Each memoised state holds at least 4 KiB of string: at most 8 MiB / 4 KiB of them fit.
+  EXPECT_LE(r.cache_entries, options.max_memory_bytes / 4096);
+}
+
+TEST(Linearizability, SmallMemoryBudgetStillGivesVerdictsOnEasyHistories) {
+  CheckOptions options;
+  options.max_memory_bytes = size_t{64} << 10;
+  EXPECT_EQ(check_linearizable(History{{op(0, "write", 1, nullptr, 0, 5), op(1, "read", nullptr, 1, 6, 8)}},
+                               register_model(), options).verdict,
+            Verdict::linearizable);
+  EXPECT_EQ(check_linearizable(History{{op(0, "write", 1, nullptr, 0, 5), op(1, "read", nullptr, nullptr, 6, 8)}},
+                               register_model(), options).verdict,
+            Verdict::not_linearizable);
+  // One key exhausts the budget, another is refuted: the violation is reported, not hidden.
+  std::vector<Operation> ops = hard_register_history();
+  for (Operation& o : ops) o.key = "hard";
+  ops.push_back(op(0, "put", "1", nullptr, 300, 301, Status::ok, "easy"));
+  ops.push_back(op(1, "get", nullptr, "2", 302, 303, Status::ok, "easy"));
+  options.max_memory_bytes = size_t{1} << 20;
+  options.budget = std::chrono::minutes(10);
+  options.check_all_partitions = true;
+  const CheckResult r = check_linearizable(History{ops}, kv_model(), options);
+  EXPECT_EQ(r.verdict, Verdict::not_linearizable);
+  EXPECT_EQ(r.violating_partitions, std::vector<std::string>{"easy"});
+}
+
 TEST(Linearizability, ModelErrorsAreReported) {
   EXPECT_THROW(check({op(0, "frob", nullptr, nullptr, 0, 1)}), ModelError);
 }

@@ -194,10 +194,12 @@ struct ClientEvent {
   nlohmann::json value;
 };
 
-sim::InvariantResult check_events(const std::vector<ClientEvent>& events) {
+sim::InvariantResult check_events(const std::vector<ClientEvent>& events, const CheckOptions& options = {}) {
   const sim::Topology topology(1, 2);
   sim::InvariantSet set(topology);
-  set.add(linearizable());
+  auto inv = make_linearizable_invariant("kv", {}, options);
+  inv->set_name("linearizable");
+  set.add(std::move(inv));
   uint64_t seq = 0;
   for (const ClientEvent& c : events) {
     nlohmann::json data = {{"f", c.f}, {"key", "k"}, {"value", c.value}};
@@ -239,6 +241,29 @@ TEST(LinearizableInvariant, LogicalProcessesOfOneNodeAreSeparateJepsenProcesses)
                                    {1, 0, "invoke", "put", "x"}, {1, 0, "ok", "put", nullptr}});
   ASSERT_EQ(stale.verdict, sim::Verdict::violated);
   EXPECT_NE(stale.violation->what.find("not linearizable"), std::string::npos) << stale.violation->what;
+}
+
+// The live check uses the same bounded search: when its memory budget runs out the invariant
+// is skipped with the reason, never a violation guessed from a search cut short.
+TEST(LinearizableInvariant, ExhaustedMemoryBudgetSkipsAndGuessesNothing) {
+  // 24 overlapping puts, then a get of a value nobody put: refuting it visits ~2^24 configurations.
+  std::vector<ClientEvent> hard;
+  for (uint32_t p = 0; p < 24; ++p) hard.push_back({1, p, "invoke", "put", p});
+  for (uint32_t p = 0; p < 24; ++p) hard.push_back({1, p, "ok", "put", nullptr});
+  hard.push_back({1, 99, "invoke", "get", nullptr});
+  hard.push_back({1, 99, "ok", "get", "nope"});
+  CheckOptions small;
+  small.max_memory_bytes = size_t{1} << 20;
+  small.budget = std::chrono::minutes(10);  // memory, not time, must be what stops it
+  const auto r = check_events(hard, small);
+  EXPECT_EQ(r.verdict, sim::Verdict::skipped) << (r.violation ? r.violation->what : r.detail);
+  EXPECT_EQ(r.detail, "linearizability unknown: memory budget of 1 MiB exhausted (no verdict is guessed)");
+
+  // The same budget still decides a small history: a stale read is a violation.
+  const auto stale = check_events({{1, 0, "invoke", "put", "x"}, {1, 0, "ok", "put", nullptr},
+                                   {1, 1, "invoke", "get", nullptr}, {1, 1, "ok", "get", ""}},
+                                  small);
+  EXPECT_EQ(stale.verdict, sim::Verdict::violated);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // `dsim check-history` as a user meets it: the dsim binary run as a subprocess on dsim-format
 // histories written here and on the Porcupine corpus read in place (skipped without
 // ../shared, see tests/support/shared_data.h). Exit code 0 linearizable, 1 not (with a
-// counterexample), 3 unknown when the budget runs out, 2 bad input with exactly one line on
-// stderr naming the file and line.
+// counterexample), 3 unknown when the time or memory budget runs out, 2 bad input with
+// exactly one line on stderr naming the file and line.
 #include <gtest/gtest.h>
 
 #include "tests/support/shared_data.h"
@@ -143,7 +143,7 @@ TEST(CheckHistory, ExhaustedBudgetIsUnknownNotAGuess) {
 TEST(CheckHistory, HelpHasExamplesAndExitCodes) {
   Result r = run_dsim("check-history --help");
   EXPECT_EQ(r.code, 0);
-  for (const char* s : {"Examples:", "--model", "--format", "--budget", "--json", "3 unknown"})
+  for (const char* s : {"Examples:", "--model", "--format", "--budget", "--max-memory", "--json", "3 unknown"})
     EXPECT_TRUE(has(r.out, s)) << s << " in:\n" << r.out;
   EXPECT_TRUE(has(run_dsim("--help").out, "check-history"));
 }
@@ -247,6 +247,86 @@ TEST(CheckHistory, AnEmptyDeviceIsAnEmptyHistory) {
   Result r = run_dsim("check-history /dev/null --model kv");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_TRUE(has(r.out, "empty history: nothing to check")) << r.out;
+}
+
+// Thirty overlapping appends to one key, then a read nobody could see: refuting it visits
+// about 2^30 configurations whose states are long strings, so the memo grows fast.
+std::string hard_kv_history() {
+  std::string text;
+  for (int p = 0; p < 30; ++p)
+    text += R"({"process":)" + std::to_string(p) + R"(,"type":"invoke","f":"append","key":"k","value":"v)" +
+            std::to_string(p) + std::string(40, 'x') + "\",\"time\":" + std::to_string(p) + "}\n";
+  for (int p = 0; p < 30; ++p)
+    text += R"({"process":)" + std::to_string(p) + R"(,"type":"ok","f":"append","key":"k","time":)" +
+            std::to_string(1000 + p) + "}\n";
+  text += R"({"process":99,"type":"invoke","f":"get","key":"k","time":2000})" "\n";
+  text += R"({"process":99,"type":"ok","f":"get","key":"k","value":"nope","time":2001})" "\n";
+  return text;
+}
+
+TEST(CheckHistoryMemory, ExhaustedMaxMemoryIsUnknownExit3) {
+  const auto f = write("hard.jsonl", hard_kv_history());
+  Result r = run_dsim("check-history " + f + " --model kv --budget 10m --max-memory 16MiB");
+  EXPECT_EQ(r.code, 3) << r.out << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  EXPECT_TRUE(has(r.out, "verdict:    unknown: memory budget of 16 MiB exhausted on 1 of 1 partition (first \"k\"); "
+                         "no verdict is guessed, rerun with a larger --max-memory (now 16 MiB)"))
+      << r.out;
+  r = run_dsim("check-history " + f + " --model kv --budget 10m --max-memory 16MiB --json");
+  EXPECT_EQ(r.code, 3) << r.out << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["verdict"], "unknown");
+  EXPECT_EQ(j["unknown_reason"], "memory budget of 16 MiB exhausted");
+  EXPECT_EQ(j["max_memory"], "16 MiB");
+  EXPECT_LE(j["peak_search_bytes"].get<uint64_t>(), uint64_t{16} << 20);
+}
+
+TEST(CheckHistoryMemory, SmallMaxMemoryStillDecidesEasyHistories) {
+  const auto ok = write("ok.jsonl", kLinearizable);
+  EXPECT_EQ(run_dsim("check-history " + ok + " --model kv --max-memory 1MiB").code, 0);
+  const auto stale = write("stale.jsonl", kStaleRead);
+  EXPECT_EQ(run_dsim("check-history " + stale + " --model register --max-memory 1MiB").code, 1);
+  DSIM_SHARED_DATA(corpus, "conformance/porcupine");
+  Result r = run_dsim("check-history " + corpus + "jepsen/etcd_000.log --model register --format jepsen --max-memory 64MiB");
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+}
+
+// `ulimit -v` bounds the address space; AddressSanitizer reserves terabytes of it.
+bool address_space_can_be_limited() {
+#if defined(__SANITIZE_ADDRESS__)
+  return false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return false;
+#endif
+#endif
+  return true;
+}
+
+TEST(CheckHistoryMemory, UnderUlimitTheDefaultBudgetRunsOutBeforeMemoryDoes) {
+  if (!address_space_can_be_limited()) GTEST_SKIP() << "ulimit -v cannot bound an AddressSanitizer build";
+  const auto f = write("hard.jsonl", hard_kv_history());
+  // The default budget is at most half of `ulimit -v` (600000 KiB): it used to be a fixed
+  // 4 GiB the allocator never reached, so the search died of std::bad_alloc (exit 134).
+  Result r = sh("ulimit -v 600000 && exec " + std::string(DSIM_BINARY) + " check-history " + f +
+                " --model kv --budget 10m");
+  EXPECT_EQ(r.code, 3) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "memory budget of 300000 KiB exhausted")) << r.out;
+  // A budget above what the allocator grants: the failed allocation is "unknown" too.
+  r = sh("ulimit -v 600000 && exec " + std::string(DSIM_BINARY) + " check-history " + f +
+         " --model kv --budget 10m --max-memory 64GiB");
+  EXPECT_EQ(r.code, 3) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "verdict:    unknown: out of memory")) << r.out;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
+TEST(CheckHistoryBadInput, BadMaxMemory) {
+  const auto f = write("ok.jsonl", kLinearizable);
+  expect_input_error("check-history " + f + " --model kv --max-memory 10", {"--max-memory 10: no unit"});
+  expect_input_error("check-history " + f + " --model kv --max-memory 10MB", {"--max-memory 10MB: unknown unit 'MB'"});
+  expect_input_error("check-history " + f + " --model kv --max-memory=-1GiB", {"--max-memory -1GiB: expected a whole number"});
+  expect_input_error("check-history " + f + " --model kv --max-memory 17179869184GiB", {"--max-memory 17179869184GiB: too large"});
+  EXPECT_EQ(run_dsim("check-history " + f + " --model kv --max-memory 0B").code, 3) << "nothing may be memoised: unknown";
 }
 
 // The corpus tests above skip when ../shared is missing, and fail when CI requires it. Runs

@@ -1,18 +1,26 @@
 // `dsim check-history FILE --model M`: checks a standalone client history (dsim JSON Lines,
 // Porcupine's kv EDN or a Jepsen etcd log) for linearizability with sim/check and prints the
-// verdict. Exit code 0 linearizable, 1 not linearizable, 3 unknown (budget exhausted: never
-// a guess), 2 bad input (one line on stderr naming file and line).
+// verdict. Exit code 0 linearizable, 1 not linearizable, 3 unknown (time or memory budget
+// exhausted, or memory itself: never a guess), 2 bad input (one line on stderr naming file
+// and line).
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <memory>
+#include <new>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <utility>
 
 #include "sim/check/history.h"
+#include "sim/check/history_input.h"
 #include "sim/check/linearizability.h"
 #include "sim/check/models.h"
 #include "sim/json_source.h"
@@ -28,6 +36,7 @@ struct CheckHistoryArgs {
   std::string model;
   std::string format = "dsim";
   std::string budget = "10s";
+  std::string max_memory;  // "" = default_max_memory()
   bool json = false;
 };
 
@@ -94,6 +103,37 @@ check::History parse_history(const std::string& path, const std::string& format)
   return history;
 }
 
+// The default memory budget: 2 GiB, or half the physical memory or half the address-space
+// limit (ulimit -v) when that is smaller, so the budget runs out before the allocator does.
+size_t default_max_memory() {
+  size_t bytes = size_t{2} << 30;
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  if (pages > 0 && page > 0) bytes = std::min(bytes, static_cast<size_t>(pages) / 2 * static_cast<size_t>(page));
+  rlimit limit{};
+  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    bytes = std::min(bytes, static_cast<size_t>(limit.rlim_cur / 2));
+  return bytes;
+}
+
+// "64MiB", "2GiB", "100000B": a whole number of bytes with a binary unit.
+size_t parse_max_memory(const std::string& text) {
+  static constexpr std::pair<const char*, int> kUnits[] = {{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"B", 0}};
+  const auto bad = [&](const std::string& why) {
+    return sim::InputError("--max-memory " + check::shown(text) + ": " + why);
+  };
+  const size_t digits = text.find_first_not_of("0123456789");
+  if (digits == 0 || text.empty()) throw bad("expected a whole number of bytes with a unit, e.g. 512MiB or 4GiB");
+  if (digits == std::string::npos) throw bad("no unit (use B, KiB, MiB, GiB or TiB)");
+  const std::string unit = text.substr(digits);
+  for (const auto& [name, shift] : kUnits) {
+    if (unit != name) continue;
+    const std::optional<int64_t> n = check::parse_integer(text.substr(0, digits), check::kInt64Range);
+    if (!n || static_cast<uint64_t>(*n) > (std::numeric_limits<size_t>::max() >> shift)) throw bad("too large");
+    return static_cast<size_t>(*n) << shift;
+  }
+  throw bad("unknown unit '" + check::shown(unit) + "' (use B, KiB, MiB, GiB or TiB)");
+}
+
 std::chrono::milliseconds parse_budget(const std::string& text) {
   std::string error;
   const std::optional<sim::Duration> d = sim::parse_duration(text, &error);
@@ -111,6 +151,67 @@ std::string seconds_text(double seconds) {
   return buf;
 }
 
+// The verdict line. `unknown` says why and which limit to raise; never a guess.
+void print_verdict(const check::CheckResult& result, const CheckHistoryArgs& a, size_t max_memory) {
+  if (result.verdict != check::Verdict::unknown) {
+    std::printf("verdict:    %s\n", check::to_string(result.verdict).c_str());
+    return;
+  }
+  std::string rerun;
+  if (result.out_of_time) rerun = "a larger --budget (now " + a.budget + ")";
+  if (result.out_of_memory)
+    rerun += (rerun.empty() ? "a larger --max-memory (now " : " or --max-memory (now ") + check::bytes_text(max_memory) + ")";
+  std::printf("verdict:    unknown: %s on %zu of %zu partition%s (first %s); no verdict is guessed, rerun with %s\n",
+              result.unknown_reason.c_str(), result.unknown_partitions.size(), result.partitions,
+              result.partitions == 1 ? "" : "s", check::json(result.unknown_partitions.front()).dump().c_str(),
+              rerun.c_str());
+}
+
+int check_history(const CheckHistoryArgs& a) {
+  check::CheckOptions options;
+  options.budget = parse_budget(a.budget);
+  options.max_memory_bytes = a.max_memory.empty() ? default_max_memory() : parse_max_memory(a.max_memory);
+  const check::Model model = check::model_by_name(a.model);
+  // Wall time is measured outside any simulation.
+  const auto start = std::chrono::steady_clock::now();
+  const check::History history = parse_history(a.file, a.format);
+  const auto parsed = std::chrono::steady_clock::now();
+  check::CheckResult result;
+  try {
+    result = check::check_linearizable(history, model, options);
+  } catch (const check::ModelError& e) {
+    throw model_error(a.file, e.what());
+  }
+  const auto done = std::chrono::steady_clock::now();
+  const double parse_seconds = std::chrono::duration<double>(parsed - start).count();
+  const double check_seconds = std::chrono::duration<double>(done - parsed).count();
+  const int code = result.verdict == check::Verdict::linearizable ? 0
+                   : result.verdict == check::Verdict::not_linearizable ? 1
+                                                                         : 3;
+  if (a.json) {
+    check::json j = result.to_json();
+    j["file"] = a.file;
+    j["format"] = a.format;
+    j["model"] = a.model;
+    j["budget"] = a.budget;
+    j["max_memory"] = check::bytes_text(options.max_memory_bytes);
+    j["seconds"] = check_seconds;
+    j["parse_seconds"] = parse_seconds;
+    std::printf("%s\n", j.dump(-1, ' ', false, check::json::error_handler_t::replace).c_str());
+    return code;
+  }
+  std::printf("history:    %s (format %s)\n", a.file.c_str(), a.format.c_str());
+  std::printf("model:      %s\n", a.model.c_str());
+  std::printf("operations: %s in %s partition%s%s\n", with_commas(result.operations).c_str(),
+              with_commas(result.partitions).c_str(), result.partitions == 1 ? "" : "s",
+              result.operations == 0 ? " (empty history: nothing to check)" : "");
+  print_verdict(result, a, options.max_memory_bytes);
+  std::printf("time:       %s checking (%s search steps), %s parsing\n", seconds_text(check_seconds).c_str(),
+              with_commas(result.steps).c_str(), seconds_text(parse_seconds).c_str());
+  if (result.counterexample) std::printf("%s", result.counterexample->to_text().c_str());
+  return code;
+}
+
 }  // namespace
 
 Command add_check_history(CLI::App& app) {
@@ -125,6 +226,9 @@ Command add_check_history(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"dsim", "porcupine", "jepsen"}));
   cmd->add_option("--budget", a->budget, "wall-time budget for the search, e.g. 10s, 500ms")->capture_default_str();
+  cmd->add_option("--max-memory", a->max_memory,
+                  "memory budget for the search (all partitions together), e.g. 512MiB, 4GiB; default 2GiB, or "
+                  "half the physical memory or of 'ulimit -v' when smaller");
   cmd->add_flag("--json", a->json, "print one JSON object (the verdict, counterexample, file, model, seconds)");
   cmd->footer(
       "The dsim format is one JSON event per line:\n"
@@ -134,59 +238,20 @@ Command add_check_history(CLI::App& app) {
       "  dsim check-history history.jsonl --model kv\n"
       "  dsim check-history ../shared/conformance/porcupine/kv/c10-bad.txt --model kv --format porcupine\n"
       "  dsim check-history ../shared/conformance/porcupine/jepsen/etcd_002.log --model register --format jepsen --json\n"
-      "  dsim check-history big.jsonl --model register --budget 2m\n"
+      "  dsim check-history big.jsonl --model register --budget 2m --max-memory 8GiB\n"
       "Exit code: 0 linearizable, 1 not linearizable (a counterexample is printed), 2 bad input\n"
       "(unreadable file, malformed line, number out of range, operation the model cannot read), 3 unknown:\n"
-      "the budget ran out before the search finished (no verdict is guessed; rerun with a larger --budget).");
+      "the time or memory budget ran out before the search finished (no verdict is guessed; rerun with a\n"
+      "larger --budget or --max-memory).");
   return [a]() {
-    check::CheckOptions options;
-    options.budget = parse_budget(a->budget);
-    const check::Model model = check::model_by_name(a->model);
-    // Wall time is measured outside any simulation.
-    const auto start = std::chrono::steady_clock::now();
-    const check::History history = parse_history(a->file, a->format);
-    const auto parsed = std::chrono::steady_clock::now();
-    check::CheckResult result;
     try {
-      result = check::check_linearizable(history, model, options);
-    } catch (const check::ModelError& e) {
-      throw model_error(a->file, e.what());
+      return check_history(*a);
+    } catch (const std::bad_alloc&) {
+      // Memory ran out outside the bounded search (a huge history): still no guess.
+      if (a->json) std::printf("{\"verdict\":\"unknown\",\"unknown_reason\":\"out of memory\"}\n");
+      else std::printf("verdict:    unknown: out of memory (an allocation failed); no verdict is guessed\n");
+      return 3;
     }
-    const auto done = std::chrono::steady_clock::now();
-    const double parse_seconds = std::chrono::duration<double>(parsed - start).count();
-    const double check_seconds = std::chrono::duration<double>(done - parsed).count();
-    const int code = result.verdict == check::Verdict::linearizable ? 0
-                     : result.verdict == check::Verdict::not_linearizable ? 1
-                                                                           : 3;
-    if (a->json) {
-      check::json j = result.to_json();
-      j["file"] = a->file;
-      j["format"] = a->format;
-      j["model"] = a->model;
-      j["budget"] = a->budget;
-      j["seconds"] = check_seconds;
-      j["parse_seconds"] = parse_seconds;
-      std::printf("%s\n", j.dump().c_str());
-      return code;
-    }
-    std::printf("history:    %s (format %s)\n", a->file.c_str(), a->format.c_str());
-    std::printf("model:      %s\n", a->model.c_str());
-    std::printf("operations: %s in %s partition%s%s\n", with_commas(result.operations).c_str(),
-                with_commas(result.partitions).c_str(), result.partitions == 1 ? "" : "s",
-                result.operations == 0 ? " (empty history: nothing to check)" : "");
-    if (result.verdict == check::Verdict::unknown) {
-      std::printf("verdict:    unknown: %s on %zu of %zu partition%s (first %s) within --budget %s; no verdict "
-                  "is guessed, rerun with a larger --budget\n",
-                  result.unknown_reason.c_str(), result.unknown_partitions.size(), result.partitions,
-                  result.partitions == 1 ? "" : "s", check::json(result.unknown_partitions.front()).dump().c_str(),
-                  a->budget.c_str());
-    } else {
-      std::printf("verdict:    %s\n", check::to_string(result.verdict).c_str());
-    }
-    std::printf("time:       %s checking (%s search steps), %s parsing\n", seconds_text(check_seconds).c_str(),
-                with_commas(result.steps).c_str(), seconds_text(parse_seconds).c_str());
-    if (result.counterexample) std::printf("%s", result.counterexample->to_text().c_str());
-    return code;
   };
 }
 
