@@ -15,7 +15,7 @@ namespace dsim::fuzz {
 inline void check_with_every_model(const check::History& history) {
   check::CheckOptions options;
   options.budget = std::chrono::milliseconds(50);
-  options.max_cache_bytes = size_t{64} << 20;
+  options.max_memory_bytes = size_t{64} << 20;
   for (const char* name : {"register", "kv", "list", "set", "counter"}) {
     try {
       const check::CheckResult result = check::check_linearizable(history, check::model_by_name(name), options);
