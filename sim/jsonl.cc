@@ -55,6 +55,18 @@ void JsonlSink::on_event(const TraceEvent& ev) {
   if (buffer_.size() >= (1 << 20) - 4096) flush();
 }
 
+void JsonlSink::on_state(Time time, NodeId node, const nlohmann::json& changes) {
+  JsonWriter w(buffer_);
+  buffer_.append("{\"ev\":\"state\",\"t\":");
+  w.integer(time.ns());
+  buffer_.append(",\"node\":\"");
+  buffer_.append(topology_->name(node));
+  buffer_.append("\",\"data\":");
+  buffer_.append(changes.dump());
+  buffer_.append("}\n");
+  if (buffer_.size() >= (1 << 20) - 4096) flush();
+}
+
 void JsonlSink::commit(const TraceFooter& footer) {
   nlohmann::json f{{"end", true},         {"records", footer.records}, {"events", footer.events},
                    {"t", footer.end_ns},  {"digest", footer.digest},   {"verdicts", footer.verdicts}};
@@ -127,7 +139,8 @@ uint64_t count_field(const nlohmann::json& j, const char* key, const std::string
 
 TraceReadResult read_trace(const std::string& path, const Registry& registry, const Sections& sections,
                            const std::function<void(const Scenario&)>& on_header,
-                           const std::function<void(const TraceEvent&)>& on_event) {
+                           const std::function<void(const TraceEvent&)>& on_event,
+                           const std::function<void(Time, NodeId, const nlohmann::json&)>& on_state) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot read trace: " + std::generic_category().message(errno));
   TraceReadResult result;
@@ -191,6 +204,15 @@ TraceReadResult read_trace(const std::string& path, const Registry& registry, co
                                  " does not match the events in the file (" + digest.hex() +
                                  "): the trace was edited or corrupted");
       have_footer = true;
+      continue;
+    }
+    if (auto kind = j.find("ev"); kind != j.end() && *kind == "state") {
+      // A state record: not an event (no seq, not in the digest); for people's tools only.
+      const Time t = Time::from_ns(integer_field(j, "t", last_time.ns(), end.ns(), path, line));
+      const NodeId node = node_field(j, "node", topology, path, line, true);
+      const auto data = field<nlohmann::json>(j, "data", path, line);
+      if (!data.is_object()) bad_line(path, line, "state \"data\" must be an object");
+      if (on_state) on_state(t, node, data);
       continue;
     }
     StoredEvent ev;

@@ -48,6 +48,11 @@ class JsonlSink final : public TraceSink {
   JsonlSink(std::FILE* stream, std::string name, const Topology& topology, const TraceHeader& header);
   ~JsonlSink() override;
   void on_event(const TraceEvent& ev) override;
+  // State records go to the file as lines {"ev":"state","t":..,"node":..,"data":{changes}}
+  // (no seq: they are not events); `record_state(false)` leaves them out.
+  bool wants_state() const override { return states_; }
+  void on_state(Time time, NodeId node, const nlohmann::json& changes) override;
+  void record_state(bool on) { states_ = on; }
   // Writes the end line and flushes; with the path form also closes and renames into place.
   void commit(const TraceFooter& footer);
   uint64_t bytes_written() const { return bytes_; }
@@ -61,10 +66,12 @@ class JsonlSink final : public TraceSink {
   std::string buffer_;
   uint64_t bytes_ = 0;
   bool committed_ = false;
+  bool states_ = true;
 };
 
 // Reads a trace: calls on_header once (the returned scenario decides the protocol codec), then
-// on_event for each event, then returns the footer. Throws InputError naming file:line for
+// on_event for each event (and on_state, when given, for each state record, in file order),
+// then returns the footer. Throws InputError naming file:line for
 // unreadable, truncated or garbled input.
 struct TraceReadResult {
   TraceHeader header;
@@ -73,6 +80,7 @@ struct TraceReadResult {
 };
 TraceReadResult read_trace(const std::string& path, const Registry& registry, const Sections& sections,
                            const std::function<void(const Scenario&)>& on_header,
-                           const std::function<void(const TraceEvent&)>& on_event);
+                           const std::function<void(const TraceEvent&)>& on_event,
+                           const std::function<void(Time, NodeId, const nlohmann::json&)>& on_state = {});
 
 }  // namespace dsim::sim

@@ -35,6 +35,8 @@ class Envelope {
   virtual nlohmann::json to_json() const = 0;
   virtual void write_json(JsonWriter& w) const = 0;
   virtual void write_bytes(ByteWriter& w) const = 0;
+  // "type key=value ..." for people (`dsim log`); names[i] names node i.
+  virtual void write_text(std::string& out, const std::vector<std::string>* names) const = 0;
 
   // The protocol's message variant. Asserts that this envelope holds exactly that type.
   template <class Message>
@@ -75,6 +77,17 @@ class Boxed final : public Envelope {
   }
   void write_json(JsonWriter& w) const override {
     std::visit([&](const auto& alt) { w.value(alt); }, value);
+  }
+  void write_text(std::string& out, const std::vector<std::string>* names) const override {
+    std::visit(
+        [&](const auto& alt) {
+          out.append(std::decay_t<decltype(alt)>::type_name);
+          const size_t mark = out.size();
+          out.push_back(' ');
+          TextWriter(out, names).fields(alt);
+          if (out.size() == mark + 1) out.pop_back();  // no fields to show
+        },
+        value);
   }
   void write_bytes(ByteWriter& w) const override {
     w.u64(value.index());

@@ -35,6 +35,12 @@ class Process {
   virtual void on_start(Context&) {}
   virtual void on_envelope(Context& ctx, NodeId from, const Envelope& msg) = 0;
   virtual void on_timer(Context&, Timer) {}
+  // The node's state for people (`dsim state`, `dsim step`, `dsim view`), as a flat object of
+  // fields (Raft: role, term, voted_for, commit_index, log). Called after every handler, but
+  // only when a sink records state (a trace file); invariants never read it.
+  // Conventions the readers know: node ids as names ("n3"); a field "log" holding runs
+  // [[first_index, last_index, term], ...] is drawn as a log matrix with "commit_index".
+  virtual void describe(const Context&, nlohmann::json& /*state*/) const {}
 };
 
 // A Process of a protocol whose messages are the variant `Message`: on_message receives the

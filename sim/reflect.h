@@ -18,7 +18,9 @@
 // std::invalid_argument naming the field.
 #pragma once
 
+#include <cctype>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -229,6 +231,112 @@ class JsonWriter {
 
  private:
   std::string& out_;
+};
+
+// ---- text form for people (`dsim log`) ----------------------------------------------------
+
+// Compact `key=value` text: node ids by name, fields at their empty value (false, "", [],
+// none) left out, long strings and lists cut. Not parseable; the JSON form is the record.
+class TextWriter {
+ public:
+  // `names[i]` names node i; without names a node id prints as its index.
+  TextWriter(std::string& out, const std::vector<std::string>* names) : out_(out), names_(names) {}
+
+  template <class T>
+  static bool empty_value(const T& v) {
+    if constexpr (std::is_same_v<T, bool>) return !v;
+    else if constexpr (std::is_same_v<T, std::string> || detail::is_vector<T>::value || detail::is_string_map<T>::value)
+      return v.empty();
+    else if constexpr (detail::is_optional<T>::value) return !v.has_value();
+    else if constexpr (std::is_same_v<T, nlohmann::json>) return v.is_null();
+    else return false;
+  }
+
+  // A reflectable struct's fields, without braces (a message's top level).
+  template <class T>
+  void fields(const T& v) {
+    bool first = true;
+    auto visit = [&](const char* name, const auto& f) {
+      if (empty_value(f)) return;
+      if (!first) out_.push_back(' ');
+      first = false;
+      out_.append(name);
+      out_.push_back('=');
+      value(f);
+    };
+    T::reflect(v, visit);
+  }
+
+  template <class T>
+  void value(const T& v) {
+    if constexpr (requires { { v.text(names_) } -> std::convertible_to<std::string>; }) {
+      out_.append(v.text(names_));  // a type that names itself for people (a client session: "c1p3")
+    } else if constexpr (std::is_same_v<T, NodeId>) {
+      if (!v.valid()) out_.push_back('-');
+      else if (names_ && v.value < names_->size()) out_.append((*names_)[v.value]);
+      else out_.append(std::to_string(v.value));
+    } else if constexpr (std::is_same_v<T, nlohmann::json>) {
+      text(v.dump());
+    } else if constexpr (std::is_same_v<T, bool>) {
+      out_.append(v ? "true" : "false");
+    } else if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) {
+      if constexpr (std::is_enum_v<T>) out_.append(std::to_string(static_cast<int64_t>(v)));
+      else out_.append(std::to_string(v));
+    } else if constexpr (std::is_floating_point_v<T>) {
+      char b[32];
+      std::snprintf(b, sizeof b, "%g", v);
+      out_.append(b);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      text(v);
+    } else if constexpr (detail::is_vector<T>::value) {
+      out_.push_back('[');
+      for (size_t i = 0; i < v.size() && i < kListItems; ++i) {
+        if (i) out_.push_back(' ');
+        value(v[i]);
+      }
+      if (v.size() > kListItems) out_.append(" +" + std::to_string(v.size() - kListItems) + " more");
+      out_.push_back(']');
+    } else if constexpr (detail::is_optional<T>::value) {
+      if (v) value(*v); else out_.push_back('-');
+    } else if constexpr (detail::is_string_map<T>::value) {
+      out_.push_back('{');
+      bool first = true;
+      for (const auto& [k, e] : v) {
+        if (!first) out_.push_back(' ');
+        first = false;
+        text(k);
+        out_.push_back('=');
+        value(e);
+      }
+      out_.push_back('}');
+    } else if constexpr (detail::HasReflect<T>) {
+      out_.push_back('{');
+      fields(v);
+      out_.push_back('}');
+    } else {
+      static_assert(detail::StrongValue<T>, "field type is not reflectable");
+      value(v.value);
+    }
+  }
+
+  static constexpr size_t kListItems = 4;
+  static constexpr size_t kTextBytes = 40;
+
+ private:
+  // A word prints bare; anything else (spaces, quotes, control characters) as a quoted JSON
+  // string; either cut at kTextBytes.
+  void text(std::string_view s) {
+    const bool cut = s.size() > kTextBytes;
+    if (cut) s = s.substr(0, kTextBytes);
+    bool bare = !s.empty();
+    for (unsigned char c : s)
+      if (!(std::isalnum(c) || c == '_' || c == '-' || c == '.' || c == ':' || c == '/' || c == '#')) bare = false;
+    if (bare) out_.append(s);
+    else out_.append(nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (cut) out_.append("...");
+  }
+  std::string& out_;
+  const std::vector<std::string>* names_;
 };
 
 // ---- binary form (trace digest) ---------------------------------------------------------

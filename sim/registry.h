@@ -85,6 +85,15 @@ struct ProtocolSpec {
   FaultBudget budget;
   uint32_t min_nodes = 1;
   std::function<ProcessFactory(const ProtocolConfig&)> make_factory;
+  // ---- for people reading a run (`dsim log`, `dsim step`) ----
+  // A timer's name on a node, from the tag the node armed it with ("election", "decision 3000017").
+  std::function<std::string(const Topology&, NodeId node, uint64_t tag)> timer_name;
+  // Messages that only say "I am alive" (`dsim log --hide heartbeats` hides them and the
+  // replies sent in answer).
+  std::function<bool(const Envelope&)> heartbeat;
+  // The observations that tell the story (`dsim log --story`), besides faults, crashes,
+  // restarts, clock changes, failed or indeterminate client operations and the violation.
+  std::vector<std::string> story;
   // Decodes a message read back from a trace; nullptr MessagePtr for an unknown type.
   std::function<MessagePtr(std::string_view type, const nlohmann::json& body)> decode;
 };

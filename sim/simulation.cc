@@ -84,6 +84,26 @@ void Simulation::invoke(NodeId id, F&& handler) {
   ctx_.bind(id, node, now_, !sinks_.empty());
   handler(*node.process, ctx_);
   apply_effects(id, node);
+  if (!state_sinks_.empty()) record_state(id, node);
+}
+
+void Simulation::record_state(NodeId id, NodeState& node) {
+  if (states_.size() != nodes_.size()) states_.resize(nodes_.size());
+  nlohmann::json now(nlohmann::json::value_t::object);
+  node.process->describe(ctx_, now);
+  nlohmann::json& last = states_[id.value];
+  nlohmann::json changes(nlohmann::json::value_t::object);
+  if (!last.is_object()) {
+    changes = now;
+  } else {
+    for (const auto& [k, v] : now.items())
+      if (auto it = last.find(k); it == last.end() || *it != v) changes[k] = v;
+    for (const auto& [k, v] : last.items())
+      if (!now.contains(k)) changes[k] = nullptr;
+  }
+  last = std::move(now);
+  if (changes.empty()) return;
+  for (TraceSink* s : state_sinks_) s->on_state(now_, id, changes);
 }
 
 void Simulation::apply_effects(NodeId id, NodeState& node) {
@@ -283,6 +303,7 @@ void Simulation::crash(NodeId id, bool lose_unsynced) {
   n.process.reset();
   n.timers.clear();
   n.storage.crash(lose_unsynced);
+  if (id.value < states_.size()) states_[id.value] = nullptr;  // the next incarnation records in full
   nlohmann::json data{{"incarnation", n.incarnation}, {"lose_unsynced", lose_unsynced}};
   record(TraceKind::crash, "", data, id);
 }

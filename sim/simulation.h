@@ -47,7 +47,10 @@ class Simulation {
   Simulation& operator=(const Simulation&) = delete;
 
   // ---- set-up, before start() ----
-  void add_sink(TraceSink* sink) { sinks_.push_back(sink); }
+  void add_sink(TraceSink* sink) {
+    sinks_.push_back(sink);
+    if (sink->wants_state()) state_sinks_.push_back(sink);
+  }
   void add_filter(MessageFilter* filter) { filters_.push_back(filter); }
   void set_clock(NodeId node, Duration offset, int64_t drift_ppb);
   // Runs `action` at global time `at` (before other events scheduled later for that time).
@@ -89,6 +92,7 @@ class Simulation {
   void arrive(const Event& ev);
   void reschedule_timers(NodeId node);
   void emit(TraceEvent& ev);
+  void record_state(NodeId id, NodeState& node);
   uint64_t next_key(bool control);
   void drop(NodeId from, NodeId to, uint64_t id, const Envelope& msg, std::string_view cause);
 
@@ -102,6 +106,8 @@ class Simulation {
   Context ctx_;
   Rng tie_rng_;
   std::vector<TraceSink*> sinks_;
+  std::vector<TraceSink*> state_sinks_;
+  std::vector<nlohmann::json> states_;  // per node, the state last recorded (null: none since start)
   std::vector<MessageFilter*> filters_;
   std::vector<std::function<void()>> actions_;
   Time now_;

@@ -97,6 +97,15 @@ std::string format_duration(Duration d) {
   return std::to_string(ns) + "ns";
 }
 
+std::string format_ms(Duration d) {
+  const int64_t ns = d.ns();
+  const uint64_t mag = ns < 0 ? 0 - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%s%llu.%03llums", ns < 0 ? "-" : "", static_cast<unsigned long long>(mag / 1'000'000),
+                static_cast<unsigned long long>(mag % 1'000'000 / 1000));
+  return buf;
+}
+
 std::string format_seconds(Duration d) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.6gs", d.seconds_f());

@@ -104,6 +104,9 @@ std::optional<Duration> parse_duration(std::string_view text, std::string* error
 
 // Formats with the largest unit that keeps the value exact: "150ms", "2s", "1500us".
 std::string format_duration(Duration d);
+// Milliseconds with three decimals (exact to the microsecond, truncated): "2842.113ms". The
+// one unit of every line people read (summaries, `dsim log`, violation texts).
+std::string format_ms(Duration d);
 // Human-friendly seconds with 3-6 significant decimals, for summaries: "12.345s".
 std::string format_seconds(Duration d);
 

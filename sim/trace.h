@@ -56,6 +56,12 @@ class TraceSink {
  public:
   virtual ~TraceSink() = default;
   virtual void on_event(const TraceEvent& ev) = 0;
+  // State records (Process::describe) are for people: a sink that wants them says so and
+  // receives, after the events of each handler, the fields of the node's state that changed
+  // (a removed field as null; the whole state after a start or restart). They are not
+  // TraceEvents: they take no seq, enter no digest, and no invariant sees them.
+  virtual bool wants_state() const { return false; }
+  virtual void on_state(Time /*time*/, NodeId /*node*/, const nlohmann::json& /*changes*/) {}
 };
 
 // Keeps owned copies of every event (tests, small runs).

@@ -28,6 +28,7 @@ namespace dsim::commit {
 template <class Message>
 class Client final : public sim::ProcessOf<Message> {
  public:
+  static constexpr uint64_t kNextTxn = 0;  // other timer tags are transaction ids (>= 1,000,000)
   explicit Client(Workload w) : w_(w) {}
 
   void on_start(sim::Context& ctx) override {
@@ -67,7 +68,6 @@ class Client final : public sim::ProcessOf<Message> {
   }
 
  private:
-  static constexpr uint64_t kNextTxn = 0;  // other timer tags are transaction ids (>= 1,000,000)
 
   struct Pending {
     std::vector<sim::NodeId> participants;
@@ -128,6 +128,16 @@ class Client final : public sim::ProcessOf<Message> {
     pending_.emplace(txn.value, std::move(p));
   }
 
+ public:
+  // For people (`dsim state`): the transactions waiting for an outcome.
+  void describe(const sim::Context&, nlohmann::json& state) const override {
+    nlohmann::json pending = nlohmann::json::array();
+    for (const auto& [txn, p] : pending_) pending.push_back(std::to_string(txn));
+    state["pending"] = std::move(pending);
+    state["submitted"] = submitted_;
+  }
+
+ private:
   Workload w_;
   uint64_t number_ = 0;
   uint64_t next_seq_ = 1;

@@ -31,6 +31,14 @@ void fill_common_spec(sim::ProtocolSpec& p, int64_t termination_bound_timeouts) 
     };
   };
   p.decode = sim::message_decoder<Message>();
+  p.story = {"begin", "vote", "precommit", "decide", "termination", "outcome", "recovered"};
+  p.timer_name = [](const sim::Topology& t, sim::NodeId node, uint64_t tag) -> std::string {
+    if (t.role(node) != sim::Role::server) {
+      if (tag == Client<Message>::kNextTxn) return "next transaction";
+      return "outcome timeout " + std::to_string(tag);
+    }
+    return Coordinator::timer_name(node == coordinator_node(), tag);
+  };
 }
 
 // The coordinator's "begin" observation: the transaction and its participants by name.

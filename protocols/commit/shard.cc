@@ -119,4 +119,22 @@ void observe_vote(sim::Context& ctx, TxnId txn, bool yes) {
   ctx.observe("vote", {{"txn", txn.value}, {"vote", yes ? "yes" : "no"}});
 }
 
+void Shard::describe(nlohmann::json& state) const {
+  nlohmann::json txns(nlohmann::json::value_t::object), locks(nlohmann::json::value_t::object);
+  uint64_t committed = 0, aborted = 0;
+  size_t decided_shown = 0;
+  for (auto it = txns_.rbegin(); it != txns_.rend(); ++it) {  // latest first
+    const TxnState st = it->second.state;
+    const bool decided = st == TxnState::committed || st == TxnState::aborted;
+    committed += st == TxnState::committed;
+    aborted += st == TxnState::aborted;
+    if (!decided || decided_shown++ < kDescribedDecided) txns[std::to_string(it->first)] = to_string(st);
+  }
+  for (const auto& [key, txn] : locks_) locks[key] = std::to_string(txn);
+  state["txns"] = std::move(txns);
+  state["locks"] = std::move(locks);
+  state["committed"] = committed;
+  state["aborted"] = aborted;
+}
+
 }  // namespace dsim::commit

@@ -67,6 +67,10 @@ class Shard {
   // A transaction's record from memory, else from storage (decided long ago or before a crash).
   TxnRecord* lookup(sim::Context& ctx, TxnId txn);
 
+  // For people (`dsim state`): every undecided transaction and the latest decided ones with
+  // their state, the locks held (key -> transaction), and how many committed and aborted.
+  void describe(nlohmann::json& state) const;
+
  private:
   void write_in_doubt(sim::Context& ctx);
   std::map<uint64_t, TxnRecord> txns_;
@@ -78,5 +82,8 @@ class Shard {
 void observe_apply(sim::Context& ctx, TxnId txn, const std::vector<Write>& writes);
 void observe_decide(sim::Context& ctx, TxnId txn, Decision d);
 void observe_vote(sim::Context& ctx, TxnId txn, bool yes);
+
+// Of many transactions, the state lists the undecided ones and this many of the latest decided.
+inline constexpr size_t kDescribedDecided = 8;
 
 }  // namespace dsim::commit

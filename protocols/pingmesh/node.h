@@ -26,10 +26,15 @@ class Node final : public sim::ProcessOf<Message> {
   void on_start(sim::Context& ctx) override;
   void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override;
   void on_timer(sim::Context& ctx, sim::Timer timer) override;
+  void describe(const sim::Context&, nlohmann::json& state) const override {
+    state["pings_sent"] = sent_;
+    if (!late_replies_.empty()) state["late_replies_waiting"] = late_replies_.size();
+  }
 
- private:
   static constexpr uint64_t kPingTimer = 0;
   static constexpr uint64_t kLateReplyTimer = 1;
+
+ private:
   sim::Duration interval_;
   Bugs bugs_;
   uint64_t sent_ = 0;

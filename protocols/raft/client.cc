@@ -97,7 +97,7 @@ void Client::give_up_on(const sim::Context& ctx, sim::NodeId server) {
 }
 
 void Client::on_reply(sim::Context& ctx, const ClientReply& r) {
-  const uint64_t p = (r.client >> 32) & 0xff;
+  const uint64_t p = r.client.process();
   if (p >= sessions_.size()) return;
   Session& s = sessions_[p];
   // A late answer to an earlier attempt or operation, or to an earlier incarnation's session.
@@ -152,6 +152,20 @@ void Client::on_timer(sim::Context& ctx, sim::Timer timer) {
     default:
       return;
   }
+}
+
+// For people (`dsim state`): the server believed to lead, and each process's operation in flight.
+void Client::describe(const sim::Context& ctx, nlohmann::json& state) const {
+  state["leader_guess"] = leader_guess_.valid() ? nlohmann::json(ctx.name(leader_guess_)) : nlohmann::json(nullptr);
+  nlohmann::json ops(nlohmann::json::value_t::object);
+  for (const Session& s : sessions_) {
+    if (!s.in_flight) continue;
+    std::string op = s.cmd.op + " " + s.cmd.key;
+    if (s.sent_to.valid()) op += " at " + ctx.name(s.sent_to);
+    op += " (attempt " + std::to_string(s.attempts) + ")";
+    ops["p" + std::to_string(s.index)] = op;
+  }
+  state["in_flight"] = std::move(ops);
 }
 
 }  // namespace dsim::raft

@@ -32,6 +32,7 @@ class Client final : public sim::ProcessOf<Message> {
   void on_start(sim::Context& ctx) override;
   void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override;
   void on_timer(sim::Context& ctx, sim::Timer timer) override;
+  void describe(const sim::Context& ctx, nlohmann::json& state) const override;
 
   // Timer tags: the kind in the low two bits, the logical process above them.
   static constexpr uint64_t kNextOp = 1;
@@ -41,15 +42,15 @@ class Client final : public sim::ProcessOf<Message> {
   // The Raft session id of logical process `process` of client node `node` in incarnation
   // `incarnation`: distinct per process, and the incarnation keeps a restarted client's
   // sequence numbers from colliding with its past.
-  static uint64_t session_id(uint32_t incarnation, uint32_t process, uint32_t node) {
-    return (static_cast<uint64_t>(incarnation) << 40) | (static_cast<uint64_t>(process) << 32) | node;
+  static SessionId session_id(uint32_t incarnation, uint32_t process, uint32_t node) {
+    return SessionId{(static_cast<uint64_t>(incarnation) << 40) | (static_cast<uint64_t>(process) << 32) | node};
   }
 
  private:
   // One logical process: at most one operation in flight.
   struct Session {
     uint32_t index = 0;  // the process index within this node, recorded in the history
-    uint64_t client_id = 0;
+    SessionId client_id;
     uint64_t seq = 0;
     bool in_flight = false;  // an operation is invoked and not completed
     Command cmd;

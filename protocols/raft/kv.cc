@@ -7,7 +7,7 @@ namespace dsim::raft {
 uint64_t digest(const Command& c) {
   // XXH3 over the fields in turn, each seeded with the hash so far and its own length, so
   // that moving bytes from one field to the next changes the digest.
-  const uint64_t ids[2] = {c.client, c.seq};
+  const uint64_t ids[2] = {c.client.value, c.seq};
   uint64_t h = XXH3_64bits(ids, sizeof ids);
   for (const std::string* field : {&c.op, &c.key, &c.value, &c.expected})
     h = XXH3_64bits_withSeed(field->data(), field->size(), h + field->size());
@@ -15,7 +15,7 @@ uint64_t digest(const Command& c) {
 }
 
 const Result* KvStore::applied(const Command& c) const {
-  auto it = sessions_.find(c.client);
+  auto it = sessions_.find(c.client.value);
   if (it == sessions_.end() || it->second.seq < c.seq) return nullptr;
   return &it->second.result;
 }
@@ -24,7 +24,7 @@ const Result& KvStore::apply(const Command& c) {
   static const Result kNothing;
   if (c.op == "noop") return kNothing;
   if (const Result* done = applied(c)) return *done;
-  Session& session = sessions_[c.client];
+  Session& session = sessions_[c.client.value];
   session.seq = c.seq;
   session.result = Result{};
   Result& r = session.result;

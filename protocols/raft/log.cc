@@ -22,6 +22,23 @@ std::optional<Term> RaftLog::term_at(LogIndex i) const {
   return stored_->at(i.value).term;
 }
 
+std::vector<std::array<uint64_t, 3>> RaftLog::term_runs() const {
+  std::vector<std::array<uint64_t, 3>> runs;
+  uint64_t i = snapshot_index_.value + 1;
+  const uint64_t last = last_index().value;
+  while (i <= last) {
+    const uint64_t term = stored_->at(i).term.value;
+    uint64_t lo = i, hi = last;  // the last index of this term is in [lo, hi]
+    while (lo < hi) {
+      const uint64_t mid = lo + (hi - lo + 1) / 2;
+      if (stored_->at(mid).term.value == term) lo = mid; else hi = mid - 1;
+    }
+    runs.push_back({i, lo, term});
+    i = lo + 1;
+  }
+  return runs;
+}
+
 const Entry& RaftLog::at(LogIndex i) const {
   DSIM_ASSERT(i > snapshot_index_ && i <= last_index(), "log index out of range");
   return stored_->at(i.value);

@@ -9,6 +9,7 @@
 // here; the node recovers it from its "snapshot" storage key and passes it to attach().
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,9 @@ class RaftLog {
   LogIndex first_index_of_term(LogIndex i) const;
   // The last index holding `term`, or nullopt.
   std::optional<LogIndex> last_index_of_term(Term term) const;
+  // The log as runs of equal terms, [[first_index, last_index, term], ...] after the snapshot
+  // (terms never decrease along a Raft log, so each run is found by binary search).
+  std::vector<std::array<uint64_t, 3>> term_runs() const;
   // Entries [from, from + max) that exist.
   std::vector<Entry> slice(LogIndex from, uint64_t max) const;
 

@@ -32,11 +32,27 @@ struct LogIndex {
   constexpr LogIndex prev() const { return LogIndex{value == 0 ? 0 : value - 1}; }
 };
 
+// A client session (Raft §8): which client process, in which incarnation of its node, issued
+// a command. Packed as incarnation << 40 | process << 32 | node; printed as "c1p3" for people.
+struct SessionId {
+  uint64_t value = 0;
+  constexpr auto operator<=>(const SessionId&) const = default;
+  uint32_t node() const { return static_cast<uint32_t>(value & 0xffffffffu); }
+  uint32_t process() const { return static_cast<uint32_t>((value >> 32) & 0xff); }
+  uint32_t incarnation() const { return static_cast<uint32_t>(value >> 40); }
+  std::string text(const std::vector<std::string>* names) const {
+    std::string s = names && node() < names->size() ? (*names)[node()] : "node" + std::to_string(node());
+    if (process() != 0) s += "p" + std::to_string(process());
+    if (incarnation() != 0) s += "/incarnation" + std::to_string(incarnation());
+    return s;
+  }
+};
+
 // A state-machine command. `client` and `seq` identify it for exactly-once application
 // (Raft §8: "clients assign unique serial numbers to every command"). op "noop" is the blank
 // entry a leader appends at the start of its term (dissertation §6.4).
 struct Command {
-  uint64_t client = 0;
+  SessionId client;
   uint64_t seq = 0;
   std::string op;  // get, put, append, cas, noop
   std::string key;
@@ -156,7 +172,7 @@ struct ClientRequest {
 // name the command answered: a client node runs several sessions at once.
 struct ClientReply {
   static constexpr std::string_view type_name = "raft.client_reply";
-  uint64_t client = 0;
+  SessionId client;
   uint64_t seq = 0;
   bool ok = false;
   std::optional<sim::NodeId> leader_hint;

@@ -176,4 +176,21 @@ void Node::on_timer(sim::Context& ctx, sim::Timer timer) {
   }
 }
 
+// For people (`dsim state`): Figure 2's state, the log as term runs, and the lease where reads use it.
+void Node::describe(const sim::Context& ctx, nlohmann::json& s) const {
+  const auto* candidate = std::get_if<Candidate>(&role_);
+  s["role"] = is_leader() ? "leader" : candidate ? (candidate->pre_vote ? "pre-candidate" : "candidate") : "follower";
+  s["term"] = current_term_.value;
+  s["voted_for"] = voted_for_ ? nlohmann::json(ctx.name(*voted_for_)) : nlohmann::json(nullptr);
+  s["leader"] = leader_id_ ? nlohmann::json(ctx.name(*leader_id_)) : nlohmann::json(nullptr);
+  s["commit_index"] = commit_index_.value;
+  s["last_applied"] = last_applied_.value;
+  if (log_.snapshot_index().value > 0)
+    s["snapshot"] = std::to_string(log_.snapshot_index().value) + ":" + std::to_string(log_.snapshot_term().value);
+  s["log"] = log_.term_runs();
+  if (const Leader* l = leader_state(); l && cfg_.read_mode == ReadMode::lease)
+    s["lease_expires"] = l->lease_valid ? nlohmann::json(sim::format_ms(l->lease_start + cfg_.election_timeout_min - sim::Time::zero()) + " local")
+                                        : nlohmann::json("none");
+}
+
 }  // namespace dsim::raft

@@ -39,7 +39,7 @@ struct Candidate {
 // A client command waiting for its entry to apply, or a read waiting to be served.
 struct PendingReply {
   sim::NodeId client_node;
-  uint64_t client = 0;
+  SessionId client;
   uint64_t seq = 0;
 };
 struct PendingRead {
@@ -72,6 +72,7 @@ class Node final : public sim::ProcessOf<Message> {
   void on_start(sim::Context& ctx) override;
   void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override;
   void on_timer(sim::Context& ctx, sim::Timer timer) override;
+  void describe(const sim::Context& ctx, nlohmann::json& state) const override;
 
   // For tests: read-only views of the state.
   Term current_term() const { return current_term_; }

@@ -62,6 +62,29 @@ sim::ProtocolSpec protocol_spec() {
     };
   };
   p.decode = sim::message_decoder<Message>();
+  p.story = {"election_started", "became_leader", "stepped_down", "log_truncate", "snapshot_installed"};
+  p.timer_name = [](const sim::Topology& t, sim::NodeId node, uint64_t tag) -> std::string {
+    if (t.role(node) == sim::Role::server) {
+      switch (tag) {
+        case Node::kElectionTimer: return "election timeout";
+        case Node::kHeartbeatTimer: return "heartbeat";
+        case Node::kCheckQuorumTimer: return "check quorum";
+        case Node::kVoteRetryTimer: return "vote retry";
+      }
+      return "tag " + std::to_string(tag);
+    }
+    const std::string p = "p" + std::to_string(tag >> 2);
+    switch (tag & 3) {
+      case Client::kNextOp: return "next operation";
+      case Client::kTimeout: return p + " timeout";
+      case Client::kRetry: return p + " retry";
+    }
+    return "tag " + std::to_string(tag);
+  };
+  p.heartbeat = [](const sim::Envelope& m) {
+    const auto* a = std::get_if<AppendEntries>(&m.as<Message>());
+    return a && a->entries.empty();
+  };
   return p;
 }
 

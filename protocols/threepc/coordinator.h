@@ -25,6 +25,9 @@ class Coordinator final : public sim::ProcessOf<Message> {
   void on_start(sim::Context& ctx) override;
   void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override;
   void on_timer(sim::Context& ctx, sim::Timer timer) override;
+  // Names a timer of the coordinator (or, with coordinator false, of a participant) for `dsim log`.
+  static std::string timer_name(bool coordinator, uint64_t tag);
+  void describe(const sim::Context& ctx, nlohmann::json& state) const override;
 
  private:
   enum class Phase : uint8_t { voting, pre_committing, recovering, decided };

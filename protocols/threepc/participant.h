@@ -33,6 +33,7 @@ class Participant final : public sim::ProcessOf<Message> {
   void on_start(sim::Context& ctx) override;
   void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override;
   void on_timer(sim::Context& ctx, sim::Timer timer) override;
+  void describe(const sim::Context&, nlohmann::json& state) const override { shard_.describe(state); }
 
   // Timer tags: transaction id * 4 + kind.
   static constexpr uint64_t kWork = 0;     // working: CanCommit never came

@@ -25,6 +25,7 @@ class Participant final : public sim::ProcessOf<Message> {
   void on_start(sim::Context& ctx) override;
   void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override;
   void on_timer(sim::Context& ctx, sim::Timer timer) override;
+  void describe(const sim::Context&, nlohmann::json& state) const override { shard_.describe(state); }
 
   // Timer tags: transaction id * 2 + kind.
   static constexpr uint64_t kVoteRequestTimeout = 0;

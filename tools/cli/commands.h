@@ -19,5 +19,8 @@ Command add_sweep(CLI::App& app);
 Command add_replay(CLI::App& app);
 Command add_shrink(CLI::App& app);
 Command add_test(CLI::App& app);
+Command add_log(CLI::App& app);
+Command add_state(CLI::App& app);
+Command add_step(CLI::App& app);
 
 }  // namespace dsim::cli

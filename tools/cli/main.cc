@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
              "  dsim run scenarios/pingmesh/basic.json\n"
              "  dsim run scenarios/pingmesh/basic.json --seed 7 --trace out.jsonl --set nodes=20\n"
              "  dsim check out.jsonl\n"
+             "  dsim log out.jsonl --story\n"
+             "  dsim state out.jsonl --at 2.5s\n"
              "  dsim check-history history.jsonl --model kv\n"
              "  dsim list\n"
              "  dsim bench pingmesh --nodes 1000 --duration 10s\n"
@@ -45,6 +47,9 @@ int main(int argc, char** argv) {
       {"replay", dsim::cli::add_replay(app)},
       {"shrink", dsim::cli::add_shrink(app)},
       {"test", dsim::cli::add_test(app)},
+      {"log", dsim::cli::add_log(app)},
+      {"state", dsim::cli::add_state(app)},
+      {"step", dsim::cli::add_step(app)},
   };
   // The first word that is not an option must be a command; name it if it is not one.
   if (argc >= 2 && argv[1][0] != '-' && !commands.count(argv[1])) {

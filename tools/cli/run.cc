@@ -22,6 +22,7 @@ struct RunArgs {
   std::string trace;
   std::vector<std::string> sets;
   bool no_invariants = false;
+  bool no_state = false;
   std::string emit_schedule;
 };
 }  // namespace
@@ -35,6 +36,8 @@ Command add_run(CLI::App& app) {
   cmd->add_option("--set", args->sets, "override any scenario key, e.g. --set network.loss=0.01 (repeatable)")
       ->take_all()
       ->allow_extra_args(false);
+  cmd->add_flag("--no-state", args->no_state,
+                "leave the nodes' state records out of the trace (smaller, faster; dsim state/step then show none)");
   cmd->add_flag("--no-invariants", args->no_invariants, "skip invariant checking (the digest is unchanged)");
   cmd->add_option("--emit-schedule", args->emit_schedule,
                   "write the scenario with every fault that fired (nemesis included) as an explicit schedule; "
@@ -58,6 +61,7 @@ Command add_run(CLI::App& app) {
     RunRequest req;
     req.scenario = &scenario;
     req.trace_path = args->trace;
+    req.trace_states = !args->no_state;
     req.invariants = !args->no_invariants;
     req.emit_schedule = !args->emit_schedule.empty();
     req.metrics = true;

@@ -76,6 +76,7 @@ RunOutcome execute(const RunRequest& request) {
     sim::TraceHeader header{sim::kTraceFormat, DSIM_VERSION, build_id(), s.resolved};
     trace_file = std::make_unique<OutputFile>(request.trace_path);
     jsonl = std::make_unique<sim::JsonlSink>(trace_file->stream(), request.trace_path, simulation.topology(), header);
+    jsonl->record_state(request.trace_states);
     simulation.add_sink(jsonl.get());
   }
   if (request.invariants) {

@@ -91,7 +91,7 @@ class Harness {
 };
 
 Entry entry(uint64_t term, uint64_t seq, const std::string& value = "v") {
-  return Entry{Term{term}, Command{7, seq, "put", "k", value, ""}};
+  return Entry{Term{term}, Command{SessionId{7}, seq, "put", "k", value, ""}};
 }
 
 AppendEntries append(uint64_t term, uint64_t prev_index, uint64_t prev_term, std::vector<Entry> entries,
@@ -247,7 +247,7 @@ TEST(RaftPaper, S5_4_2_LeaderDoesNotCommitOldTermEntriesByCounting) {
   EXPECT_EQ(h.node().commit_index(), LogIndex{0});
   EXPECT_FALSE(h.observed("commit"));
   // A client write of term 3 reaches n2: now both entries are committed.
-  h.deliver(3, ClientRequest{Command{9, 1, "put", "k", "x", ""}});
+  h.deliver(3, ClientRequest{Command{SessionId{9}, 1, "put", "k", "x", ""}});
   h.deliver(1, AppendEntriesReply{Term{3}, true, LogIndex{2}, Term{}, LogIndex{}, 1});
   EXPECT_EQ(h.node().commit_index(), LogIndex{2});
   EXPECT_EQ(h.sent<ClientReply>().size(), 1u);
@@ -344,7 +344,7 @@ TEST(RaftPaper, S6_2_CheckQuorumLeaderStepsDownWithoutAMajority) {
 TEST(RaftPaper, S8_FollowerRedirectsClientsToTheLeader) {
   Harness h;
   h.deliver(2, append(1, 0, 0, {}));  // the leader of term 1 is n2 (NodeId 1, the leader_id field)
-  h.deliver(3, ClientRequest{Command{9, 1, "put", "k", "x", ""}});
+  h.deliver(3, ClientRequest{Command{SessionId{9}, 1, "put", "k", "x", ""}});
   auto r = h.sent<ClientReply>();
   ASSERT_EQ(r.size(), 1u);
   EXPECT_FALSE(r[0].second.ok);
@@ -355,8 +355,8 @@ TEST(RaftPaper, S8_RetriedCommandAppliesOnce) {
   Harness h(1);  // a one-server cluster commits on its own
   h.fire(Node::kElectionTimer);
   ASSERT_TRUE(h.node().is_leader());
-  h.deliver(1, ClientRequest{Command{9, 1, "append", "k", "x", ""}});
-  h.deliver(1, ClientRequest{Command{9, 1, "append", "k", "x", ""}});  // the retry
+  h.deliver(1, ClientRequest{Command{SessionId{9}, 1, "append", "k", "x", ""}});
+  h.deliver(1, ClientRequest{Command{SessionId{9}, 1, "append", "k", "x", ""}});  // the retry
   EXPECT_EQ(h.sent<ClientReply>().size(), 1u);
   EXPECT_EQ(h.node().kv().read("k"), "x");
   EXPECT_EQ(h.node().log().last_index(), LogIndex{1});

@@ -1,0 +1,277 @@
+// Reading a run: state records in traces, `dsim log`, `dsim state` and `dsim step`.
+//
+// The state records are checked against what the protocols observe (a node that observed
+// became_leader is a leader in its state at that event, a participant that observed a commit
+// decision shows the transaction committed), so a record that lags, leaks or lies fails here.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <regex>
+#include <sstream>
+
+#include "tests/support/subprocess.h"
+#include "tools/cli/trace_text.h"
+
+namespace {
+
+using namespace dsim_test;
+namespace fs = std::filesystem;
+
+const std::string kRoot = DSIM_SOURCE_DIR;
+
+// seed 0: the scenario's own seed.
+std::string traced(const std::string& scenario, uint64_t seed, const std::string& extra = "") {
+  const std::string path = tmp("seed" + std::to_string(seed) + ".jsonl");
+  const std::string seed_flag = seed ? " --seed " + std::to_string(seed) : "";
+  Result r = run_dsim("run " + kRoot + "/" + scenario + seed_flag + " --trace " + path + " " + extra);
+  EXPECT_TRUE(r.code == 0 || r.code == 1) << r.err;
+  EXPECT_TRUE(fs::exists(path)) << r.out << r.err;
+  return path;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+std::string digest_of(const std::string& summary) {
+  std::smatch m;
+  EXPECT_TRUE(std::regex_search(summary, m, std::regex("digest\\s*:?\\s*([0-9a-f]{16})"))) << summary;
+  return m.size() > 1 ? m[1].str() : "";
+}
+
+TEST(StateRecords, RaftStateAgreesWithObservationsAtEveryElection) {
+  size_t checked = 0;
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    const auto path = traced("scenarios/raft/leader-crash.json", seed);
+    const dsim::cli::LoadedTrace t = dsim::cli::load_trace(path);
+    ASSERT_FALSE(t.states.empty());
+    dsim::cli::StateFold fold(t);
+    for (size_t i = 0; i < t.events.size(); ++i) {
+      const auto& ev = t.events[i];
+      if (ev.kind == dsim::sim::TraceKind::crash) {
+        fold.advance_to(i + 1);
+        EXPECT_FALSE(fold.nodes()[ev.node.value].up) << "#" << i;
+      }
+      if (ev.kind != dsim::sim::TraceKind::observe || (ev.name != "became_leader" && ev.name != "stepped_down")) continue;
+      // The handler's state record follows its events: apply up to the next handler's event.
+      size_t end = i + 1;
+      while (end < t.events.size() && t.events[end].time == ev.time && t.events[end].node == ev.node &&
+             t.events[end].kind != dsim::sim::TraceKind::deliver && t.events[end].kind != dsim::sim::TraceKind::timer)
+        ++end;
+      fold.advance_to(end);
+      const auto& st = fold.nodes()[ev.node.value].state;
+      if (ev.name == "became_leader") {
+        EXPECT_EQ(st.value("role", ""), "leader") << path << " #" << i << " " << st.dump();
+        EXPECT_EQ(st.value("term", 0ull), ev.data.value("term", 1ull << 60)) << path << " #" << i;
+        EXPECT_EQ(st.value("leader", ""), t.names[ev.node.value]);
+      } else {
+        EXPECT_NE(st.value("role", ""), "leader") << path << " #" << i;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 8u) << "too few elections to check";
+}
+
+TEST(StateRecords, CommitParticipantsShowTheirDecisions) {
+  size_t checked = 0;
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    const auto path = traced("scenarios/teaching/threepc-partition.json", seed);
+    const dsim::cli::LoadedTrace t = dsim::cli::load_trace(path);
+    dsim::cli::StateFold fold(t);
+    for (size_t i = 0; i < t.events.size(); ++i) {
+      const auto& ev = t.events[i];
+      if (ev.kind != dsim::sim::TraceKind::observe || ev.name != "decide" || ev.node.value == 0) continue;
+      size_t end = i + 1;
+      while (end < t.events.size() && t.events[end].time == ev.time && t.events[end].node == ev.node &&
+             t.events[end].kind != dsim::sim::TraceKind::deliver && t.events[end].kind != dsim::sim::TraceKind::timer)
+        ++end;
+      fold.advance_to(end);
+      const auto& txns = fold.nodes()[ev.node.value].state["txns"];
+      const std::string txn = std::to_string(ev.data["txn"].get<uint64_t>());
+      const std::string want = ev.data["decision"] == "commit" ? "committed" : "aborted";
+      ASSERT_TRUE(txns.contains(txn)) << path << " #" << i << " " << txns.dump();
+      EXPECT_EQ(txns[txn], want) << path << " #" << i;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 3u);
+}
+
+TEST(StateRecords, DoNotChangeTheDigestAndCanBeLeftOut) {
+  const std::string scenario = kRoot + "/scenarios/raft/leader-crash.json";
+  const std::string with = tmp("with.jsonl"), without = tmp("without.jsonl");
+  Result a = run_dsim("run " + scenario + " --trace " + with);
+  Result b = run_dsim("run " + scenario + " --trace " + without + " --no-state");
+  Result c = run_dsim("run " + scenario);
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_EQ(digest_of(a.out), digest_of(b.out));
+  EXPECT_EQ(digest_of(a.out), digest_of(c.out));
+  EXPECT_NE(slurp(with).find("\"ev\":\"state\""), std::string::npos);
+  EXPECT_EQ(slurp(without).find("\"ev\":\"state\""), std::string::npos);
+  // State records are not events: check and replay read past them.
+  EXPECT_EQ(run_dsim("check " + with).code, 0);
+  Result r = run_dsim("replay " + with);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+}
+
+TEST(StateRecords, AGarbledStateLineIsBadInput) {
+  const auto path = traced("scenarios/pingmesh/basic.json", 1);
+  std::string text = slurp(path);
+  const auto at = text.find("\"ev\":\"state\"");
+  ASSERT_NE(at, std::string::npos);
+  const auto data = text.find("\"data\":", at);
+  text.replace(data, 7, "\"data\":7,\"x\":");
+  const auto bad = write("garbled_state.jsonl", text);
+  Result r = run_dsim("state " + bad);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("state \"data\" must be an object"), std::string::npos) << r.err;
+}
+
+TEST(Log, NamesNodesAndTimersAndFiltersByNode) {
+  const auto path = traced("scenarios/raft/leader-crash.json", 1);
+  Result r = run_dsim("log " + path);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("timer: election timeout"), std::string::npos);
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("raft\\.request_vote term=\\d+ candidate_id=n\\d")));
+  EXPECT_EQ(r.out.find("tag "), std::string::npos) << "an unnamed timer";
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("\\d+\\.\\d{3}ms  ")));
+  Result n = run_dsim("log " + path + " --node n2 --from 1s --to 2s");
+  ASSERT_EQ(n.code, 0) << n.err;
+  size_t count = 0;
+  for (const auto& line : lines_of(n.out)) {
+    EXPECT_NE(line.find("n2"), std::string::npos) << line;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(line, m, std::regex("(\\d+)\\.(\\d{3})ms"))) << line;
+    const long ms = std::stol(m[1]);
+    EXPECT_TRUE(ms >= 1000 && ms <= 2000) << line;
+    ++count;
+  }
+  EXPECT_GT(count, 10u);
+}
+
+TEST(Log, HideHeartbeatsRemovesEmptyAppendsAndTheirAnswers) {
+  // Without clients every AppendEntries is a heartbeat: hidden with its answers, nothing is left.
+  const auto idle = traced("scenarios/raft/leader-crash.json", 2, "--set workload.clients=0");
+  Result all = run_dsim("log " + idle);
+  Result quiet = run_dsim("log " + idle + " --hide heartbeats");
+  ASSERT_EQ(quiet.code, 0) << quiet.err;
+  EXPECT_GT(std::count(all.out.begin(), all.out.end(), '\n'), 1000);
+  EXPECT_NE(all.out.find("raft.append_entries_reply"), std::string::npos);
+  EXPECT_EQ(quiet.out.find("raft.append_entries"), std::string::npos) << quiet.out.substr(0, 3000);
+  EXPECT_NE(quiet.out.find("became_leader"), std::string::npos);
+  // Under load, entries still travel and only the empty ones go.
+  const auto busy = traced("scenarios/raft/leader-crash.json", 2);
+  Result b = run_dsim("log " + busy + " --hide heartbeats");
+  ASSERT_EQ(b.code, 0) << b.err;
+  size_t appends = 0;
+  for (const auto& line : lines_of(b.out))
+    if (line.find("-> ") != std::string::npos && line.find("raft.append_entries ") != std::string::npos) {
+      EXPECT_NE(line.find("entries=["), std::string::npos) << "an empty AppendEntries left in: " << line;
+      ++appends;
+    }
+  EXPECT_GT(appends, 10u);
+}
+
+TEST(Log, StoryKeepsFaultsElectionsAndTheViolation) {
+  const auto path = traced("scenarios/teaching/raft-figure8.json", 0);
+  Result r = run_dsim("log " + path + " --story");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("became_leader"), std::string::npos);
+  EXPECT_NE(r.out.find("FAULT"), std::string::npos);
+  EXPECT_NE(r.out.find("^ VIOLATION of raft."), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("raft.append_entries"), std::string::npos);
+  EXPECT_EQ(r.out.find("timer:"), std::string::npos);
+}
+
+TEST(Log, AroundViolationShowsTheWindowAndMarksTheEvent) {
+  const auto path = traced("scenarios/teaching/raft-figure8.json", 0);
+  Result r = run_dsim("log " + path + " --around-violation 3");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto lines = lines_of(r.out);
+  ASSERT_EQ(lines.size(), 8u) << r.out;  // 3 before, the event, its note, 3 after
+  EXPECT_EQ(lines[3].find_first_not_of(' '), lines[3].find('>')) << r.out;
+  EXPECT_NE(lines[4].find("^ VIOLATION"), std::string::npos);
+  // A trace without a violation has nothing to be around.
+  const auto clean = traced("scenarios/raft/leader-crash.json", 1);
+  Result c = run_dsim("log " + clean + " --around-violation 3");
+  EXPECT_EQ(c.code, 2);
+  EXPECT_NE(c.err.find("has no violation"), std::string::npos) << c.err;
+}
+
+TEST(Log, BadFlagsAreOneLineAndExit2) {
+  const auto path = traced("scenarios/pingmesh/basic.json", 1);
+  for (const auto& [flags, fragment] : std::vector<std::pair<std::string, std::string>>{
+           {"--node n99", "no such node"}, {"--unit parsecs", "must be s, ms, us or ns"}, {"--from soon", "--from"}}) {
+    Result r = run_dsim("log " + path + " " + flags);
+    EXPECT_EQ(r.code, 2) << flags;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
+  }
+}
+
+TEST(Log, LanesPutEachEventInItsNodesColumn) {
+  const auto path = traced("scenarios/pingmesh/basic.json", 1);
+  Result r = run_dsim("log " + path + " --lanes --width 20 --type send --to 50ms");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto lines = lines_of(r.out);
+  ASSERT_GT(lines.size(), 2u);
+  const size_t n2 = lines[0].find("| n2");
+  ASSERT_NE(n2, std::string::npos) << lines[0];
+  bool seen = false;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    // A send by n2 starts in n2's column.
+    if (lines[i].size() > n2 + 2 && lines[i].compare(n2, 5, "| -> ") == 0) seen = true;
+  }
+  EXPECT_TRUE(seen) << r.out;
+}
+
+TEST(State, ShowsTheLogMatrixAtTheViolation) {
+  const auto path = traced("scenarios/teaching/raft-figure8.json", 0);
+  Result r = run_dsim("state " + path + " --at violation");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("role=leader"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("\\nindex +\\d+ +\\d+"))) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("\\nn1 +\\d"))) << r.out;
+  EXPECT_NE(r.out.find("*"), std::string::npos) << "the commit point is marked";
+  EXPECT_NE(r.out.find("violation at #"), std::string::npos);
+}
+
+TEST(State, PointsOutsideTheRunAreBadInput) {
+  const auto path = traced("scenarios/pingmesh/basic.json", 1);
+  for (const auto& [at, fragment] : std::vector<std::pair<std::string, std::string>>{
+           {"'#99999999'", "the trace has events #0 to #"}, {"1h", "the run ends at"}, {"'#x'", "'#N'"}, {"soon", "--at soon"}}) {
+    Result r = run_dsim("state " + path + " --at " + at);
+    EXPECT_EQ(r.code, 2) << at << r.out;
+    EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
+  }
+  // An earlier moment shows fewer pings sent than the end.
+  Result early = run_dsim("state " + path + " --at 100ms");
+  Result end = run_dsim("state " + path);
+  ASSERT_EQ(early.code, 0) << early.err;
+  EXPECT_NE(early.out, end.out);
+  EXPECT_NE(early.out.find("pings_sent="), std::string::npos);
+}
+
+TEST(Step, AScriptBreaksOnAnElectionAndShowsTheStateChange) {
+  const auto path = traced("scenarios/raft/leader-crash.json", 1);
+  const auto script = write("script.txt", "break became_leader\ncontinue\nstate\nprev\nnext\nbreaks\nfrobnicate\nquit\n");
+  Result r = sh(std::string(DSIM_BINARY) + " step " + path + " < " + script);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("breakpoint 1: became_leader"), std::string::npos);
+  const auto after_continue = r.out.substr(r.out.find("> continue"));
+  const auto first_line = lines_of(after_continue).at(1);
+  EXPECT_NE(first_line.find("became_leader"), std::string::npos) << after_continue;
+  EXPECT_TRUE(std::regex_search(after_continue, std::regex("state n\\d: .*role candidate -> leader"))) << after_continue;
+  EXPECT_NE(r.out.find("unknown command 'frobnicate'"), std::string::npos);
+  // prev then next comes back to the same event.
+  const auto after_next = r.out.substr(r.out.find("> next"));
+  EXPECT_EQ(lines_of(after_next).at(1), first_line);
+}
+
+}  // namespace
