@@ -90,7 +90,7 @@ struct Outcome {
 };
 
 Outcome run(const sim::Scenario& s, const std::function<void(sim::Simulation&)>& watch = {}) {
-  sim::Simulation sim(s.options(), s.topology(), s.network, s.protocol->make_factory(s.config));
+  sim::Simulation sim(s.options(), s.topology(), s.network, sim::make_process_factory(*s.protocol, s.config));
   auto installed = install(sim, s);
   sim::MemorySink mem;
   sim::DigestSink digest;
@@ -295,7 +295,7 @@ TEST(FaultKinds, EmittedScheduleReplaysToTheIdenticalDigest) {
 
 TEST(FaultKinds, CrashFaultResetsVolatileStateAndKeepsDurableState) {
   const sim::Scenario s = scenario(R"([{"at": "505ms", "crash": "n2", "for": "300ms"}])", 3, "1500ms");
-  sim::Simulation sim(s.options(), s.topology(), s.network, s.protocol->make_factory(s.config));
+  sim::Simulation sim(s.options(), s.topology(), s.network, sim::make_process_factory(*s.protocol, s.config));
   auto installed = install(sim, s);
   sim::MemorySink mem;
   sim.add_sink(&mem);

@@ -18,7 +18,7 @@ sim::Scenario scenario(const std::string& faults, int nodes = 4, const std::stri
 }
 
 std::vector<sim::StoredEvent> run(const sim::Scenario& s) {
-  sim::Simulation sim(s.options(), s.topology(), s.network, s.protocol->make_factory(s.config));
+  sim::Simulation sim(s.options(), s.topology(), s.network, sim::make_process_factory(*s.protocol, s.config));
   auto installed = install(sim, s);
   sim::MemorySink mem;
   sim.add_sink(&mem);

@@ -268,6 +268,12 @@ TEST(CliBadInput, InvalidFaultSpec) {
   expect_input_error("run " + f, {f + ":2:", "faults.0.crash", "no node named \"n9\""});
 }
 
+TEST(CliBadInput, NodeParamsOfAnUnknownServer) {
+  const auto f = write("good.json", kGood);
+  expect_input_error("run " + f + " --set protocol.node_params.n4.interval=5ms",
+                     {"--set protocol.node_params.n4.interval=5ms", "protocol.node_params.n4", "no server named \"n4\""});
+}
+
 TEST(Cli, ListShowsFaultKinds) {
   Result r = run_dsim("list");
   for (const char* s : {"fault kinds", "partition", "byzantine", "nemesis", "forge_reply", "fault budget"})
