@@ -268,6 +268,13 @@ TEST(CliBadInput, InvalidFaultSpec) {
   expect_input_error("run " + f, {f + ":2:", "faults.0.crash", "no node named \"n9\""});
 }
 
+TEST(CliBadInput, DropOfAnUnknownMessageType) {
+  const auto f = write("bad_drop.json", R"({"protocol": {"name": "raft"}, "nodes": 3,
+  "faults": [{"at": "1s", "drop": {"from": "n1", "type": ["raft.append_entries", "raft.heartbeat"]}, "for": "1s"}]})");
+  expect_input_error("run " + f, {f + ":2:", "faults.0.drop.type.1", "unknown message type \"raft.heartbeat\" for raft",
+                                  "raft.request_vote"});
+}
+
 TEST(CliBadInput, NodeParamsOfAnUnknownServer) {
   const auto f = write("good.json", kGood);
   expect_input_error("run " + f + " --set protocol.node_params.n4.interval=5ms",
@@ -276,7 +283,7 @@ TEST(CliBadInput, NodeParamsOfAnUnknownServer) {
 
 TEST(Cli, ListShowsFaultKinds) {
   Result r = run_dsim("list");
-  for (const char* s : {"fault kinds", "partition", "byzantine", "nemesis", "forge_reply", "fault budget"})
+  for (const char* s : {"fault kinds", "partition", "byzantine", "nemesis", "forge_reply", "fault budget", "\n  drop "})
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
 }
 
