@@ -69,6 +69,12 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
         case Kind::duplicate:
           if (e->from[from.value] && e->to[to.value] && e->rng->bernoulli(e->fault.p)) ++fx.extra_copies;
           break;
+        case Kind::drop:
+          // At send time, not on arrival: the rule covers exactly the messages sent while it
+          // lasts, whatever their latency, so a scripted lesson drops the same messages under
+          // every seed (on arrival, one sent just before the window could fall in it or not).
+          if (e->from[from.value] && e->to[to.value] && drops_type(*e, msg->type_name())) return "scripted_drop";
+          break;
         case Kind::byzantine:
           if (e->from[from.value] && e->rng->bernoulli(e->fault.p)) {
             if (!rewrite(*e, from, to, msg)) return "byzantine_drop";
@@ -88,6 +94,11 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
   }
 
  private:
+  static bool drops_type(const Effect& e, std::string_view type) {
+    if (e.fault.types.empty()) return true;
+    return std::find(e.fault.types.begin(), e.fault.types.end(), type) != e.fault.types.end();
+  }
+
   sim::Rng& rng(const std::string& stream) {
     auto it = rngs_.find(stream);
     if (it == rngs_.end()) it = rngs_.emplace(stream, sim::Rng::derive(sim_.seed(), stream)).first;
@@ -130,6 +141,9 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
     std::vector<bool> m(sim_.topology().size(), false);
     for (auto n : nodes) m[n.value] = true;
     return m;
+  }
+  std::vector<bool> membership(const Target& t) const {
+    return t.any ? std::vector<bool>(sim_.topology().size(), true) : membership(t.nodes);
   }
 
   void cut(sim::NodeId a, sim::NodeId b, std::vector<std::pair<sim::NodeId, sim::NodeId>>& log) {
@@ -184,8 +198,11 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
         for (auto x : f.target.nodes) sim_.restart(x);
         return;
       case Kind::heal:
+        // Every link reconnects and every message fault ends (protocols/common/heal.cc counts a
+        // lasting one as healed here); Byzantine nodes stay Byzantine.
         cuts_.clear();
         sim_.network().heal_all();
+        std::erase_if(effects_, [](const std::unique_ptr<Effect>& e) { return e->kind != Kind::byzantine; });
         return;
       case Kind::clock: {
         std::vector<int64_t> old_drift;
@@ -233,13 +250,14 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
       case Kind::lossy:
       case Kind::slow:
       case Kind::duplicate:
+      case Kind::drop:
       case Kind::byzantine: {
         auto e = std::make_unique<Effect>();
         e->id = ++effect_counter_;
         e->kind = f.kind;
         const bool node_set = f.kind == Kind::omit || f.kind == Kind::byzantine;
-        e->from = membership(node_set ? f.target.nodes : f.from.nodes);
-        e->to = membership(node_set ? std::vector<sim::NodeId>{} : f.to.nodes);
+        e->from = node_set ? membership(f.target) : membership(f.from);
+        e->to = node_set ? membership(std::vector<sim::NodeId>{}) : membership(f.to);
         e->fault = f;
         e->rng = &r;
         const uint64_t id = e->id;
@@ -398,6 +416,7 @@ const std::vector<std::pair<std::string, std::string>>& fault_kinds() {
       {"lossy", R"x({"at": "5s", "lossy": {"from": T, "to": T}, "loss": 0.5, "for": "2s"})x"},
       {"slow", R"x({"at": "5s", "slow": {"from": T, "to": T}, "delay": "80ms", "for": "2s"})x"},
       {"duplicate", R"x({"at": "5s", "duplicate": {"from": T, "to": T}, "p": 0.5, "for": "1s"}   (a duplication burst))x"},
+      {"drop", R"x({"at": "1s", "drop": {"from": T, "to": T, "type": "raft.append_entries"}, "for": "2s"}   (messages of these types sent in the window; a key left out: any))x"},
       {"byzantine", R"x({"at": "5s", "byzantine": T, "strategy": "corrupt|equivocate|replay|mute|<protocol's>", "p": 1.0, "for": "2s"})x"},
       {"nemesis", R"x({"from": "2s", "to": "20s", "nemesis": {"kinds": ["crash", "partition"], "every": "1s", "max_concurrent": 1, "length": ["200ms", "2s"]}})x"},
   };

@@ -10,8 +10,8 @@ namespace {
 const std::vector<std::pair<Kind, std::string_view>> kKindNames{
     {Kind::crash, "crash"},       {Kind::restart, "restart"}, {Kind::partition, "partition"}, {Kind::isolate, "isolate"},
     {Kind::cut, "cut"},           {Kind::heal, "heal"},       {Kind::clock, "clock"},         {Kind::omit, "omit"},
-    {Kind::lossy, "lossy"},       {Kind::slow, "slow"},       {Kind::duplicate, "duplicate"}, {Kind::byzantine, "byzantine"},
-    {Kind::nemesis, "nemesis"}};
+    {Kind::lossy, "lossy"},       {Kind::slow, "slow"},       {Kind::duplicate, "duplicate"}, {Kind::drop, "drop"},
+    {Kind::byzantine, "byzantine"}, {Kind::nemesis, "nemesis"}};
 const std::vector<std::string> kGenericSelectors{"all", "random", "minority", "majority"};
 const std::vector<std::string> kStrategies{"corrupt", "equivocate", "replay", "mute"};
 
@@ -67,6 +67,35 @@ class Reader {
     sim::ConfigReader c = r.object(key);
     f.from = target(c, "from");
     f.to = target(c, "to");
+    c.finish();
+  }
+
+  // "drop": {"from": T, "to": T, "type": "raft.append_entries" or a list}; each key may be left
+  // out (any sender, any receiver, every type). Types are checked against the protocol's.
+  void drop_rule(sim::ConfigReader& r, Fault& f) const {
+    sim::ConfigReader c = r.object("drop");
+    if (c.has("from")) f.from = target(c, "from");
+    else f.from.any = true;
+    if (c.has("to")) f.to = target(c, "to");
+    else f.to.any = true;
+    if (const nlohmann::json* t = c.raw("type")) {
+      std::vector<std::string> pointers;
+      if (t->is_string()) pointers.push_back(c.child_pointer("type"));
+      else if (t->is_array() && !t->empty()) pointers = c.array("type");
+      else c.fail("type", "must be a message type name or a non-empty list of them (see `dsim list`)");
+      for (const auto& ptr : pointers) {
+        const auto& name = c.source().root().at(nlohmann::json::json_pointer(ptr));
+        if (!name.is_string()) sim::fail_at(c.source(), ptr, "a message type must be a string, got " + name.dump());
+        const auto& known = scenario_.protocol->message_types;
+        // A protocol that lists no message types (test protocols) cannot have its names checked.
+        if (!known.empty() && std::find(known.begin(), known.end(), name.get<std::string>()) == known.end()) {
+          std::vector<std::string> names(known.begin(), known.end());
+          sim::fail_at(c.source(), ptr, "unknown message type \"" + name.get<std::string>() + "\" for " +
+                                            scenario_.protocol->name + " (known: " + list(names) + ")");
+        }
+        f.types.push_back(name.get<std::string>());
+      }
+    }
     c.finish();
   }
 
@@ -131,6 +160,7 @@ class Reader {
         link_targets(r, "duplicate", f);
         f.p = probability(r, "p", 0.5);
         break;
+      case Kind::drop: drop_rule(r, f); break;
       case Kind::byzantine: {
         f.target = target(r, "byzantine");
         auto s = r.string("strategy");
@@ -212,7 +242,7 @@ class Reader {
     for (const auto& kp : n.array("kinds")) {
       const auto& k = n.source().root().at(nlohmann::json::json_pointer(kp));
       auto kind = k.is_string() ? kind_named(k.get<std::string>()) : std::nullopt;
-      if (!kind || *kind == Kind::nemesis || *kind == Kind::heal || *kind == Kind::restart)
+      if (!kind || *kind == Kind::nemesis || *kind == Kind::heal || *kind == Kind::restart || *kind == Kind::drop)
         sim::fail_at(n.source(), kp, "not a nemesis kind: " + k.dump() +
                                          " (use crash, partition, isolate, cut, clock, omit, lossy, slow, duplicate, byzantine)");
       if (*kind == Kind::byzantine && !scenario_.protocol->budget.byzantine && !spec.exceed_budget)
@@ -347,6 +377,14 @@ nlohmann::json to_json(const Fault& f, const sim::Topology& topology) {
     case Kind::lossy: j[kind] = links(); j["loss"] = f.p; break;
     case Kind::slow: j[kind] = links(); j["delay"] = sim::format_duration(f.delay); break;
     case Kind::duplicate: j[kind] = links(); j["p"] = f.p; break;
+    case Kind::drop: {
+      nlohmann::json rule = nlohmann::json::object();
+      if (!f.from.any) rule["from"] = target_json(f.from, topology);
+      if (!f.to.any) rule["to"] = target_json(f.to, topology);
+      if (!f.types.empty()) rule["type"] = f.types;
+      j[kind] = rule;
+      break;
+    }
     case Kind::byzantine:
       j[kind] = target_json(f.target, topology);
       j["strategy"] = f.strategy;

@@ -18,7 +18,7 @@
 
 namespace dsim::faults {
 
-enum class Kind { crash, restart, partition, isolate, cut, heal, clock, omit, lossy, slow, duplicate, byzantine, nemesis };
+enum class Kind { crash, restart, partition, isolate, cut, heal, clock, omit, lossy, slow, duplicate, drop, byzantine, nemesis };
 std::string_view to_string(Kind k);
 const std::vector<Kind>& all_kinds();
 
@@ -26,6 +26,7 @@ const std::vector<Kind>& all_kinds();
 struct Target {
   std::string selector;  // all, random, minority, majority, or a protocol selector; empty: explicit
   std::vector<sim::NodeId> nodes;
+  bool any = false;      // left out where that is allowed (drop's from/to): every node, clients included
 };
 
 struct NemesisSpec {
@@ -44,7 +45,8 @@ struct Fault {
   std::optional<sim::Duration> length;  // "for"
   Target target;                         // crash restart isolate clock omit byzantine
   std::vector<std::vector<sim::NodeId>> groups;  // partition
-  Target from, to;                               // cut lossy slow duplicate
+  Target from, to;                               // cut lossy slow duplicate drop
+  std::vector<std::string> types;                // drop: message type names; empty = every type
   bool lose_unsynced = false;                    // crash
   sim::Duration jump;                            // clock
   std::optional<double> drift_ppm;               // clock

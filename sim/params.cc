@@ -41,10 +41,10 @@ std::pair<Duration, Duration> Params::duration_range(const std::string& name) co
   return {*lo, *hi};
 }
 
-nlohmann::json resolve_params(const std::vector<ParamSpec>& specs, ConfigReader* reader) {
+nlohmann::json resolve_params(const std::vector<ParamSpec>& specs, ConfigReader* reader, const nlohmann::json* base) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& spec : specs) {
-    nlohmann::json value = spec.default_value;
+    nlohmann::json value = base ? base->at(spec.name) : spec.default_value;
     if (reader && reader->has(spec.name)) {
       switch (spec.type) {
         case ParamType::integer:

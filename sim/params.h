@@ -47,7 +47,10 @@ class Params {
 };
 
 // Reads the params object against the specs: unknown names, wrong types and out-of-range
-// values are InputErrors with the key's place. Returns the resolved values.
-nlohmann::json resolve_params(const std::vector<ParamSpec>& specs, ConfigReader* reader);
+// values are InputErrors with the key's place. Returns the resolved values: a name the reader
+// lacks takes its value from `base` (resolved values, such as the global params under a
+// node's overrides), else the spec's default.
+nlohmann::json resolve_params(const std::vector<ParamSpec>& specs, ConfigReader* reader,
+                              const nlohmann::json* base = nullptr);
 
 }  // namespace dsim::sim

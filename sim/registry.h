@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -58,6 +59,9 @@ struct FaultBudget {
 struct ProtocolConfig {
   Params params;
   Params workload;  // the protocol's workload parameters (clients' behaviour)
+  // Servers with their own parameters ("protocol.node_params"): each one's effective values,
+  // the global params with its overrides applied. make_process_factory hands them over.
+  std::map<NodeId, Params> node_params;
   std::vector<std::string> bugs;
   bool has_bug(std::string_view b) const {
     for (const auto& x : bugs)
@@ -97,6 +101,11 @@ struct ProtocolSpec {
   // Decodes a message read back from a trace; nullptr MessagePtr for an unknown type.
   std::function<MessagePtr(std::string_view type, const nlohmann::json& body)> decode;
 };
+
+// The scenario's node factory: the protocol's make_factory given the global params, and for
+// each server with node_params one given that node's effective params (so every protocol gets
+// per-node parameters without knowing about them).
+ProcessFactory make_process_factory(const ProtocolSpec& protocol, const ProtocolConfig& config);
 
 class Registry {
  public:

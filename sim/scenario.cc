@@ -227,8 +227,36 @@ void read_protocol(ConfigReader& root, const Registry& registry, Scenario& s, nl
       fail_at(r.source(), ptr, "unknown bug switch \"" + bug + "\" for " + *name + (list.empty() ? " (it has none)" : " (known: " + list + ")"));
     s.config.bugs.push_back(bug);
   }
+  r.raw("node_params");  // read by read_node_params once the nodes are known
   r.finish();
   out["protocol"] = {{"name", *name}, {"params", params}, {"bugs", s.config.bugs}};
+}
+
+// "protocol": {"node_params": {"n1": {"election_timeout": ["500ms", "500ms"]}}}: parameters of
+// one server, validated as "params" are. The canonical form keeps only the overrides; the node
+// factory gets the effective values (the global params with the overrides applied).
+void read_node_params(ConfigReader& root, Scenario& s, nlohmann::json& out) {
+  nlohmann::json all = nlohmann::json::object();
+  ConfigReader protocol = root.object("protocol");
+  if (protocol.has("node_params")) {
+    ConfigReader r = protocol.object("node_params");
+    const Topology topology(s.nodes, 0);
+    for (const auto& name : r.keys()) {
+      const auto id = topology.find(name);
+      if (!id)
+        r.fail(name, "no server named \"" + name + "\" (servers are n1..n" + std::to_string(s.nodes) +
+                         "; clients take no protocol parameters)");
+      ConfigReader nr = r.object(name);
+      const nlohmann::json effective = resolve_params(s.protocol->params, &nr, &s.config.params.json());
+      nr.finish();
+      nlohmann::json overrides = nlohmann::json::object();
+      for (const auto& key : nr.keys()) overrides[key] = effective.at(key);
+      all[name] = std::move(overrides);
+      s.config.node_params[*id] = Params(effective);
+    }
+    r.finish();
+  }
+  out["protocol"]["node_params"] = std::move(all);
 }
 
 }  // namespace
@@ -258,6 +286,7 @@ Scenario parse_scenario(ConfigSource source, const Registry& registry, const Sec
     root.fail("nodes", s.protocol->name + " needs at least " + std::to_string(s.protocol->min_nodes) + " nodes");
   s.nodes = static_cast<uint32_t>(nodes);
   out["nodes"] = s.nodes;
+  read_node_params(root, s, out);
 
   out["network"] = nlohmann::json::object();
   if (root.has("network")) {

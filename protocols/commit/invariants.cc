@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "protocols/common/heal.h"
+#include "protocols/common/params.h"
 #include "protocols/common/payload.h"
 
 namespace dsim::commit {
@@ -301,8 +302,7 @@ std::unique_ptr<sim::Invariant> make_validity(const sim::InvariantEnv& env) {
 std::unique_ptr<sim::Invariant> make_termination(const sim::InvariantEnv& env, int64_t bound_timeouts) {
   const protocols::HealTime heal = protocols::last_heal(faults_of(env), true, model_of(env));
   if (!heal.at) return std::make_unique<Skipped>(heal.why_not);
-  const auto& params = env.scenario->at("protocol").at("params");
-  const sim::Duration timeout = *sim::parse_duration(params.at("timeout").get<std::string>(), nullptr);
+  const sim::Duration timeout = protocols::largest_duration_param(*env.scenario, "timeout");
   return std::make_unique<Termination>(env, sim::Time::zero() + *heal.at, timeout * bound_timeouts);
 }
 

@@ -12,7 +12,7 @@ std::optional<sim::Duration> duration_at(const nlohmann::json& j, const char* ke
 
 bool is_network_fault(const nlohmann::json& f) {
   return f.contains("partition") || f.contains("isolate") || f.contains("cut") || f.contains("omit") ||
-         f.contains("lossy") || f.contains("slow") || f.contains("duplicate");
+         f.contains("lossy") || f.contains("slow") || f.contains("duplicate") || f.contains("drop");
 }
 
 // The first time in `times` at or after `at`.

@@ -17,13 +17,16 @@ void Client::on_start(sim::Context& ctx) {
 }
 
 // Open loop: the next arrival is drawn when this one arrives, whatever became of it.
+// Periodic arrivals draw nothing, so a scenario can time its faults against given operations.
 void Client::schedule_next(sim::Context& ctx) {
-  if (w_.rate <= 0) return;
+  if (w_.rate <= 0 || (w_.count > 0 && arrivals_ >= w_.count)) return;
   const double mean_ns = 1e9 / w_.rate;
-  ctx.set_timer(sim::Duration::nanos(1 + static_cast<int64_t>(ctx.rng().exponential(mean_ns))), kNextOp);
+  const double gap_ns = w_.periodic ? mean_ns : ctx.rng().exponential(mean_ns);
+  ctx.set_timer(sim::Duration::nanos((w_.periodic ? 0 : 1) + static_cast<int64_t>(gap_ns)), kNextOp);
 }
 
 void Client::arrive(sim::Context& ctx) {
+  ++arrivals_;
   schedule_next(ctx);
   for (Session& s : sessions_) {
     if (!s.in_flight) {

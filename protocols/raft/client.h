@@ -3,8 +3,9 @@
 // client id and sequence numbers), so a retried command still applies exactly once (the
 // servers' session table) while the node as a whole keeps several operations in flight.
 //
-// Operations arrive open-loop at an average `rate` per second per node (exponential gaps), on
-// keys k0..k(N-1). An arrival takes the lowest-numbered idle process; when every process is
+// Operations arrive open-loop at an average `rate` per second per node (exponential gaps, or
+// exactly 1/rate apart with "arrivals": "periodic"; at most `count` when it is set), on keys
+// k0..k(N-1). An arrival takes the lowest-numbered idle process; when every process is
 // busy the operation is skipped and an "op_skipped" observation says so (the summary counts
 // them), rather than silently queueing and under-reporting the offered load.
 //
@@ -74,6 +75,7 @@ class Client final : public sim::ProcessOf<Message> {
   std::vector<Session> sessions_;
   sim::NodeId leader_guess_;
   std::map<std::string, std::string> last_seen_;  // per key: the value we last read or wrote (cas input)
+  uint64_t arrivals_ = 0;                          // operations offered so far (workload "count")
 };
 
 }  // namespace dsim::raft

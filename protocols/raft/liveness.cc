@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "protocols/common/heal.h"
+#include "protocols/common/params.h"
 #include "protocols/raft/invariants.h"
 
 namespace dsim::raft {
@@ -91,8 +92,8 @@ std::unique_ptr<sim::Invariant> make_liveness(const sim::InvariantEnv& env) {
   const protocols::HealTime heal =
       protocols::last_heal(s.contains("faults") ? s.at("faults") : nlohmann::json::array(), false, "Raft");
   if (!heal.at) return std::make_unique<Skipped>(heal.why_not);
-  const auto& p = s.at("protocol").at("params");
-  const sim::Duration emax = *sim::parse_duration(p.at("election_timeout")[1].get<std::string>(), nullptr);
+  // The slowest server's timeout: a server with a longer one (node_params) may be the next leader.
+  const sim::Duration emax = protocols::largest_duration_param(s, "election_timeout", 1);
   const auto& w = s.at("workload");
   const sim::Duration settle = emax * 5;
   // A client gives up after `attempts` timeouts, each followed by at most 160ms of back-off.

@@ -36,6 +36,11 @@ std::vector<sim::ParamSpec> workload_specs() {
       {"read_ratio", ParamType::number, 0.5, "fraction of operations that are gets", 0, 1, {}},
       {"timeout", ParamType::duration, "200ms", "client timeout per attempt", 1000, 1e18, {}},
       {"attempts", ParamType::integer, 8, "attempts (sends) before an operation is given up as info", 1, 1000, {}},
+      {"arrivals", ParamType::string, "poisson",
+       "poisson: exponential gaps of mean 1/rate; periodic: exactly every 1/rate, the first at 1/rate (for "
+       "scenarios that time faults against given operations)",
+       -1e18, 1e18, {"poisson", "periodic"}},
+      {"count", ParamType::integer, 0, "operations per client node (0 = no limit)", 0, 1e9, {}},
   };
 }
 
@@ -63,6 +68,8 @@ Workload Workload::from(const sim::ProtocolConfig& c) {
   w.read_ratio = c.workload.number("read_ratio");
   w.timeout = c.workload.duration("timeout");
   w.attempts = static_cast<uint32_t>(c.workload.integer("attempts"));
+  w.periodic = c.workload.string("arrivals") == "periodic";
+  w.count = static_cast<uint64_t>(c.workload.integer("count"));
   return w;
 }
 

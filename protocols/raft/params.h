@@ -34,6 +34,8 @@ struct Workload {
   double read_ratio = 0.5;
   sim::Duration timeout = sim::Duration::millis(200);  // per attempt
   uint32_t attempts = 8;                                // sends before giving up ("info")
+  bool periodic = false;  // arrivals exactly every 1/rate (the first at 1/rate) instead of Poisson
+  uint64_t count = 0;     // operations per client node; 0 = no limit
 
   static Workload from(const sim::ProtocolConfig& c);
 };

@@ -90,7 +90,7 @@ struct Outcome {
 };
 
 Outcome run(const sim::Scenario& s, const std::function<void(sim::Simulation&)>& watch = {}) {
-  sim::Simulation sim(s.options(), s.topology(), s.network, s.protocol->make_factory(s.config));
+  sim::Simulation sim(s.options(), s.topology(), s.network, sim::make_process_factory(*s.protocol, s.config));
   auto installed = install(sim, s);
   sim::MemorySink mem;
   sim::DigestSink digest;
@@ -224,6 +224,20 @@ TEST(FaultKinds, ProtocolSelectorPicksFromTheLatestObservation) {
   EXPECT_TRUE(seen);
 }
 
+TEST(FaultKinds, DropRuleResolvesItsSelectorWhenItStarts) {
+  Outcome r = run(scenario(R"([{"at": "1s", "drop": {"from": "leader", "type": "bcast.value"}, "for": "100ms"}])", 5));
+  ASSERT_EQ(r.fired.size(), 1u);
+  EXPECT_EQ(r.fired[0].at("drop"), nlohmann::json::parse(R"({"from": ["n3"], "type": ["bcast.value"]})"));
+  uint64_t n3_sent = 0;
+  for (const auto& e : r.events)
+    if (e.kind == sim::TraceKind::send && e.node.value == 2 && e.time >= sim::Time::zero() + sim::Duration::seconds(1) &&
+        e.time < sim::Time::zero() + sim::Duration::millis(1100))
+      ++n3_sent;
+  EXPECT_EQ(n3_sent, 40u);  // 10 rounds to 4 peers
+  EXPECT_EQ(count(r, sim::TraceKind::drop, "scripted_drop"), n3_sent);
+  EXPECT_EQ(count(r, sim::TraceKind::drop, "scripted_drop", 2), n3_sent);
+}
+
 TEST(FaultKinds, NemesisStaysInBudgetAndHealsEverythingByTheEndOfItsWindow) {
   int max_down = 0;
   Outcome r = run(scenario(R"([{"from": "100ms", "to": "3s", "nemesis": {"kinds": ["crash", "partition", "isolate", "cut", "clock",
@@ -266,7 +280,8 @@ TEST(FaultKinds, EmittedScheduleReplaysToTheIdenticalDigest) {
       R"([{"at": "200ms", "crash": "random", "for": "300ms"},
           {"at": "1s", "omit": "minority", "send": 0.5, "for": "500ms"},
           {"from": "100ms", "to": "2500ms", "nemesis": {"kinds": ["crash", "partition", "isolate", "cut", "clock",
-           "omit", "lossy", "slow", "duplicate", "byzantine"], "every": "60ms", "max_concurrent": 3, "length": ["50ms", "400ms"]}}])",
+           "omit", "lossy", "slow", "duplicate", "byzantine"], "every": "60ms", "max_concurrent": 3, "length": ["50ms", "400ms"]}},
+          {"at": "1200ms", "drop": {"from": "random", "to": ["n1", "n2"]}, "for": "300ms"}])",
       5, "3s");
   original.seed = static_cast<uint64_t>(seed);
   original.resolved["seed"] = seed;
@@ -295,7 +310,7 @@ TEST(FaultKinds, EmittedScheduleReplaysToTheIdenticalDigest) {
 
 TEST(FaultKinds, CrashFaultResetsVolatileStateAndKeepsDurableState) {
   const sim::Scenario s = scenario(R"([{"at": "505ms", "crash": "n2", "for": "300ms"}])", 3, "1500ms");
-  sim::Simulation sim(s.options(), s.topology(), s.network, s.protocol->make_factory(s.config));
+  sim::Simulation sim(s.options(), s.topology(), s.network, sim::make_process_factory(*s.protocol, s.config));
   auto installed = install(sim, s);
   sim::MemorySink mem;
   sim.add_sink(&mem);

@@ -2,7 +2,10 @@
 // resolve to concrete targets, and invalid specs are one-line errors with the key path.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "faults/schedule.h"
+#include "protocols/common/heal.h"
 #include "protocols/registry.h"
 #include "sim/json_source.h"
 #include "tools/cli/runner.h"
@@ -18,7 +21,7 @@ sim::Scenario scenario(const std::string& faults, int nodes = 4, const std::stri
 }
 
 std::vector<sim::StoredEvent> run(const sim::Scenario& s) {
-  sim::Simulation sim(s.options(), s.topology(), s.network, s.protocol->make_factory(s.config));
+  sim::Simulation sim(s.options(), s.topology(), s.network, sim::make_process_factory(*s.protocol, s.config));
   auto installed = install(sim, s);
   sim::MemorySink mem;
   sim.add_sink(&mem);
@@ -155,6 +158,76 @@ TEST(Faults, RemovingOneFaultLeavesAnothersChoicesUnchanged) {
   EXPECT_EQ(targets(both, "isolate"), targets(one, "isolate"));
 }
 
+// A drop rule: n1's pings to n3 sent in [1s, 2s) are dropped at send time with cause
+// scripted_drop; n1's replies to n3, its pings to others and everyone else's pings go on.
+TEST(Faults, DropRuleDropsOnlyTheNamedTypeBetweenTheNamedNodesDuringItsWindow) {
+  auto ev = run(scenario(R"([{"at": "1s", "drop": {"from": "n1", "to": ["n3"], "type": "pingmesh.ping"}, "for": "1s"}])"));
+  std::map<uint64_t, const sim::StoredEvent*> sent;
+  int in_window = 0, dropped = 0;
+  for (const auto& e : ev) {
+    if (e.kind == sim::TraceKind::send) {
+      sent[e.id] = &e;
+      if (e.node.value == 0 && e.peer.value == 2 && e.name == "pingmesh.ping" && e.time >= at(1000) && e.time < at(2000)) ++in_window;
+    }
+    if (e.kind == sim::TraceKind::drop && e.cause == "scripted_drop") {
+      ++dropped;
+      EXPECT_EQ(e.node.value, 0u);
+      EXPECT_EQ(e.peer.value, 2u);
+      EXPECT_EQ(e.name, "pingmesh.ping");
+      EXPECT_EQ(e.time, sent.at(e.id)->time);  // at send time
+      EXPECT_GE(e.time, at(1000));
+      EXPECT_LT(e.time, at(2000));
+    }
+    // Whatever arrives from n1 at n3 was sent outside the window, or is not a ping.
+    if (e.kind == sim::TraceKind::deliver && e.peer.value == 0 && e.node.value == 2 && e.name == "pingmesh.ping") {
+      const sim::Time t = sent.at(e.id)->time;
+      EXPECT_TRUE(t < at(1000) || t >= at(2000)) << "a ping sent at " << t.ns() << "ns got through";
+    }
+  }
+  EXPECT_GT(in_window, 10);
+  EXPECT_EQ(dropped, in_window);
+  int replies_n1_n3 = 0;
+  for (const auto& e : ev)
+    if (e.kind == sim::TraceKind::deliver && e.peer.value == 0 && e.node.value == 2 && e.name == "pingmesh.reply" &&
+        e.time >= at(1100) && e.time < at(1900))
+      ++replies_n1_n3;
+  EXPECT_GT(replies_n1_n3, 10);
+  EXPECT_GT(deliveries(ev, 0, 1, at(1000), at(2000)), 10);  // n1 -> n2
+  EXPECT_GT(deliveries(ev, 1, 2, at(1000), at(2000)), 10);  // n2 -> n3
+  EXPECT_GT(deliveries(ev, 0, 2, at(2100), at(3000)), 10);  // healed
+  std::vector<std::string> faults;
+  for (const auto& e : ev)
+    if (e.kind == sim::TraceKind::fault) faults.push_back(e.name + "@" + std::to_string(e.time.ns() / 1'000'000));
+  EXPECT_EQ(faults, (std::vector<std::string>{"drop@1000", "end@2000"}));
+}
+
+TEST(Faults, DropRuleLeftOpenDropsEveryMessageUntilAHeal) {
+  auto ev = run(scenario(R"([{"at": "1s", "drop": {}}, {"at": "2s", "heal": true}])"));
+  int dropped = 0, sent_in_window = 0;
+  for (const auto& e : ev) {
+    if (e.kind == sim::TraceKind::send && e.time >= at(1000) && e.time < at(2000)) ++sent_in_window;
+    if (e.kind == sim::TraceKind::drop && e.cause == "scripted_drop") ++dropped;
+  }
+  EXPECT_GT(sent_in_window, 100);
+  EXPECT_EQ(dropped, sent_in_window);
+  int delivered_in_window = 0;
+  for (uint32_t a = 0; a < 4; ++a)
+    for (uint32_t b = 0; b < 4; ++b) delivered_in_window += deliveries(ev, a, b, at(1011), at(2000));
+  EXPECT_EQ(delivered_in_window, 0);
+  EXPECT_GT(deliveries(ev, 0, 1, at(2100), at(3000)), 10);
+}
+
+TEST(Faults, LastHealCountsDropRules) {
+  auto heal_at = [](const std::string& faults) {
+    const auto s = scenario(faults);
+    return protocols::last_heal(s.resolved.at("faults"), false, "pingmesh");
+  };
+  EXPECT_EQ(heal_at(R"([{"at": "1s", "drop": {"from": "n1"}, "for": "2500ms"}])").at, sim::Duration::millis(3500));
+  EXPECT_EQ(heal_at(R"([{"at": "1s", "drop": {"type": "pingmesh.reply"}}, {"at": "4s", "heal": true}])").at,
+            sim::Duration::seconds(4));
+  EXPECT_FALSE(heal_at(R"([{"at": "1s", "drop": {"to": "n2"}}])").at.has_value());
+}
+
 void expect_error(const std::string& faults, const std::vector<std::string>& fragments) {
   try {
     scenario(faults, 3);
@@ -187,6 +260,20 @@ TEST(FaultSpecs, InvalidSpecsAreOneLineErrorsWithTheKeyPath) {
   expect_error(R"([{"at": "-1s", "crash": "n1"}])", {"faults.0.at", "negative"});
   expect_error(R"([{"at": "1s", "restart": "n1", "for": "1s"}])", {"faults.0.for", "instantaneous"});
   expect_error(R"([{"at": "1s", "clock": "n1"}])", {"faults.0", "needs \"jump\""});
+}
+
+TEST(FaultSpecs, InvalidDropRulesAreOneLineErrorsWithTheKeyPath) {
+  expect_error(R"([{"at": "1s", "drop": {"from": "n7"}}])", {"faults.0.drop.from", "no node named \"n7\""});
+  expect_error(R"([{"at": "1s", "drop": {"to": "leader"}}])", {"faults.0.drop.to", "unknown target \"leader\""});
+  expect_error(R"([{"at": "1s", "drop": {"type": "pingmesh.pong"}}])",
+               {"faults.0.drop.type", "unknown message type \"pingmesh.pong\" for pingmesh", "pingmesh.ping, pingmesh.reply"});
+  expect_error(R"([{"at": "1s", "drop": {"type": ["pingmesh.ping", "raft.append_entries"]}}])",
+               {"faults.0.drop.type.1", "unknown message type \"raft.append_entries\""});
+  expect_error(R"([{"at": "1s", "drop": {"type": []}}])", {"faults.0.drop.type", "non-empty list"});
+  expect_error(R"([{"at": "1s", "drop": {"type": [7]}}])", {"faults.0.drop.type.0", "must be a string"});
+  expect_error(R"([{"at": "1s", "drop": {"types": "pingmesh.ping"}}])", {"faults.0.drop.types", "did you mean \"type\""});
+  expect_error(R"([{"at": "1s", "drop": "n1"}])", {"faults.0.drop", "must be an object"});
+  expect_error(R"([{"from": "1s", "to": "2s", "nemesis": {"kinds": ["drop"]}}])", {"faults.0.nemesis.kinds.0", "not a nemesis kind"});
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ Command add_list(CLI::App& app) {
     for (const auto& p : protocols::registry().all()) {
       std::printf("protocol %s\n  %s\n", p.name.c_str(), p.description.c_str());
       std::printf("  nodes: at least %u\n", p.min_nodes);
-      std::printf("  params (protocol.params):\n");
+      std::printf("  params (protocol.params; one server's own: protocol.node_params.<server>):\n");
       for (const auto& param : p.params)
         std::printf("    %-22s %-15s default %-14s %s\n", param.name.c_str(), std::string(sim::to_string(param.type)).c_str(),
                     param.default_value.dump().c_str(), param.help.c_str());

@@ -60,7 +60,7 @@ void add_invariants(const sim::Scenario& scenario, sim::InvariantSet& set) {
 
 RunOutcome execute(const RunRequest& request) {
   const sim::Scenario& s = *request.scenario;
-  sim::Simulation simulation(s.options(), s.topology(), s.network, s.protocol->make_factory(s.config));
+  sim::Simulation simulation(s.options(), s.topology(), s.network, sim::make_process_factory(*s.protocol, s.config));
   for (const auto& c : s.clocks) simulation.set_clock(c.node, c.offset, c.drift_ppb);
   const auto installed_faults = faults::install(simulation, s);
 

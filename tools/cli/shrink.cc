@@ -89,7 +89,7 @@ class Shrinker {
     return with(faults);
   }
 
-  // Removes the highest-numbered node: drops faults, links and clocks that name it.
+  // Removes the highest-numbered node: drops faults, links, clocks and node_params that name it.
   static nlohmann::json without_node(nlohmann::json s, uint32_t nodes) {
     const std::string name = "\"n" + std::to_string(nodes) + "\"";
     s["nodes"] = nodes - 1;
@@ -102,6 +102,7 @@ class Shrinker {
       if (l.dump().find(name) == std::string::npos) links.push_back(l);
     s["network"]["links"] = links;
     s["clocks"].erase("n" + std::to_string(nodes));
+    if (s["protocol"].contains("node_params")) s["protocol"]["node_params"].erase("n" + std::to_string(nodes));
     return s;
   }
 

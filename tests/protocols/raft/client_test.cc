@@ -6,6 +6,7 @@
 #include <map>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include "tools/cli/runner.h"
 
@@ -51,6 +52,27 @@ TEST(RaftClient, OneProcessPerClientSkipsWhatItCannotRun) {
   EXPECT_LT(c.ok, 3 * 100 * 10 * 8 / 10);
   EXPECT_GT(c.skipped, 0);
   EXPECT_GE(c.ok + c.skipped, 3 * 100 * 10 * 9 / 10) << "ok " << c.ok << " skipped " << c.skipped;
+}
+
+// "arrivals": "periodic" with "count": operations arrive exactly every 1/rate from 1/rate on,
+// and stop after count (per client node), whatever the seed.
+TEST(RaftClient, PeriodicArrivalsComeExactlyEveryIntervalUpToTheCount) {
+  for (const char* seed : {"seed=1", "seed=2"}) {
+    const sim::Scenario s = cli::load(std::string(DSIM_SOURCE_DIR) + "/scenarios/raft/nemesis.json",
+                                      {seed, "faults=[]", "duration=\"3s\"", "workload.clients=2", "workload.rate=4",
+                                       "workload.arrivals=periodic", "workload.count=6", "workload.concurrency=8"});
+    sim::MemorySink mem;
+    cli::RunRequest req;
+    req.scenario = &s;
+    req.extra_sinks = {&mem};
+    cli::execute(req);
+    std::map<uint32_t, std::vector<int64_t>> invoked_ms;
+    for (const auto& e : mem.events())
+      if (e.kind == sim::TraceKind::client && e.name == "invoke") invoked_ms[e.node.value].push_back(e.time.ns() / 1'000'000);
+    ASSERT_EQ(invoked_ms.size(), 2u) << seed;
+    for (const auto& [node, times] : invoked_ms)
+      EXPECT_EQ(times, (std::vector<int64_t>{250, 500, 750, 1000, 1250, 1500})) << seed << " client " << node;
+  }
 }
 
 }  // namespace
