@@ -62,7 +62,7 @@ sim::ProtocolSpec protocol_spec() {
     };
   };
   p.decode = sim::message_decoder<Message>();
-  p.story = {"election_started", "became_leader", "stepped_down", "log_truncate", "snapshot_installed"};
+  p.story = {"pre_vote_started", "election_started", "became_leader", "stepped_down", "log_truncate", "snapshot_installed"};
   p.timer_name = [](const sim::Topology& t, sim::NodeId node, uint64_t tag) -> std::string {
     if (t.role(node) == sim::Role::server) {
       switch (tag) {

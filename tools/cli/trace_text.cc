@@ -399,9 +399,10 @@ void print_states(std::FILE* out, const LoadedTrace& trace, const StateFold& fol
     if (r)
       for (const auto& run : r->runs) max_term = std::max(max_term, run[2]);
   const size_t cell = std::max(std::to_string(last).size(), std::to_string(max_term).size()) + 2;
+  const size_t label = std::max<size_t>(width, 5) + 1;  // room for "index"
   std::fprintf(out, "\nlog: the term of each entry; * marks the commit index, s a compacted (snapshot) entry%s\n",
                first > 1 ? (", indexes before " + std::to_string(first) + " not shown").c_str() : "");
-  std::string header = pad("index", width + 2);
+  std::string header = pad("index", label);
   for (uint64_t i = first; i <= last; ++i) {
     std::string c = std::to_string(i);
     header += std::string(cell - c.size() - 1, ' ') + c + " ";
@@ -409,7 +410,7 @@ void print_states(std::FILE* out, const LoadedTrace& trace, const StateFold& fol
   std::fprintf(out, "%s\n", header.c_str());
   for (size_t n = 0; n < rows.size(); ++n) {
     if (!rows[n]) continue;
-    std::string line = pad(trace.names[n], width + 2);
+    std::string line = pad(trace.names[n], label);
     for (uint64_t i = first; i <= last; ++i) {
       const auto t = rows[n]->term_at(i);
       std::string c = !t ? "." : i <= rows[n]->snapshot ? "s" : std::to_string(*t);
