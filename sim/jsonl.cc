@@ -264,6 +264,9 @@ TraceReadResult read_trace(const std::string& path, const Registry& registry, co
       default:
         if (j.contains("what")) ev.name = field<std::string>(j, "what", path, line);
         if (j.contains("data")) ev.data = j["data"];
+        // A client event's logical process is a Jepsen process number, as in histories.
+        if (ev.kind == TraceKind::client && ev.data.is_object() && ev.data.contains("process"))
+          integer_field(ev.data, "process", 0, INT32_MAX, path, line);
         break;
     }
     const TraceEvent view = ev.view();

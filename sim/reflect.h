@@ -123,8 +123,14 @@ void from_json_value(const nlohmann::json& j, T& out, const char* field) {
     if (!j.is_string()) bad("a string");
     out = j.get<std::string>();
   } else if constexpr (std::is_enum_v<T>) {
+    // Every reflected enum states how many values it has (`constexpr size_t enum_size(E)`
+    // beside it, found by ADL), so a value read back from a trace is one the program knows.
+    static_assert(requires { enum_size(T{}); }, "declare constexpr size_t enum_size(E) beside a reflected enum");
     std::underlying_type_t<T> raw{};
     from_json_value(j, raw, field);
+    if (static_cast<uint64_t>(raw) >= enum_size(T{}))
+      throw std::invalid_argument(std::string("field \"") + field + "\" must be 0 to " + std::to_string(enum_size(T{}) - 1) +
+                                  ", got " + std::to_string(static_cast<uint64_t>(raw)));
     out = static_cast<T>(raw);
   } else if constexpr (detail::is_vector<T>::value) {
     if (!j.is_array()) bad("an array");

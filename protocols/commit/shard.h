@@ -21,6 +21,7 @@ namespace dsim::commit {
 
 // Where a participant stands on a transaction. Durable from `prepared` on.
 enum class TxnState : uint8_t { working, prepared, precommitted, committed, aborted };
+constexpr size_t enum_size(TxnState) { return 5; }
 std::string_view to_string(TxnState s);
 
 struct TxnRecord {

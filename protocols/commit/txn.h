@@ -33,6 +33,7 @@ struct Write {
 };
 
 enum class Decision : uint8_t { none, commit, abort };
+constexpr size_t enum_size(Decision) { return 3; }
 inline std::string_view to_string(Decision d) {
   return d == Decision::commit ? "commit" : d == Decision::abort ? "abort" : "none";
 }

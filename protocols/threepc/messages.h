@@ -76,6 +76,7 @@ struct HaveDecided {
 // (or never voted, and aborts now), is uncertain (voted yes), committable (pre-committed),
 // committed, or is recovering from a crash and takes no part.
 enum class Reported : uint8_t { aborted, uncertain, committable, committed, recovering };
+constexpr size_t enum_size(Reported) { return 5; }
 
 struct StateRequest {
   static constexpr std::string_view type_name = "threepc.state_request";

@@ -118,6 +118,36 @@ TEST(HostileNumbers, MessageFieldsOutOfTheirTypesRangeAreRefused) {
   expect_bad(dir, "check bad.jsonl", {"bad.jsonl:" + std::to_string(i + 1) + ":", "message pingmesh.ping"});
 }
 
+// An enum read back from a trace must be one of its values, and a client's process a Jepsen
+// process number: 3PC's StateReply.state is Reported (5 values); "process" at most 2^31-1.
+TEST(HostileNumbers, EnumsAndClientProcessesOutOfRangeAreRefused) {
+  const std::string dir = workdir();
+  Result run = sh("cd " + dir + " && " + std::string(DSIM_BINARY) + " run " + std::string(DSIM_SOURCE_DIR) +
+                  "/scenarios/teaching/threepc-partition.json --trace p.jsonl");
+  ASSERT_EQ(run.code, 0) << run.err;
+  auto lines = lines_of(dir + "/p.jsonl");
+  size_t i = 1;
+  while (i < lines.size() && lines[i].find("threepc.state_reply\",\"msg\"") == std::string::npos) ++i;
+  ASSERT_LT(i, lines.size());
+  const size_t at = lines[i].find("\"state\":");
+  ASSERT_NE(at, std::string::npos);
+  auto edited = lines;
+  edited[i] = lines[i].substr(0, at) + "\"state\":7}}";
+  write_lines(dir + "/enum.jsonl", edited);
+  expect_bad(dir, "check enum.jsonl", {"enum.jsonl:" + std::to_string(i + 1) + ":", "\"state\" must be 0 to 4, got 7"});
+  Result raft = sh("cd " + dir + " && " + std::string(DSIM_BINARY) + " run " + std::string(DSIM_SOURCE_DIR) +
+                   "/scenarios/raft/leader-crash.json --trace r.jsonl");
+  ASSERT_EQ(raft.code, 0) << raft.err;
+  lines = lines_of(dir + "/r.jsonl");
+  for (i = 1; i < lines.size() && lines[i].find("\"process\":1,") == std::string::npos; ++i) {
+  }
+  ASSERT_LT(i, lines.size());
+  const size_t p = lines[i].find("\"process\":1,");
+  lines[i] = lines[i].substr(0, p) + "\"process\":4294967297," + lines[i].substr(p + 12);
+  write_lines(dir + "/process.jsonl", lines);
+  expect_bad(dir, "check process.jsonl", {"process.jsonl:" + std::to_string(i + 1) + ":", "\"process\" must be an integer from 0 to 2147483647"});
+}
+
 // ---- 2. time arithmetic at the limits ---------------------------------------------------------
 
 TEST(HostileTime, DurationsBeyondOneHundredDaysAreRefusedWithTheKey) {
