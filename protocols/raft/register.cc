@@ -26,7 +26,7 @@ sim::ProtocolSpec protocol_spec() {
       {"raft.state_machine_safety", "no two servers apply different commands at one index (§5.4.3)",
        make_state_machine_safety},
       {"raft.liveness",
-       "after the last fault heals, one leader settles within 10 election timeouts and every client operation "
+       "after the last fault heals, one leader settles within 5 (maximum) election timeouts and every client operation "
        "completes (skipped if faults never heal or heal too late)",
        make_liveness},
   };
