@@ -38,7 +38,7 @@ class Liveness final : public sim::Invariant {
         if (it != open_.end()) {
           if (ev.name != "ok" && it->second >= heal_ + settle_ && !late_failure_)
             late_failure_ = "client " + names_[ev.node.value] + " got \"" + std::string(ev.name) +
-                            "\" for an operation invoked at " + sim::format_seconds(it->second - sim::Time::zero()) +
+                            "\" for an operation invoked at " + sim::format_ms(it->second - sim::Time::zero()) +
                             ", after the cluster had settled";
           open_.erase(it);
         }
@@ -52,16 +52,16 @@ class Liveness final : public sim::Invariant {
     const sim::Time deadline = heal_ + settle_;
     if (leaders != 1)
       return violate_at_end(end, std::to_string(leaders) + " leaders at the end of the run, " +
-                                     sim::format_seconds(end - heal_) + " after the last fault healed");
+                                     sim::format_ms(end - heal_) + " after the last fault healed");
     if (last_change_ > deadline)
-      return violate_at_end(end, "leadership still changed at " + sim::format_seconds(last_change_ - sim::Time::zero()) +
-                                     ", later than the bound of " + sim::format_seconds(settle_) +
+      return violate_at_end(end, "leadership still changed at " + sim::format_ms(last_change_ - sim::Time::zero()) +
+                                     ", later than the bound of " + sim::format_ms(settle_) +
                                      " after the last fault healed");
     for (const auto& [client, invoked] : open_)
       if (invoked + drain_ < end)
         return violate_at_end(end, "client " + names_[client.node] + " process " + std::to_string(client.process) +
                                        "'s operation invoked at " +
-                                       sim::format_seconds(invoked - sim::Time::zero()) + " never completed");
+                                       sim::format_ms(invoked - sim::Time::zero()) + " never completed");
     if (late_failure_) violate_at_end(end, *late_failure_);
   }
 
