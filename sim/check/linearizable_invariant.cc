@@ -14,9 +14,13 @@ namespace {
 class Linearizable final : public sim::Invariant {
  public:
   Linearizable(std::string model, std::vector<std::string> names, CheckOptions options)
-      : model_(std::move(model)), names_(std::move(names)), options_(options) {}
+      : model_(std::move(model)), names_(std::move(names)), options_(options), last_delivery_(names_.size()) {}
 
   void on_event(const sim::TraceEvent& ev) override {
+    // The message a client node received last: a completion in the same handler (same node,
+    // same time) was answered by its sender.
+    if (ev.kind == sim::TraceKind::deliver && ev.node.value < last_delivery_.size())
+      last_delivery_[ev.node.value] = {ev.time, ev.peer};
     if (ev.kind != sim::TraceKind::client || !ev.data || error_) return;
     Event e;
     e.process = process_id(sim::client_process(ev));
@@ -38,7 +42,11 @@ class Linearizable final : public sim::Invariant {
     if (e.type == Event::Type::invoke) {
       invoked_at_[e.process] = e.time;
     } else {
-      completions_[{e.process, invoked_at_[e.process]}] = {ev.seq, ev.time};
+      std::optional<sim::NodeId> by;
+      if (ev.node.value < last_delivery_.size() && last_delivery_[ev.node.value].second.valid() &&
+          last_delivery_[ev.node.value].first == ev.time)
+        by = last_delivery_[ev.node.value].second;
+      completions_[{e.process, invoked_at_[e.process]}] = Completion{ev.seq, ev.time, by};
     }
   }
 
@@ -62,14 +70,25 @@ class Linearizable final : public sim::Invariant {
     if (result.verdict != Verdict::not_linearizable || !result.counterexample) return;
     const Counterexample& c = *result.counterexample;
     const auto done = completions_.find({c.blocked.process, c.blocked.call});
-    const uint64_t seq = done != completions_.end() ? done->second.first : static_cast<uint64_t>(c.blocked.line);
-    const sim::Time time = done != completions_.end() ? done->second.second : sim::Time::from_ns(c.blocked.call);
+    const uint64_t seq = done != completions_.end() ? done->second.seq : static_cast<uint64_t>(c.blocked.line);
+    const sim::Time time = done != completions_.end() ? done->second.time : sim::Time::from_ns(c.blocked.call);
     std::string text = c.to_text();
     for (char& ch : text)
       if (ch == '\n') ch = ' ';
-    violate_at(seq, time, "the client history is not linearizable (" + model_ + "): " + to_string(c.blocked) +
-                              " cannot take effect (p" + std::to_string(c.blocked.process) + " is " +
-                              describe(c.blocked.process) + ")", text);
+    // The operation as people read a run: the client by name, times in ms, the server whose
+    // reply completed it when the trace shows one.
+    const Operation& op = c.blocked;
+    std::string what = describe(op.process) + " " + op.f;
+    if (!op.key.empty()) what += " " + json(op.key).dump(-1, ' ', false, json::error_handler_t::replace);
+    if (!op.input.is_null()) what += " " + op.input.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (op.status == Status::ok && !op.output.is_null())
+      what += " -> " + op.output.dump(-1, ' ', false, json::error_handler_t::replace);
+    what += ", invoked at " + sim::format_ms(sim::Duration::nanos(op.call));
+    if (op.ret != kInfinity) what += ", completed at " + sim::format_ms(sim::Duration::nanos(op.ret));
+    if (done != completions_.end() && done->second.by && done->second.by->value < names_.size())
+      what += ", answered by " + names_[done->second.by->value];
+    violate_at(seq, time, "the client history is not linearizable (" + model_ + "): " + what +
+                              ", cannot take effect after the operations before it", text);
   }
 
  private:
@@ -80,11 +99,17 @@ class Linearizable final : public sim::Invariant {
     return it->second;
   }
 
+  // A client process as dsim log names it: "c3" (process 0) or "c3p1".
   std::string describe(int id) const {
     const sim::ClientProcess p = process_names_.at(static_cast<size_t>(id));
     const std::string node = p.node < names_.size() ? names_[p.node] : "node #" + std::to_string(p.node);
-    return node + " process " + std::to_string(p.process);
+    return p.process == 0 ? node : node + "p" + std::to_string(p.process);
   }
+  struct Completion {
+    uint64_t seq = 0;
+    sim::Time time;
+    std::optional<sim::NodeId> by;  // the server whose reply completed it
+  };
 
   std::string model_;
   std::vector<std::string> names_;
@@ -94,7 +119,8 @@ class Linearizable final : public sim::Invariant {
   HistoryBuilder builder_;
   bool error_ = false;
   std::map<int, int64_t> invoked_at_;
-  std::map<std::pair<int, int64_t>, std::pair<uint64_t, sim::Time>> completions_;
+  std::map<std::pair<int, int64_t>, Completion> completions_;
+  std::vector<std::pair<sim::Time, sim::NodeId>> last_delivery_;  // per node: its latest delivery
 };
 
 }  // namespace

@@ -276,3 +276,21 @@ TEST(Step, AScriptBreaksOnAnElectionAndShowsTheStateChange) {
 }
 
 }  // namespace
+
+namespace {
+
+// A linearizability violation reads as the rest of a run does: the client process by name,
+// times in ms, and the server whose reply completed the operation (the lease lesson: the old
+// leader n1, cut off with a slow clock, answers a stale read).
+TEST(ViolationText, NamesTheClientTheServerThatAnsweredAndTimesInMs) {
+  Result r = run_dsim("run " + kRoot + "/scenarios/teaching/raft-lease-clock-skew.json");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex("VIOLATION linearizable at t=\\d+\\.\\d{3}ms .*: (c\\d(p\\d)?) get \"k\\d\" -> "
+                                                     "\"[^\"]*\", invoked at \\d+\\.\\d{3}ms, completed at \\d+\\.\\d{3}ms, "
+                                                     "answered by (n\\d)")))
+      << r.out;
+  EXPECT_EQ(m[3].str(), "n1");
+}
+
+}  // namespace
