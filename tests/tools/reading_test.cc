@@ -294,3 +294,24 @@ TEST(ViolationText, NamesTheClientTheServerThatAnsweredAndTimesInMs) {
 }
 
 }  // namespace
+
+namespace {
+
+// The summary of a commit protocol tells what the participants did, not only what the client
+// was told: in the 3PC partition lesson the client hears "aborted" while n2 committed.
+TEST(CommitSummary, ShowsTheParticipantsDecisions) {
+  Result r = run_dsim("run " + kRoot + "/scenarios/teaching/threepc-partition.json");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("clients were told 0 committed, 1 aborted"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("participants: 1 decided: 0 committed everywhere, 0 aborted everywhere, 1 split "
+                       "(atomicity broken) (txn 1000001: commit at n2, abort at n3 n4)"),
+            std::string::npos)
+      << r.out;
+  Result nemesis = run_dsim("run " + kRoot + "/scenarios/twopc/nemesis.json");
+  ASSERT_EQ(nemesis.code, 0) << nemesis.out << nemesis.err;
+  EXPECT_TRUE(std::regex_search(nemesis.out, std::regex("participants: \\d{2,} decided: \\d+ committed everywhere, \\d+ "
+                                                        "aborted everywhere, 0 split")))
+      << nemesis.out;
+}
+
+}  // namespace
