@@ -118,7 +118,7 @@ void Node::become_leader(sim::Context& ctx) {
   // Dissertation §6.4: "each leader commit[s] a blank no-op entry into the log at the start of
   // its term", so it learns which entries are committed before it serves a read. Reads through
   // the log do not need it (the paper's Figure 2 has none), which keeps Figure 8 reachable.
-  if (cfg_.read_mode != ReadMode::log) append_local(ctx, {Entry{current_term_, Command{0, 0, "noop", "", "", ""}}});
+  if (cfg_.read_mode != ReadMode::log) append_local(ctx, {Entry{current_term_, Command{SessionId{0}, 0, "noop", "", "", ""}}});
   Leader& leader = std::get<Leader>(role_);
   leader.heartbeat_timer = ctx.set_timer(cfg_.heartbeat, kHeartbeatTimer);
   if (cfg_.check_quorum) leader.check_quorum_timer = ctx.set_timer(cfg_.election_timeout_max, kCheckQuorumTimer);
