@@ -241,6 +241,14 @@ class JsonWriter {
 
 // ---- text form for people (`dsim log`) ----------------------------------------------------
 
+// A word that prints without quotes in the text form: letters, digits and _-.:/#.
+inline bool is_bare_word(std::string_view s) {
+  if (s.empty()) return false;
+  for (unsigned char c : s)
+    if (!(std::isalnum(c) || c == '_' || c == '-' || c == '.' || c == ':' || c == '/' || c == '#')) return false;
+  return true;
+}
+
 // Compact `key=value` text: node ids by name, fields at their empty value (false, "", [],
 // none) left out, long strings and lists cut. Not parseable; the JSON form is the record.
 class TextWriter {
@@ -334,10 +342,7 @@ class TextWriter {
   void text(std::string_view s) {
     const bool cut = s.size() > kTextBytes;
     if (cut) s = s.substr(0, kTextBytes);
-    bool bare = !s.empty();
-    for (unsigned char c : s)
-      if (!(std::isalnum(c) || c == '_' || c == '-' || c == '.' || c == ':' || c == '/' || c == '#')) bare = false;
-    if (bare) out_.append(s);
+    if (is_bare_word(s)) out_.append(s);
     else out_.append(nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     if (cut) out_.append("...");
   }

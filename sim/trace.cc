@@ -102,7 +102,7 @@ TraceEvent StoredEvent::view() const {
   return ev;
 }
 
-void MemorySink::on_event(const TraceEvent& ev) {
+StoredEvent StoredEvent::copy(const TraceEvent& ev) {
   StoredEvent s;
   s.seq = ev.seq;
   s.time = ev.time;
@@ -113,6 +113,11 @@ void MemorySink::on_event(const TraceEvent& ev) {
   s.tag = ev.tag;
   s.name = ev.name;
   s.cause = ev.cause;
+  return s;
+}
+
+void MemorySink::on_event(const TraceEvent& ev) {
+  StoredEvent s = StoredEvent::copy(ev);
   // The envelope may come from the simulation's pool, which dies with it: keep a heap copy
   // of its JSON form instead of the pointer.
   if (ev.msg) s.data = nlohmann::json{{"type", ev.msg->type_name()}, {"body", ev.msg->to_json()}};

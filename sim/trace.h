@@ -75,6 +75,9 @@ struct StoredEvent {
   MessagePtr msg;
   nlohmann::json data;
   TraceEvent view() const;
+  // The event's own fields, owned; `msg` and `data` are the caller's to fill (how to keep a
+  // message depends on who outlives whom).
+  static StoredEvent copy(const TraceEvent& ev);
 };
 
 class MemorySink final : public TraceSink {

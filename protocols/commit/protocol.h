@@ -9,6 +9,7 @@
 #include "protocols/commit/client.h"
 #include "protocols/commit/invariants.h"
 #include "protocols/commit/metrics.h"
+#include "protocols/commit/shard.h"
 #include "sim/registry.h"
 
 namespace dsim::commit {
@@ -39,6 +40,26 @@ void fill_common_spec(sim::ProtocolSpec& p, int64_t termination_bound_timeouts) 
     }
     return Coordinator::timer_name(node == coordinator_node(), tag);
   };
+}
+
+// A coordinator's state for people (`dsim state`): each undecided transaction (and the
+// latest decided) with `what(txn)` (its phase, or the decision) and, while undecided, the yes
+// votes gathered. Txn has `decision` and `yes` (participant node ids).
+template <class Txns, class What>
+void describe_coordinator(const sim::Context& ctx, const Txns& txns, nlohmann::json& state, What what) {
+  nlohmann::json out(nlohmann::json::value_t::object);
+  size_t decided_shown = 0;
+  for (auto it = txns.rbegin(); it != txns.rend(); ++it) {
+    const auto& t = it->second;
+    if (t.decision != Decision::none) {
+      if (decided_shown++ < kDescribedDecided) out[std::to_string(it->first)] = std::string(to_string(t.decision));
+      continue;
+    }
+    std::string yes;
+    for (uint32_t n : t.yes) yes += (yes.empty() ? "" : ",") + ctx.name(sim::NodeId(n));
+    out[std::to_string(it->first)] = std::string(what(t)) + " (yes: " + (yes.empty() ? "none" : yes) + ")";
+  }
+  state["txns"] = std::move(out);
 }
 
 // The coordinator's "begin" observation: the transaction and its participants by name.

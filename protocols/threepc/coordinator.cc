@@ -155,19 +155,10 @@ Coordinator::Txn* Coordinator::load(sim::Context& ctx, TxnId txn) {
 // For people (`dsim state`): each undecided transaction (and the latest decided) with its phase
 // or decision and the yes votes gathered.
 void Coordinator::describe(const sim::Context& ctx, nlohmann::json& state) const {
-  nlohmann::json txns(nlohmann::json::value_t::object);
-  size_t decided_shown = 0;
-  for (auto it = txns_.rbegin(); it != txns_.rend(); ++it) {
-    const Txn& t = it->second;
-    const char* phase = t.phase == Phase::voting ? "voting" : t.phase == Phase::pre_committing ? "pre-committing"
-                      : t.phase == Phase::recovering ? "recovering" : "decided";
-    const std::string what = t.decision == commit::Decision::none ? std::string(phase) : std::string(commit::to_string(t.decision));
-    if (t.decision != commit::Decision::none && decided_shown++ >= commit::kDescribedDecided) continue;
-    std::string yes;
-    for (uint32_t n : t.yes) yes += (yes.empty() ? "" : ",") + ctx.name(sim::NodeId(n));
-    txns[std::to_string(it->first)] = t.decision == commit::Decision::none ? what + " (yes: " + (yes.empty() ? "none" : yes) + ")" : what;
-  }
-  state["txns"] = std::move(txns);
+  commit::describe_coordinator(ctx, txns_, state, [](const Txn& t) {
+    return t.phase == Phase::voting ? "voting" : t.phase == Phase::pre_committing ? "pre-committing"
+           : t.phase == Phase::recovering ? "recovering" : "decided";
+  });
 }
 
 std::string Coordinator::timer_name(bool coordinator, uint64_t tag) {

@@ -20,24 +20,15 @@ Command add_check(CLI::App& app) {
       "  dsim run scenarios/pingmesh/basic.json --trace /tmp/run.jsonl && dsim check /tmp/run.jsonl\n"
       "Exit code: 0 verdicts as the scenario expects, 1 an unexpected violation, 2 unreadable/truncated trace.");
   return [file]() {
-    std::unique_ptr<sim::InvariantSet> invariants;
-    std::unique_ptr<sim::Topology> topology;
-    std::unique_ptr<sim::Scenario> scenario;  // kept alive for the invariants' env
+    OfflineInvariants invariants;
     uint64_t events = 0;
     sim::TraceReadResult read = sim::read_trace(
-        *file, protocols::registry(), sections(),
-        [&](const sim::Scenario& s) {
-          scenario = std::make_unique<sim::Scenario>(s);
-          topology = std::make_unique<sim::Topology>(s.topology());
-          invariants = std::make_unique<sim::InvariantSet>(*topology);
-          add_invariants(*scenario, *invariants);
-        },
+        *file, protocols::registry(), sections(), [&](const sim::Scenario& s) { invariants.start(s); },
         [&](const sim::TraceEvent& ev) {
           ++events;
-          invariants->on_event(ev);
+          invariants.on_event(ev);
         });
-    invariants->finish(sim::Time::from_ns(read.footer.end_ns));
-    const auto results = invariants->results();
+    const auto results = invariants.finish(sim::Time::from_ns(read.footer.end_ns));
     std::printf("trace:      %s (%s records, written by dsim %s build %s)\n", file->c_str(), with_commas(events).c_str(),
                 read.header.version.c_str(), read.header.build.c_str());
     std::printf("scenario:   %s, protocol %s, %u nodes, seed %llu\n", read.scenario.name.c_str(),

@@ -21,16 +21,6 @@ struct LogArgs {
   uint64_t width = 26;
 };
 
-// `pattern` names an event kind (send, timer, crash, ...), a message type, an observation, a
-// client operation's outcome (invoke, ok, fail, info) or a fault; "raft.*" matches a prefix.
-bool matches(const sim::StoredEvent& ev, const std::string& pattern) {
-  const auto eq = [&](std::string_view s) {
-    if (!pattern.empty() && pattern.back() == '*') return s.substr(0, pattern.size() - 1) == std::string_view(pattern).substr(0, pattern.size() - 1);
-    return s == pattern;
-  };
-  return eq(sim::to_string(ev.kind)) || eq(ev.name);
-}
-
 sim::Time parse_time_flag(const std::string& flag, const std::string& text) {
   std::string error;
   const auto d = sim::parse_duration(text, &error);
@@ -149,9 +139,9 @@ Command add_log(CLI::App& app) {
         if (ev.time < from || ev.time > to) continue;
         if (!nodes.empty() && !nodes.count(ev.node.value) && !(ev.peer.valid() && nodes.count(ev.peer.value))) continue;
         if (!a->types.empty() &&
-            std::none_of(a->types.begin(), a->types.end(), [&](const std::string& t) { return matches(ev, t); }))
+            std::none_of(a->types.begin(), a->types.end(), [&](const std::string& t) { return event_matches(ev, t); }))
           continue;
-        if (std::any_of(a->hides.begin(), a->hides.end(), [&](const std::string& t) { return t != "heartbeats" && matches(ev, t); }))
+        if (std::any_of(a->hides.begin(), a->hides.end(), [&](const std::string& t) { return t != "heartbeats" && event_matches(ev, t); }))
           continue;
         if (a->story) {
           using K = sim::TraceKind;

@@ -58,6 +58,18 @@ void add_invariants(const sim::Scenario& scenario, sim::InvariantSet& set) {
       }
 }
 
+void OfflineInvariants::start(const sim::Scenario& scenario) {
+  scenario_ = std::make_unique<sim::Scenario>(scenario);
+  topology_ = std::make_unique<sim::Topology>(scenario.topology());
+  set_ = std::make_unique<sim::InvariantSet>(*topology_);
+  add_invariants(*scenario_, *set_);
+}
+
+std::vector<sim::InvariantResult> OfflineInvariants::finish(sim::Time end) {
+  set_->finish(end);
+  return set_->results();
+}
+
 RunOutcome execute(const RunRequest& request) {
   const sim::Scenario& s = *request.scenario;
   sim::Simulation simulation(s.options(), s.topology(), s.network, sim::make_process_factory(*s.protocol, s.config));

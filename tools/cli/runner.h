@@ -4,6 +4,7 @@
 // in exactly the same way.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,20 @@ sim::Scenario load_document(sim::JsonDocument doc, const std::vector<std::string
 void add_invariants(const sim::Scenario& scenario, sim::InvariantSet& set);
 
 RunOutcome execute(const RunRequest& request);
+
+// A trace's invariants checked offline, as `dsim check` does: built from the scenario in the
+// trace header (start), fed every event read back, finished at the recorded end.
+class OfflineInvariants {
+ public:
+  void start(const sim::Scenario& scenario);
+  void on_event(const sim::TraceEvent& ev) { set_->on_event(ev); }
+  std::vector<sim::InvariantResult> finish(sim::Time end);
+
+ private:
+  std::unique_ptr<sim::Scenario> scenario_;  // the invariants' env points into these
+  std::unique_ptr<sim::Topology> topology_;
+  std::unique_ptr<sim::InvariantSet> set_;
+};
 
 // The build identity written into trace headers.
 std::string build_id();

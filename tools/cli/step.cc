@@ -38,13 +38,8 @@ struct Stepper {
   std::optional<size_t> at;
 
   bool matches(size_t i) const {
-    const sim::StoredEvent& ev = trace.events[i];
-    for (const auto& b : breaks) {
-      const bool prefix = !b.empty() && b.back() == '*';
-      const std::string_view p = prefix ? std::string_view(b).substr(0, b.size() - 1) : std::string_view(b);
-      for (std::string_view s : {sim::to_string(ev.kind), std::string_view(ev.name)})
-        if (prefix ? s.substr(0, p.size()) == p : s == p) return true;
-    }
+    for (const auto& b : breaks)
+      if (event_matches(trace.events[i], b)) return true;
     return trace.violation_event && *trace.violation_event == i;
   }
 

@@ -12,29 +12,12 @@ namespace dsim::cli {
 LoadedTrace load_trace(const std::string& path) {
   LoadedTrace t;
   t.path = path;
-  std::unique_ptr<sim::InvariantSet> invariants;
-  std::unique_ptr<sim::Topology> topology;
-  std::unique_ptr<sim::Scenario> scenario;  // kept alive for the invariants' env
+  OfflineInvariants invariants;
   t.read = sim::read_trace(
-      path, protocols::registry(), sections(),
-      [&](const sim::Scenario& s) {
-        scenario = std::make_unique<sim::Scenario>(s);
-        topology = std::make_unique<sim::Topology>(s.topology());
-        invariants = std::make_unique<sim::InvariantSet>(*topology);
-        add_invariants(*scenario, *invariants);
-      },
+      path, protocols::registry(), sections(), [&](const sim::Scenario& s) { invariants.start(s); },
       [&](const sim::TraceEvent& ev) {
-        invariants->on_event(ev);
-        sim::StoredEvent s;
-        s.seq = ev.seq;
-        s.time = ev.time;
-        s.kind = ev.kind;
-        s.node = ev.node;
-        s.peer = ev.peer;
-        s.id = ev.id;
-        s.tag = ev.tag;
-        s.name = ev.name;
-        s.cause = ev.cause;
+        invariants.on_event(ev);
+        sim::StoredEvent s = sim::StoredEvent::copy(ev);
         // Read back, envelopes come from the heap (no pool): share them.
         if (ev.msg) s.msg = sim::MessagePtr(const_cast<sim::Envelope*>(ev.msg));
         if (ev.data) s.data = *ev.data;
@@ -43,8 +26,7 @@ LoadedTrace load_trace(const std::string& path) {
       [&](sim::Time time, sim::NodeId node, const nlohmann::json& changes) {
         t.states.push_back(StateChange{t.events.size(), time, node, changes});
       });
-  invariants->finish(sim::Time::from_ns(t.read.footer.end_ns));
-  t.verdicts = invariants->results();
+  t.verdicts = invariants.finish(sim::Time::from_ns(t.read.footer.end_ns));
   t.topology = t.read.scenario.topology();
   for (uint32_t i = 0; i < t.topology.size(); ++i) t.names.push_back(t.topology.name(sim::NodeId(i)));
   // The violation to show: the earliest at an event, else one found at the end.
@@ -85,12 +67,7 @@ std::string format_time(sim::Time t, TimeUnit unit) {
 }
 
 namespace {
-bool is_word(const std::string& s) {
-  if (s.empty() || s.size() > 60) return false;
-  for (unsigned char c : s)
-    if (!(std::isalnum(c) || c == '_' || c == '-' || c == '.' || c == ':' || c == '/' || c == '#')) return false;
-  return true;
-}
+bool is_word(const std::string& s) { return s.size() <= 60 && sim::is_bare_word(s); }
 
 // An object's fields as "k=v ...", leaving out the keys in `skip`.
 std::string fields_text(const nlohmann::json& data, std::initializer_list<std::string_view> skip = {}) {
@@ -120,6 +97,14 @@ std::string value_text(const nlohmann::json& v, size_t max_bytes) {
   s = sim::printable(s, 1 << 20);
   if (s.size() > max_bytes) s = s.substr(0, max_bytes) + "...";
   return s;
+}
+
+bool event_matches(const sim::StoredEvent& ev, std::string_view pattern) {
+  const bool prefix = !pattern.empty() && pattern.back() == '*';
+  if (prefix) pattern.remove_suffix(1);
+  for (std::string_view s : {sim::to_string(ev.kind), std::string_view(ev.name)})
+    if (prefix ? s.substr(0, pattern.size()) == pattern : s == pattern) return true;
+  return false;
 }
 
 std::string actor_name(const LoadedTrace& trace, const sim::StoredEvent& ev) {
@@ -348,10 +333,11 @@ std::vector<std::string> change_lines(const LoadedTrace& trace, const StateFold&
   const size_t end = handler_end(trace, index);
   auto it = std::lower_bound(trace.states.begin(), trace.states.end(), index + 1,
                              [](const StateChange& c, size_t v) { return c.after < v; });
-  std::vector<nlohmann::json> seen(trace.topology.size());
-  for (size_t i = 0; i < seen.size(); ++i) seen[i] = before.nodes()[i].state;
+  std::map<uint32_t, nlohmann::json> seen;  // the nodes these records change, as they were
   for (; it != trace.states.end() && it->after <= end; ++it) {
-    nlohmann::json& old = seen[it->node.value];
+    auto [at, fresh] = seen.try_emplace(it->node.value);
+    if (fresh) at->second = before.nodes()[it->node.value].state;
+    nlohmann::json& old = at->second;
     std::string line = trace.names[it->node.value] + ":";
     for (const auto& [k, v] : it->changes.items()) {
       const auto was = old.find(k);

@@ -48,6 +48,11 @@ enum class TimeUnit { s, ms, us, ns };
 TimeUnit parse_unit(const std::string& text);
 std::string format_time(sim::Time t, TimeUnit unit);
 
+// Whether `pattern` names the event: its kind (send, timer, crash, ...) or its name (message
+// type, observation, client outcome, fault); "raft.*" matches a prefix. For --type, --hide
+// and step's breakpoints.
+bool event_matches(const sim::StoredEvent& ev, std::string_view pattern);
+
 // One event as text, without its time: "n1 -> n3 #17 raft.append_entries term=3 ...".
 std::string event_text(const LoadedTrace& trace, const sim::StoredEvent& ev);
 // A JSON value in the compact form the other lines use (strings bare when they are words).
