@@ -52,9 +52,9 @@ MetricLines Metrics::report(Time end) const {
                   static_cast<unsigned long long>(ok_), static_cast<unsigned long long>(fail_),
                   static_cast<unsigned long long>(info_), end.seconds_f() > 0 ? static_cast<double>(ok_) / end.seconds_f() : 0.0);
     out.emplace_back("client ops", buf);
-    std::snprintf(buf, sizeof buf, "p50 %s, p99 %s, max %s", format_seconds(Duration::nanos(percentile(sorted, 0.5))).c_str(),
-                  format_seconds(Duration::nanos(percentile(sorted, 0.99))).c_str(),
-                  format_seconds(Duration::nanos(sorted.empty() ? 0 : sorted.back())).c_str());
+    std::snprintf(buf, sizeof buf, "p50 %s, p99 %s, max %s", format_ms(Duration::nanos(percentile(sorted, 0.5))).c_str(),
+                  format_ms(Duration::nanos(percentile(sorted, 0.99))).c_str(),
+                  format_ms(Duration::nanos(sorted.empty() ? 0 : sorted.back())).c_str());
     out.emplace_back("op latency", buf);
   }
   for (const auto& s : sources_) s->report(out, end);

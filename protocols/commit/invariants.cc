@@ -192,10 +192,10 @@ class Termination final : public sim::Invariant {
       for (const auto& [node, since] : t.involved)
         if (up_[node] && !t.decided.count(node))
           return violate_at_end(end, names_[node] + " took part in " + txn_name(txn) + " (since " +
-                                         sim::format_seconds(since - sim::Time::zero()) +
+                                         sim::format_ms(since - sim::Time::zero()) +
                                          ") and is still undecided at the end, " +
-                                         sim::format_seconds(end - healed_) + " after the faults healed (bound " +
-                                         sim::format_seconds(bound_) + ")");
+                                         sim::format_ms(end - healed_) + " after the faults healed (bound " +
+                                         sim::format_ms(bound_) + ")");
     }
   }
 

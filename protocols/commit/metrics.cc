@@ -8,16 +8,12 @@
 namespace dsim::commit {
 namespace {
 
-std::string seconds(int64_t ns) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1fms", static_cast<double>(ns) / 1e6);
-  return buf;
-}
+std::string ms(int64_t ns) { return sim::format_ms(sim::Duration::nanos(ns)); }
 
 std::string p50_p99(std::vector<int64_t> v) {
   std::sort(v.begin(), v.end());
-  return "p50 " + seconds(sim::percentile(v, 0.5)) + ", p99 " + seconds(sim::percentile(v, 0.99)) + ", max " +
-         seconds(v.empty() ? 0 : v.back());
+  return "p50 " + ms(sim::percentile(v, 0.5)) + ", p99 " + ms(sim::percentile(v, 0.99)) + ", max " +
+         ms(v.empty() ? 0 : v.back());
 }
 
 class CommitMetrics final : public sim::MetricsSource {

@@ -2,10 +2,10 @@
 //
 // Raft promises availability only "as long as any majority of the servers are operational and
 // can communicate with each other and with clients" (§5, and timing: broadcastTime <<
-// electionTimeout << MTBF, §5.6). So once every fault has healed, within `settle` (5 maximum
-// election timeouts) exactly one leader must be in place and stay there to the end, every
-// client operation invoked before end - `drain` must have completed (ok, fail or info), and
-// operations invoked after the leader settled must complete ok.
+// electionTimeout << MTBF, §5.6). So once every fault has healed, within `settle`
+// (kSettleElectionTimeouts = 5 of the largest election timeout) exactly one leader must be in
+// place and stay there to the end, every client operation invoked before end - `drain` must have
+// completed (ok, fail or info), and operations invoked after the leader settled must complete ok.
 #include <map>
 #include <optional>
 #include <string>
@@ -38,7 +38,7 @@ class Liveness final : public sim::Invariant {
         if (it != open_.end()) {
           if (ev.name != "ok" && it->second >= heal_ + settle_ && !late_failure_)
             late_failure_ = "client " + names_[ev.node.value] + " got \"" + std::string(ev.name) +
-                            "\" for an operation invoked at " + sim::format_seconds(it->second - sim::Time::zero()) +
+                            "\" for an operation invoked at " + sim::format_ms(it->second - sim::Time::zero()) +
                             ", after the cluster had settled";
           open_.erase(it);
         }
@@ -52,16 +52,16 @@ class Liveness final : public sim::Invariant {
     const sim::Time deadline = heal_ + settle_;
     if (leaders != 1)
       return violate_at_end(end, std::to_string(leaders) + " leaders at the end of the run, " +
-                                     sim::format_seconds(end - heal_) + " after the last fault healed");
+                                     sim::format_ms(end - heal_) + " after the last fault healed");
     if (last_change_ > deadline)
-      return violate_at_end(end, "leadership still changed at " + sim::format_seconds(last_change_ - sim::Time::zero()) +
-                                     ", later than the bound of " + sim::format_seconds(settle_) +
+      return violate_at_end(end, "leadership still changed at " + sim::format_ms(last_change_ - sim::Time::zero()) +
+                                     ", later than the bound of " + sim::format_ms(settle_) +
                                      " after the last fault healed");
     for (const auto& [client, invoked] : open_)
       if (invoked + drain_ < end)
         return violate_at_end(end, "client " + names_[client.node] + " process " + std::to_string(client.process) +
                                        "'s operation invoked at " +
-                                       sim::format_seconds(invoked - sim::Time::zero()) + " never completed");
+                                       sim::format_ms(invoked - sim::Time::zero()) + " never completed");
     if (late_failure_) violate_at_end(end, *late_failure_);
   }
 
@@ -95,14 +95,14 @@ std::unique_ptr<sim::Invariant> make_liveness(const sim::InvariantEnv& env) {
   // The slowest server's timeout: a server with a longer one (node_params) may be the next leader.
   const sim::Duration emax = protocols::largest_duration_param(s, "election_timeout", 1);
   const auto& w = s.at("workload");
-  const sim::Duration settle = emax * 5;
+  const sim::Duration settle = emax * kSettleElectionTimeouts;
   // A client gives up after `attempts` timeouts, each followed by at most 160ms of back-off.
   const sim::Duration timeout = *sim::parse_duration(w.at("timeout").get<std::string>(), nullptr);
   const sim::Duration drain = (timeout + sim::Duration::millis(160)) * w.at("attempts").get<int64_t>();
   const sim::Duration duration = *sim::parse_duration(s.at("duration").get<std::string>(), nullptr);
   if (*heal.at + settle + drain >= duration)
-    return std::make_unique<Skipped>("the last fault heals at " + sim::format_duration(*heal.at) +
-                                     ", too close to the end (needs " + sim::format_duration(settle + drain) + " more)");
+    return std::make_unique<Skipped>("the last fault heals at " + sim::format_ms(*heal.at) +
+                                     ", too close to the end (needs " + sim::format_ms(settle + drain) + " more)");
   return std::make_unique<Liveness>(env, sim::Time::zero() + *heal.at, settle, drain);
 }
 

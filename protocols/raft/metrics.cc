@@ -38,11 +38,11 @@ class RaftMetrics final : public sim::MetricsSource {
     if (!leader_) leaderless += (end - leaderless_since_).ns();
     char buf[200];
     std::snprintf(buf, sizeof buf, "%llu (duration p50 %s, max %s)", static_cast<unsigned long long>(elections_),
-                  sim::format_seconds(sim::Duration::nanos(sim::percentile(sorted, 0.5))).c_str(),
-                  sim::format_seconds(sim::Duration::nanos(sorted.empty() ? 0 : sorted.back())).c_str());
+                  sim::format_ms(sim::Duration::nanos(sim::percentile(sorted, 0.5))).c_str(),
+                  sim::format_ms(sim::Duration::nanos(sorted.empty() ? 0 : sorted.back())).c_str());
     out.emplace_back("elections", buf);
-    std::snprintf(buf, sizeof buf, "%s of %s", sim::format_seconds(sim::Duration::nanos(leaderless)).c_str(),
-                  sim::format_seconds(end - sim::Time::zero()).c_str());
+    std::snprintf(buf, sizeof buf, "%s of %s", sim::format_ms(sim::Duration::nanos(leaderless)).c_str(),
+                  sim::format_ms(end - sim::Time::zero()).c_str());
     out.emplace_back("no leader", buf);
     std::snprintf(buf, sizeof buf, "%llu entries, %.1f per simulated second", static_cast<unsigned long long>(max_commit_),
                   end.seconds_f() > 0 ? static_cast<double>(max_commit_) / end.seconds_f() : 0.0);

@@ -26,8 +26,9 @@ sim::ProtocolSpec protocol_spec() {
       {"raft.state_machine_safety", "no two servers apply different commands at one index (§5.4.3)",
        make_state_machine_safety},
       {"raft.liveness",
-       "after the last fault heals, one leader settles within 10 election timeouts and every client operation "
-       "completes (skipped if faults never heal or heal too late)",
+       "after the last fault heals, one leader settles within " + std::to_string(kSettleElectionTimeouts) +
+           " election timeouts (the largest) and every client operation completes (skipped if faults never heal or "
+           "heal too late)",
        make_liveness},
   };
   p.bugs = {

@@ -43,8 +43,8 @@ TEST(Metrics, ClientLatenciesAndMessageTypes) {
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0].second, "x.ping 2");
   EXPECT_NE(lines[1].second.find("2 ok, 0 fail, 1 info"), std::string::npos) << lines[1].second;
-  EXPECT_NE(lines[2].second.find("p50 0.01s"), std::string::npos) << lines[2].second;
-  EXPECT_NE(lines[2].second.find("p99 0.03s"), std::string::npos) << lines[2].second;
+  EXPECT_NE(lines[2].second.find("p50 10.000ms"), std::string::npos) << lines[2].second;
+  EXPECT_NE(lines[2].second.find("p99 30.000ms"), std::string::npos) << lines[2].second;
 }
 
 // Two logical processes of one node overlap: each completion pairs with its own invocation.
@@ -68,8 +68,8 @@ TEST(Metrics, LogicalProcessesOfOneNodeAreTimedSeparately) {
   const MetricLines lines = m.report(Time::zero() + Duration::seconds(1));
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_NE(lines[0].second.find("2 ok, 0 fail, 0 info"), std::string::npos) << lines[0].second;
-  EXPECT_NE(lines[1].second.find("p50 0.025s"), std::string::npos) << lines[1].second;
-  EXPECT_NE(lines[1].second.find("max 0.03s"), std::string::npos) << lines[1].second;
+  EXPECT_NE(lines[1].second.find("p50 25.000ms"), std::string::npos) << lines[1].second;
+  EXPECT_NE(lines[1].second.find("max 30.000ms"), std::string::npos) << lines[1].second;
 }
 
 }  // namespace

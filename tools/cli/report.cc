@@ -21,7 +21,7 @@ void print_verdicts(std::FILE* out, const sim::Scenario& scenario, const std::ve
     // A liveness violation is found at the end of the run, not at an event.
     const std::string where = v.at_end ? "the end of the run" : "trace event #" + std::to_string(v.seq);
     std::fprintf(out, "VIOLATION %s at t=%s (%s): %s\n", v.invariant.c_str(),
-                 sim::format_seconds(v.time - sim::Time::zero()).c_str(), where.c_str(), v.what.c_str());
+                 sim::format_ms(v.time - sim::Time::zero()).c_str(), where.c_str(), v.what.c_str());
     std::fprintf(out, "  event: %s\n", v.event.c_str());
   }
   if (scenario.expect.expects_violation() && results.empty()) {
@@ -39,8 +39,8 @@ void print_summary(std::FILE* out, const sim::Scenario& s, const RunOutcome& o) 
   std::fprintf(out, "scenario:   %s (%s), protocol %s, %u nodes, seed %llu\n", s.name.c_str(), s.origin.c_str(),
                s.protocol->name.c_str(), s.nodes, static_cast<unsigned long long>(s.seed));
   const double eps = o.wall_seconds > 0 ? static_cast<double>(o.stats.events) / o.wall_seconds : 0;
-  std::fprintf(out, "simulated:  %s in %.3fs wall (%.0fx real time)\n",
-               sim::format_seconds(o.stats.end - sim::Time::zero()).c_str(), o.wall_seconds,
+  std::fprintf(out, "simulated:  %s in %.3fms wall (%.0fx real time)\n",
+               sim::format_ms(o.stats.end - sim::Time::zero()).c_str(), o.wall_seconds * 1e3,
                o.wall_seconds > 0 ? o.stats.end.seconds_f() / o.wall_seconds : 0.0);
   std::fprintf(out, "events:     %s processed, %s events/s\n", with_commas(o.stats.events).c_str(), rate(eps).c_str());
   std::string drops;
