@@ -46,6 +46,8 @@ class Liveness final : public sim::Invariant {
     }
   }
 
+  bool liveness() const override { return true; }
+
   void on_end(sim::Time end) override {
     uint32_t leaders = 0;
     for (bool l : leading_) leaders += l;

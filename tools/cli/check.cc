@@ -31,19 +31,22 @@ Command add_check(CLI::App& app) {
           topology = std::make_unique<sim::Topology>(s.topology());
           invariants = std::make_unique<sim::InvariantSet>(*topology);
           add_invariants(*scenario, *invariants);
+          if (s.stop_at_violation) invariants->stop_at_violation();
         },
         [&](const sim::TraceEvent& ev) {
           ++events;
           invariants->on_event(ev);
         });
-    invariants->finish(sim::Time::from_ns(read.footer.end_ns));
+    const std::string stopped = cut_reason(*scenario, *invariants);
+    invariants->finish(sim::Time::from_ns(read.footer.end_ns), stopped);
     const auto results = invariants->results();
     std::printf("trace:      %s (%s records, written by dsim %s build %s)\n", file->c_str(), with_commas(events).c_str(),
                 read.header.version.c_str(), read.header.build.c_str());
     std::printf("scenario:   %s, protocol %s, %u nodes, seed %llu\n", read.scenario.name.c_str(),
                 read.scenario.protocol->name.c_str(), read.scenario.nodes,
                 static_cast<unsigned long long>(read.scenario.seed));
-    print_verdicts(stdout, read.scenario, results);
+    if (!stopped.empty()) std::printf("stopped:    early: %s; liveness is not judged\n", stopped.c_str());
+    print_verdicts(stdout, read.scenario, results, stopped);
     bool agree = true;
     // A run with --no-invariants records no verdicts: there is nothing to compare with.
     const bool live_checked = !read.footer.verdicts.empty() || results.empty();
@@ -62,6 +65,7 @@ Command add_check(CLI::App& app) {
     if (agree && live_checked) std::printf("live run:   same verdicts (digest %s)\n", read.footer.digest.c_str());
     RunOutcome o;
     o.invariants = results;
+    o.stopped = stopped;
     return o.as_expected(read.scenario.expect) && agree ? 0 : 1;
   };
 }

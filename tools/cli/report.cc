@@ -4,7 +4,8 @@
 
 namespace dsim::cli {
 
-void print_verdicts(std::FILE* out, const sim::Scenario& scenario, const std::vector<sim::InvariantResult>& results) {
+void print_verdicts(std::FILE* out, const sim::Scenario& scenario, const std::vector<sim::InvariantResult>& results,
+                    const std::string& stopped) {
   size_t width = 0;
   for (const auto& r : results) width = std::max(width, r.name.size());
   std::fprintf(out, "invariants:\n");
@@ -27,10 +28,19 @@ void print_verdicts(std::FILE* out, const sim::Scenario& scenario, const std::ve
   if (scenario.expect.expects_violation() && results.empty()) {
     std::fprintf(out, "expected:   a violation of %s (not checked: no invariants ran)\n", scenario.expect.violation.c_str());
   } else if (scenario.expect.expects_violation()) {
-    bool seen = false;
-    for (const auto& r : results) seen |= r.name == scenario.expect.violation && r.verdict == sim::Verdict::violated;
-    if (!seen)
-      std::fprintf(out, "EXPECTED VIOLATION MISSING: the scenario expects %s to be violated and it was not\n",
+    bool seen = false, skipped = false;
+    for (const auto& r : results) {
+      if (r.name != scenario.expect.violation) continue;
+      seen |= r.verdict == sim::Verdict::violated;
+      skipped |= r.verdict == sim::Verdict::skipped;
+    }
+    if (!seen && skipped && !stopped.empty())
+      std::fprintf(out, "expected:   a violation of %s: not judged, the run was stopped early\n",
+                   scenario.expect.violation.c_str());
+    else if (!seen)
+      std::fprintf(out,
+                   "EXPECTED VIOLATION MISSING: the scenario expects %s to be violated and it was not "
+                   "(a lesson run with its bug switched off: add --expect-safe)\n",
                    scenario.expect.violation.c_str());
   }
 }
@@ -42,6 +52,7 @@ void print_summary(std::FILE* out, const sim::Scenario& s, const RunOutcome& o) 
   std::fprintf(out, "simulated:  %s in %.3fms wall (%.0fx real time)\n",
                sim::format_ms(o.stats.end - sim::Time::zero()).c_str(), o.wall_seconds * 1e3,
                o.wall_seconds > 0 ? o.stats.end.seconds_f() / o.wall_seconds : 0.0);
+  if (!o.stopped.empty()) std::fprintf(out, "stopped:    early: %s; liveness is not judged\n", o.stopped.c_str());
   std::fprintf(out, "events:     %s processed, %s events/s\n", with_commas(o.stats.events).c_str(), rate(eps).c_str());
   std::string drops;
   for (const auto& [cause, n] : o.stats.drops_by_cause)
@@ -50,7 +61,7 @@ void print_summary(std::FILE* out, const sim::Scenario& s, const RunOutcome& o) 
   std::fprintf(out, "messages:   sent %s, delivered %s, dropped %s%s\n", with_commas(o.stats.sent).c_str(),
                with_commas(o.stats.delivered).c_str(), with_commas(o.stats.dropped).c_str(), drops.c_str());
   for (const auto& [name, value] : o.metrics) std::fprintf(out, "%-11s %s\n", (name + ":").c_str(), value.c_str());
-  print_verdicts(out, s, o.invariants);
+  print_verdicts(out, s, o.invariants, o.stopped);
   if (!o.digest.empty()) std::fprintf(out, "digest:     %s\n", o.digest.c_str());
 }
 

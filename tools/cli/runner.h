@@ -32,10 +32,14 @@ struct RunOutcome {
   std::string digest;  // empty when the digest was off
   std::vector<sim::InvariantResult> invariants;
   double wall_seconds = 0;
-  nlohmann::json schedule;
-  sim::MetricLines metrics;  // the scenario with its faults written out as fired (emit_schedule)
+  nlohmann::json schedule;  // the scenario with its faults written out as fired (emit_schedule)
+  sim::MetricLines metrics;
+  // Why the run ended before the scenario's end ("until", "stop_at_violation"); "" when it
+  // ran to its end. Liveness invariants were then skipped with this reason.
+  std::string stopped;
   bool any_violation() const;
-  // Expectation met: no violation (safety "holds"), or exactly the expected one happened.
+  // Expectation met: no violation (safety "holds"), or exactly the expected one happened (or,
+  // on a run cut short, it was skipped there: a liveness violation cannot show before the end).
   bool as_expected(const sim::Expectation& expect) const;
 };
 
@@ -50,6 +54,14 @@ sim::Scenario load_document(sim::JsonDocument doc, const std::vector<std::string
 void add_invariants(const sim::Scenario& scenario, sim::InvariantSet& set);
 
 RunOutcome execute(const RunRequest& request);
+
+// Why a run ended before the scenario's end ("" when it ran to its end): the scenario's
+// "until", or the violation that stopped it under "stop_at_violation" (the set must have been
+// told with stop_at_violation()). The same text live and in `dsim check`.
+std::string cut_reason(const sim::Scenario& scenario, const sim::InvariantSet& invariants);
+// Sets the scenario's "until" from `dsim run --until` (overriding the file's), validated
+// against its duration: an InputError naming `flag` otherwise.
+void set_until(sim::Scenario& scenario, const std::string& flag, const std::string& value);
 
 // The build identity written into trace headers.
 std::string build_id();
