@@ -4,6 +4,7 @@
 #include <new>
 #include <optional>
 
+#include "sim/check/client_history.h"
 #include "sim/check/history.h"
 #include "sim/check/linearizability.h"
 #include "sim/check/models.h"
@@ -14,31 +15,23 @@ namespace {
 class Linearizable final : public sim::Invariant {
  public:
   Linearizable(std::string model, std::vector<std::string> names, CheckOptions options)
-      : model_(std::move(model)), names_(std::move(names)), options_(options) {}
+      : model_(std::move(model)), clients_(std::move(names)), options_(options) {}
 
   void on_event(const sim::TraceEvent& ev) override {
-    if (ev.kind != sim::TraceKind::client || !ev.data || error_) return;
-    Event e;
-    e.process = process_id(sim::client_process(ev));
-    if (ev.name == "invoke") e.type = Event::Type::invoke;
-    else if (ev.name == "ok") e.type = Event::Type::ok;
-    else if (ev.name == "fail") e.type = Event::Type::fail;
-    else e.type = Event::Type::info;
-    e.f = ev.data->value("f", "");
-    e.key = ev.data->value("key", "");
-    e.value = ev.data->contains("value") ? ev.data->at("value") : json();
-    e.time = ev.time.ns();
+    if (error_) return;
+    const std::optional<Event> e = clients_.on_event(ev);
+    if (!e) return;
     try {
-      builder_.add(e, static_cast<int64_t>(ev.seq));
+      builder_.add(*e, static_cast<int64_t>(ev.seq));
     } catch (const HistoryError& err) {
       error_ = true;
       violate(ev, std::string("malformed client history: ") + err.what());
       return;
     }
-    if (e.type == Event::Type::invoke) {
-      invoked_at_[e.process] = e.time;
+    if (e->type == Event::Type::invoke) {
+      invoked_at_[e->process] = e->time;
     } else {
-      completions_[{e.process, invoked_at_[e.process]}] = {ev.seq, ev.time};
+      completions_[{e->process, invoked_at_[e->process]}] = {ev.seq, ev.time};
     }
   }
 
@@ -64,33 +57,20 @@ class Linearizable final : public sim::Invariant {
     const auto done = completions_.find({c.blocked.process, c.blocked.call});
     const uint64_t seq = done != completions_.end() ? done->second.first : static_cast<uint64_t>(c.blocked.line);
     const sim::Time time = done != completions_.end() ? done->second.second : sim::Time::from_ns(c.blocked.call);
-    std::string text = c.to_text();
-    for (char& ch : text)
-      if (ch == '\n') ch = ' ';
-    violate_at(seq, time, "the client history is not linearizable (" + model_ + "): " + to_string(c.blocked) +
-                              " cannot take effect (p" + std::to_string(c.blocked.process) + " is " +
-                              describe(c.blocked.process) + ")", text);
+    const auto show = [this](const Operation& op) { return clients_.describe(op); };
+    std::string text = c.to_text(show);
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    // The sentence names the operation (client, times in ms, the server that answered); the
+    // counterexample, several lines, goes where the violating event's text goes.
+    violate_at(seq, time,
+               "the client history is not linearizable (" + model_ + "): " + show(c.blocked) + " cannot take effect",
+               text);
   }
 
  private:
-  // A dense Jepsen process id per (node, logical process), in order of first appearance.
-  int process_id(sim::ClientProcess p) {
-    const auto [it, fresh] = process_ids_.try_emplace(p, static_cast<int>(process_ids_.size()));
-    if (fresh) process_names_.push_back(p);
-    return it->second;
-  }
-
-  std::string describe(int id) const {
-    const sim::ClientProcess p = process_names_.at(static_cast<size_t>(id));
-    const std::string node = p.node < names_.size() ? names_[p.node] : "node #" + std::to_string(p.node);
-    return node + " process " + std::to_string(p.process);
-  }
-
   std::string model_;
-  std::vector<std::string> names_;
+  ClientHistory clients_;  // client events -> history events, one process per (node, logical process)
   CheckOptions options_;
-  std::map<sim::ClientProcess, int> process_ids_;
-  std::vector<sim::ClientProcess> process_names_;  // id -> (node, process), for messages
   HistoryBuilder builder_;
   bool error_ = false;
   std::map<int, int64_t> invoked_at_;

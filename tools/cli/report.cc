@@ -23,7 +23,10 @@ void print_verdicts(std::FILE* out, const sim::Scenario& scenario, const std::ve
     const std::string where = v.at_end ? "the end of the run" : "trace event #" + std::to_string(v.seq);
     std::fprintf(out, "VIOLATION %s at t=%s (%s): %s\n", v.invariant.c_str(),
                  sim::format_ms(v.time - sim::Time::zero()).c_str(), where.c_str(), v.what.c_str());
-    std::fprintf(out, "  event: %s\n", v.event.c_str());
+    // A long text (a linearizability counterexample) comes in lines: indent them under the first.
+    std::string event = v.event;
+    for (size_t at = event.find('\n'); at != std::string::npos; at = event.find('\n', at + 1)) event.insert(at + 1, 7, ' ');
+    std::fprintf(out, "  event: %s\n", event.c_str());
   }
   if (scenario.expect.expects_violation() && results.empty()) {
     std::fprintf(out, "expected:   a violation of %s (not checked: no invariants ran)\n", scenario.expect.violation.c_str());

@@ -25,6 +25,7 @@ struct RunArgs {
   bool no_state = false;
   std::string emit_schedule;
   std::string until;
+  std::string history;
   bool stop_at_violation = false;
   bool expect_safe = false;
 };
@@ -45,6 +46,9 @@ Command add_run(CLI::App& app) {
   cmd->add_option("--emit-schedule", args->emit_schedule,
                   "write the scenario with every fault that fired (nemesis included) as an explicit schedule; "
                   "running that file gives the identical digest");
+  cmd->add_option("--history", args->history,
+                  "write the clients' history (invoke/ok/fail/info) in the format 'dsim check-history' reads; one "
+                  "process per (client node, logical process), numbered as the linearizable invariant numbers them");
   cmd->add_option("--until", args->until,
                   "stop the run at this simulated time (e.g. 2.5s; before the scenario's duration): the trace ends "
                   "there, liveness invariants are skipped; the same as --set until=T, recorded in the trace header");
@@ -62,6 +66,7 @@ Command add_run(CLI::App& app) {
       "  dsim run scenarios/pingmesh/nemesis.json --emit-schedule /tmp/schedule.json && dsim run /tmp/schedule.json\n"
       "  dsim run scenarios/teaching/raft-basics.json --until 2.5s --trace /tmp/t.jsonl && dsim state /tmp/t.jsonl\n"
       "  dsim run scenarios/teaching/raft-figure8.json --stop-at-violation --trace /tmp/t.jsonl\n"
+      "  dsim run scenarios/raft/nemesis.json --history /tmp/h.jsonl && dsim check-history /tmp/h.jsonl --model kv\n"
       "  dsim run scenarios/teaching/raft-figure8.json --set 'protocol.bugs=[]' --expect-safe\n"
       "Exit code: 0 as the scenario's \"expect\" says, 1 an unexpected (or missing expected) violation, 2 bad input.");
   return [args]() {
@@ -69,6 +74,7 @@ Command add_run(CLI::App& app) {
     files.input("the scenario file", args->file);
     files.output("--trace", args->trace);
     files.output("--emit-schedule", args->emit_schedule);
+    files.output("--history", args->history);
     files.check();
     std::vector<std::string> sets = args->sets;
     if (args->seed) sets.push_back("seed=" + std::to_string(*args->seed));
@@ -80,9 +86,13 @@ Command add_run(CLI::App& app) {
     if (args->expect_safe) sets.push_back(R"(expect={"safety": "holds"})");
     sim::Scenario scenario = load(args->file, sets);
     if (!args->until.empty()) set_until(scenario, "--until", args->until);
+    if (!args->history.empty() && scenario.protocol->history_model.empty())
+      throw sim::InputError("--history: protocol " + scenario.protocol->name +
+                            " records no client history (its clients make no invoke/ok/fail/info events)");
     RunRequest req;
     req.scenario = &scenario;
     req.trace_path = args->trace;
+    req.history_path = args->history;
     req.trace_states = !args->no_state;
     req.invariants = !args->no_invariants;
     req.emit_schedule = !args->emit_schedule.empty();

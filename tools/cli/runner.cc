@@ -6,6 +6,7 @@
 #include "faults/schedule.h"
 #include "protocols/registry.h"
 #include "sim/jsonl.h"
+#include "tools/cli/history_sink.h"
 #include "tools/cli/output.h"
 
 namespace dsim::cli {
@@ -103,6 +104,11 @@ RunOutcome execute(const RunRequest& request) {
     jsonl->record_state(request.trace_states);
     simulation.add_sink(jsonl.get());
   }
+  std::unique_ptr<HistorySink> history;
+  if (!request.history_path.empty()) {
+    history = std::make_unique<HistorySink>(request.history_path, simulation.topology().names());
+    simulation.add_sink(history.get());
+  }
   if (request.invariants) {
     add_invariants(s, invariants);
     if (invariants.size()) simulation.add_sink(&invariants);
@@ -137,6 +143,7 @@ RunOutcome execute(const RunRequest& request) {
     jsonl->commit(footer);
     trace_file->commit();
   }
+  if (history) history->commit();
   return out;
 }
 

@@ -19,6 +19,7 @@ namespace dsim::cli {
 struct RunRequest {
   const sim::Scenario* scenario = nullptr;
   std::string trace_path;  // empty: no JSONL file
+  std::string history_path;  // empty: no client history file (dsim run --history)
   bool trace_states = true;  // the file records nodes' states (for dsim state/step/view)
   bool digest = true;
   bool invariants = true;
