@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <set>
+#include <string>
 #include <vector>
 
 namespace dsim::commit {
@@ -23,6 +26,8 @@ class CommitMetrics final : public sim::MetricsSource {
     if (ev.kind != sim::TraceKind::observe || !ev.data) return;
     if (ev.name == "submit") {
       submitted_.emplace(ev.data->at("txn").get<uint64_t>(), ev.time);
+      Decisions& d = decisions_[ev.data->at("txn").get<uint64_t>()];
+      for (const auto& p : ev.data->at("participants")) d.participants.insert(p.get<std::string>());
     } else if (ev.name == "outcome") {
       const std::string outcome = ev.data->at("outcome").get<std::string>();
       auto it = submitted_.find(ev.data->at("txn").get<uint64_t>());
@@ -36,7 +41,13 @@ class CommitMetrics final : public sim::MetricsSource {
       }
     } else if (ev.name == "vote" && ev.data->at("vote") == "yes") {
       uncertain_since_.try_emplace({ev.node.value, ev.data->at("txn").get<uint64_t>()}, ev.time);
+    } else if (ev.name == "begin") {
+      Decisions& d = decisions_[ev.data->at("txn").get<uint64_t>()];
+      d.coordinator = ev.node.value;
+      for (const auto& p : ev.data->at("participants")) d.participants.insert(p.get<std::string>());
     } else if (ev.name == "decide") {
+      // The latest decision of each process (a reversal is ac2_irreversible's to report).
+      decisions_[ev.data->at("txn").get<uint64_t>()].at[ev.node.value] = ev.data->at("decision") == "commit";
       auto it = uncertain_since_.find({ev.node.value, ev.data->at("txn").get<uint64_t>()});
       if (it != uncertain_since_.end()) {
         blocking_ns_.push_back((ev.time - it->second).ns());
@@ -48,11 +59,12 @@ class CommitMetrics final : public sim::MetricsSource {
   void report(sim::MetricLines& out, sim::Time end) const override {
     const uint64_t decided = committed_ + aborted_;
     char buf[240];
-    std::snprintf(buf, sizeof buf, "%zu submitted: %llu committed, %llu aborted (abort rate %.1f%%), %llu unknown",
+    std::snprintf(buf, sizeof buf, "%zu submitted; the clients heard %llu committed, %llu aborted (abort rate %.1f%%), %llu unknown",
                   submitted_.size(), static_cast<unsigned long long>(committed_),
                   static_cast<unsigned long long>(aborted_), decided ? 100.0 * static_cast<double>(aborted_) / static_cast<double>(decided) : 0.0,
                   static_cast<unsigned long long>(unknown_));
     out.emplace_back("transactions", buf);
+    report_decisions(out);
     out.emplace_back("commit latency", p50_p99(commit_latency_ns_));
     std::vector<int64_t> blocking = blocking_ns_;
     for (const auto& [key, since] : uncertain_since_) blocking.push_back((end - since).ns());
@@ -66,6 +78,58 @@ class CommitMetrics final : public sim::MetricsSource {
   }
 
  private:
+  // What the servers decided, beside what the clients heard: a client told "aborted" while
+  // participants committed is 3PC under a partition, and the summary must not hide it.
+  struct Decisions {
+    std::optional<uint32_t> coordinator;     // the node that began it
+    std::set<std::string> participants;      // by name, from submit and begin
+    std::map<uint32_t, bool> at;             // node -> decided commit (its latest decision)
+  };
+
+  // Servers are n1..nN in NodeId order (sim/topology.h); only servers decide.
+  static std::string name(uint32_t node) { return "n" + std::to_string(node + 1); }
+
+  // Up to kListed transactions one line each, naming who decided what; more as counts.
+  void report_decisions(sim::MetricLines& out) const {
+    constexpr size_t kListed = 3;
+    size_t all_commit = 0, all_abort = 0, split = 0, undecided = 0, none = 0;
+    std::vector<std::string> lines;
+    for (const auto& [txn, d] : decisions_) {
+      std::string commit, abort, open;
+      for (const auto& [node, c] : d.at) {
+        std::string who = name(node) + (d.coordinator && *d.coordinator == node ? " (coordinator)" : "");
+        (c ? commit : abort) += " " + who;
+      }
+      std::set<std::string> waiting = d.participants;
+      for (const auto& [node, c] : d.at) waiting.erase(name(node));
+      if (d.coordinator && !d.at.count(*d.coordinator)) open += " " + name(*d.coordinator) + " (coordinator)";
+      for (const auto& w : waiting) open += " " + w;
+      const bool is_split = !commit.empty() && !abort.empty();
+      if (d.at.empty()) ++none;
+      else if (is_split) ++split;
+      else if (!commit.empty()) ++all_commit;
+      else ++all_abort;
+      if (!open.empty()) ++undecided;
+      std::string line = "transaction " + std::to_string(txn) + ":";
+      if (!commit.empty()) line += " commit at" + commit;
+      if (!abort.empty()) line += std::string(commit.empty() ? "" : ",") + " abort at" + abort;
+      if (!open.empty()) line += std::string(d.at.empty() ? "" : ",") + " undecided at" + open;
+      if (is_split) line += ": SPLIT, atomicity broken";
+      lines.push_back(std::move(line));
+    }
+    if (decisions_.size() <= kListed) {
+      for (auto& line : lines) out.emplace_back("decisions", std::move(line));
+      return;
+    }
+    char buf[240];
+    std::snprintf(buf, sizeof buf,
+                  "%zu transactions: %zu committed everywhere, %zu aborted everywhere, %zu split (atomicity broken), "
+                  "%zu decided nowhere; %zu still undecided somewhere",
+                  decisions_.size(), all_commit, all_abort, split, none, undecided);
+    out.emplace_back("decisions", buf);
+  }
+
+  std::map<uint64_t, Decisions> decisions_;
   std::map<uint64_t, sim::Time> submitted_;
   std::vector<int64_t> commit_latency_ns_;
   uint64_t committed_ = 0, aborted_ = 0, unknown_ = 0, messages_ = 0;

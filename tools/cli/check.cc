@@ -4,6 +4,7 @@
 
 #include "protocols/registry.h"
 #include "sim/jsonl.h"
+#include "sim/printable.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/format.h"
 #include "tools/cli/report.h"
@@ -24,6 +25,7 @@ Command add_check(CLI::App& app) {
     std::unique_ptr<sim::Topology> topology;
     std::unique_ptr<sim::Scenario> scenario;  // kept alive for the invariants' env
     uint64_t events = 0;
+    std::vector<std::string> notes;
     sim::TraceReadResult read = sim::read_trace(
         *file, protocols::registry(), sections(),
         [&](const sim::Scenario& s) {
@@ -36,6 +38,14 @@ Command add_check(CLI::App& app) {
         [&](const sim::TraceEvent& ev) {
           ++events;
           invariants->on_event(ev);
+          // A fault that hit no node says so in its record (faults/schedule.h): repeat it.
+          if (ev.kind == sim::TraceKind::fault && ev.data && ev.data->is_object()) {
+            const auto note = ev.data->find("note"), stream = ev.data->find("stream");
+            if (note != ev.data->end() && note->is_string())
+              notes.push_back(std::string(ev.name) + " at " + sim::format_ms(ev.time - sim::Time::zero()) +
+                              (stream != ev.data->end() && stream->is_string() ? " (" + stream->get<std::string>() + ")" : "") +
+                              " " + note->get<std::string>());
+          }
         });
     const std::string stopped = cut_reason(*scenario, *invariants);
     invariants->finish(sim::Time::from_ns(read.footer.end_ns), stopped);
@@ -45,6 +55,7 @@ Command add_check(CLI::App& app) {
     std::printf("scenario:   %s, protocol %s, %u nodes, seed %llu\n", read.scenario.name.c_str(),
                 read.scenario.protocol->name.c_str(), read.scenario.nodes,
                 static_cast<unsigned long long>(read.scenario.seed));
+    for (const auto& note : notes) std::printf("note:       %s\n", sim::printable(note, 500).c_str());
     if (!stopped.empty()) std::printf("stopped:    early: %s; liveness is not judged\n", stopped.c_str());
     print_verdicts(stdout, read.scenario, results, stopped);
     bool agree = true;

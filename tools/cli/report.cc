@@ -63,6 +63,7 @@ void print_summary(std::FILE* out, const sim::Scenario& s, const RunOutcome& o) 
   if (!drops.empty()) drops += ")";
   std::fprintf(out, "messages:   sent %s, delivered %s, dropped %s%s\n", with_commas(o.stats.sent).c_str(),
                with_commas(o.stats.delivered).c_str(), with_commas(o.stats.dropped).c_str(), drops.c_str());
+  for (const auto& note : o.notes) std::fprintf(out, "note:       %s\n", note.c_str());
   for (const auto& [name, value] : o.metrics) std::fprintf(out, "%-11s %s\n", (name + ":").c_str(), value.c_str());
   print_verdicts(out, s, o.invariants, o.stopped);
   if (!o.digest.empty()) std::fprintf(out, "digest:     %s\n", o.digest.c_str());

@@ -131,6 +131,7 @@ RunOutcome execute(const RunRequest& request) {
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   out.invariants = invariants.results();
   if (request.metrics) out.metrics = metrics.report(out.stats.end);
+  if (installed_faults) out.notes = installed_faults->notes();
   if (request.emit_schedule) out.schedule = faults::explicit_schedule(s, installed_faults.get());
   if (digest) out.digest = digest->hex();
   if (jsonl) {

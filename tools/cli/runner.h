@@ -38,6 +38,8 @@ struct RunOutcome {
   // Why the run ended before the scenario's end ("until", "stop_at_violation"); "" when it
   // ran to its end. Liveness invariants were then skipped with this reason.
   std::string stopped;
+  // Notes on the run's faults (a selector that matched no node), one line each.
+  std::vector<std::string> notes;
   bool any_violation() const;
   // Expectation met: no violation (safety "holds"), or exactly the expected one happened (or,
   // on a run cut short, it was skipped there: a liveness violation cannot show before the end).

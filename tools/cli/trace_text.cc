@@ -184,8 +184,11 @@ std::string event_text(const LoadedTrace& trace, const sim::StoredEvent& ev) {
     }
     case sim::TraceKind::fault: {
       out = "FAULT " + ev.name;
-      const std::string f = fields_text(ev.data, {"stream", "at"});
+      const std::string f = fields_text(ev.data, {"stream", "at", "note"});
       if (!f.empty()) out += " " + f;
+      // A fault that hit nothing says so in full (faults/schedule.h).
+      if (ev.data.is_object() && ev.data.contains("note") && ev.data["note"].is_string())
+        out += " -- " + sim::printable(ev.data["note"].get<std::string>(), 300);
       if (ev.node.valid()) out = node + " " + out;
       break;
     }
