@@ -219,3 +219,20 @@ TEST(ExpectSafe, ShowsALessonWithItsBugSwitchedOff) {
 }
 
 }  // namespace
+
+namespace {
+
+// Every new flag is documented in --help, with an example.
+TEST(RunHelp, DocumentsTheFlagsForLessons) {
+  dsim_test::Result run = dsim_test::run_dsim("run --help");
+  EXPECT_EQ(run.code, 0);
+  for (const char* s : {"--until", "--stop-at-violation", "--expect-safe", "--history", "--until 2.5s",
+                        "--stop-at-violation --trace", "--expect-safe\n", "check-history /tmp/h.jsonl --model kv"})
+    EXPECT_NE(run.out.find(s), std::string::npos) << s << "\n" << run.out;
+  dsim_test::Result ch = dsim_test::run_dsim("check-history --help");
+  EXPECT_EQ(ch.code, 0);
+  for (const char* s : {"or a dsim trace", "dsim run --history", "check-history /tmp/t.jsonl\n"})
+    EXPECT_NE(ch.out.find(s), std::string::npos) << s << "\n" << ch.out;
+}
+
+}  // namespace
