@@ -96,6 +96,13 @@ TEST(Until, CutsAtTheTimeAndSkipsLivenessInsteadOfReportingAFalseViolation) {
   Result replay = run_dsim("replay " + cut_trace);
   EXPECT_EQ(replay.code, 0) << replay.out << replay.err;
   EXPECT_NE(replay.out.find("identical"), std::string::npos) << replay.out;
+  // dsim log judges the trace as the run did: no liveness violation, and it says why.
+  Result log = run_dsim("log " + cut_trace + " --story");
+  EXPECT_EQ(log.code, 0) << log.err;
+  EXPECT_EQ(log.out.find("VIOLATION"), std::string::npos) << log.out;
+  EXPECT_NE(log.out.find("\n(the run was stopped at 2100.000ms by --until, before the scenario's end at 8000.000ms)\n"),
+            std::string::npos)
+      << log.out;
 }
 
 // A lesson whose expected violation is a liveness one cannot show it on a cut run: the

@@ -22,6 +22,7 @@ LoadedTrace load_trace(const std::string& path) {
         topology = std::make_unique<sim::Topology>(s.topology());
         invariants = std::make_unique<sim::InvariantSet>(*topology);
         add_invariants(*scenario, *invariants);
+        if (s.stop_at_violation) invariants->stop_at_violation();
       },
       [&](const sim::TraceEvent& ev) {
         invariants->on_event(ev);
@@ -43,7 +44,9 @@ LoadedTrace load_trace(const std::string& path) {
       [&](sim::Time time, sim::NodeId node, const nlohmann::json& changes) {
         t.states.push_back(StateChange{t.events.size(), time, node, changes});
       });
-  invariants->finish(sim::Time::from_ns(t.read.footer.end_ns));
+  // A run cut short ("until", "stop_at_violation") skips liveness here as it did live.
+  t.stopped = cut_reason(*scenario, *invariants);
+  invariants->finish(sim::Time::from_ns(t.read.footer.end_ns), t.stopped);
   t.verdicts = invariants->results();
   t.topology = t.read.scenario.topology();
   for (uint32_t i = 0; i < t.topology.size(); ++i) t.names.push_back(t.topology.name(sim::NodeId(i)));
