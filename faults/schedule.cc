@@ -129,7 +129,10 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
     const size_t n = sim_.topology().servers();
     if (t.selector == "all") out.nodes = servers();
     else if (t.selector == "random") out.nodes = pick(servers(), 1, r);
-    else if (t.selector == "minority") out.nodes = pick(servers(), (n - 1) / 2, r), detail = "a minority of " + std::to_string(n) + " servers is none";
+    else if (t.selector == "minority") {
+      out.nodes = pick(servers(), (n - 1) / 2, r);
+      detail = "a minority of " + std::to_string(n) + " servers is none";
+    }
     else if (t.selector == "majority") out.nodes = pick(servers(), n / 2 + 1, r);
     else {
       for (const auto& sel : scenario_.protocol->selectors)
