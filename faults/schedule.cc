@@ -47,6 +47,7 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
   }
 
   const std::vector<nlohmann::json>& fired() const override { return fired_; }
+  const std::vector<std::string>& notes() const override { return notes_; }
 
   // ---- selectors: the latest observation of each name, per the protocol's selectors ----
   void on_event(const sim::TraceEvent& ev) override {
@@ -119,22 +120,42 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
     return pool;
   }
 
-  Target resolve(const Target& t, sim::Rng& r) {
+  // A selector resolved when the fault fires. When it matches no node, `*why` (if still
+  // empty) says why, for the run's notes and the fault's trace record.
+  Target resolve(const Target& t, sim::Rng& r, std::string* why) {
     if (t.selector.empty()) return t;
     Target out;
+    std::string detail;
     const size_t n = sim_.topology().servers();
     if (t.selector == "all") out.nodes = servers();
     else if (t.selector == "random") out.nodes = pick(servers(), 1, r);
-    else if (t.selector == "minority") out.nodes = pick(servers(), (n - 1) / 2, r);
+    else if (t.selector == "minority") {
+      out.nodes = pick(servers(), (n - 1) / 2, r);
+      detail = "a minority of " + std::to_string(n) + " servers is none";
+    }
     else if (t.selector == "majority") out.nodes = pick(servers(), n / 2 + 1, r);
     else {
       for (const auto& sel : scenario_.protocol->selectors)
         if (sel.name == t.selector) {
           auto it = latest_.find(sel.observation);
           if (it != latest_.end() && sim_.is_up(it->second)) out.nodes.push_back(it->second);
+          else if (it == latest_.end()) detail = "no server has observed \"" + sel.observation + "\" yet";
+          else detail = sim_.topology().name(it->second) + ", the last to observe \"" + sel.observation + "\", is down";
         }
     }
+    if (out.nodes.empty() && why && why->empty())
+      *why = "no node matched \"" + t.selector + "\"" + (detail.empty() ? "" : " (" + detail + ")");
     return out;
+  }
+
+  // "fault 0 (crash leader at 1000.000ms)": the scenario's entry, as the notes name it.
+  std::string label(const Fault& spec) const {
+    std::string selector = spec.target.selector;
+    if (selector.empty() && !spec.from.selector.empty()) selector = "from " + spec.from.selector;
+    if (selector.empty() && !spec.to.selector.empty()) selector = "to " + spec.to.selector;
+    const std::string name = spec.stream.rfind("fault/", 0) == 0 ? "fault " + spec.stream.substr(6) : spec.stream;
+    return name + " (" + std::string(to_string(spec.kind)) + (selector.empty() ? "" : " " + selector) + " at " +
+           sim::format_ms(sim_.now() - sim::Time::zero()) + ")";
   }
 
   std::vector<bool> membership(const std::vector<sim::NodeId>& nodes) const {
@@ -178,13 +199,19 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
     // Targets are drawn from a stream of their own, so the fault's other draws (omission,
     // corruption) are the same whether its targets were a selector or written out.
     sim::Rng& pick_rng = rng(f.stream + "/targets");
-    f.target = resolve(f.target, pick_rng);
-    f.from = resolve(f.from, pick_rng);
-    f.to = resolve(f.to, pick_rng);
+    std::string missed;  // why a selector matched no node
+    f.target = resolve(f.target, pick_rng, &missed);
+    f.from = resolve(f.from, pick_rng, &missed);
+    f.to = resolve(f.to, pick_rng, &missed);
     sim::Rng& r = rng(f.stream);
+    // Said in the trace (dsim log shows it) and in the run's notes, never silently: a lesson
+    // whose "crash the leader" found no leader shows nothing of what it meant to. The emitted
+    // schedule keeps the note (a materialized fault replays its note with it).
+    if (!missed.empty()) f.note = "hit no node: " + missed;
     const nlohmann::json concrete = to_json(f, sim_.topology());
     fired_.push_back(concrete);
     sim_.record(sim::TraceKind::fault, to_string(f.kind), concrete);
+    if (!f.note.empty()) notes_.push_back(label(spec) + " " + f.note);
     const uint32_t n = sim_.topology().size();
     std::vector<std::pair<sim::NodeId, sim::NodeId>> links;
     switch (f.kind) {
@@ -394,6 +421,7 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
   std::map<std::string, int> nemesis_active_;
   std::map<std::string, uint64_t> generated_;
   std::vector<nlohmann::json> fired_;
+  std::vector<std::string> notes_;
 };
 
 }  // namespace

@@ -5,7 +5,8 @@
 //
 // Every fault that fires is a trace event ("fault") whose data is the fault in canonical form
 // with concrete targets; every fault that ends is another ("heal", "restart",
-// "clock_restore", "end"). Faults draw randomness only from their own named streams.
+// "clock_restore", "end"). A fault whose selector matched no node says so in its record
+// ("note") and in notes(). Faults draw randomness only from their own named streams.
 #pragma once
 
 #include <memory>
@@ -30,6 +31,9 @@ class Installed {
   virtual ~Installed() = default;
   // Every fault that fired so far, in firing order, in canonical form with concrete targets.
   virtual const std::vector<nlohmann::json>& fired() const = 0;
+  // What the run should say about its faults: a fault whose selector matched no node
+  // ("fault 0 (crash leader at 1000.000ms) hit no node: no node matched \"leader\" (...)").
+  virtual const std::vector<std::string>& notes() const = 0;
 };
 
 // Installs the scenario's faults (nullptr when it has none). Keep it alive for the run.

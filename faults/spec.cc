@@ -118,6 +118,11 @@ class Reader {
     f.materialized = r.has("stream");
     allow_empty_ = f.materialized;
     f.stream = r.string("stream").value_or("fault/" + std::to_string(index));
+    // A materialized fault that hit no node keeps the note its first run recorded, so the
+    // emitted schedule records the same fault event (and reaches the same digest).
+    f.note = r.string("note").value_or("");
+    if (r.has("note") && !f.materialized)
+      r.fail("note", "is written by --emit-schedule, for a fault that hit no node (with its \"stream\")");
     timing(r, f);
     switch (f.kind) {
       case Kind::crash:
@@ -343,6 +348,7 @@ std::vector<Fault> read_faults(sim::ConfigReader& root, const sim::Scenario& sce
 
 nlohmann::json to_json(const Fault& f, const sim::Topology& topology) {
   nlohmann::json j{{"at", sim::format_duration(f.at)}, {"stream", f.stream}};
+  if (!f.note.empty()) j["note"] = f.note;
   if (f.kind == Kind::nemesis) {
     j.erase("at");
     j["from"] = sim::format_duration(f.at);

@@ -54,6 +54,7 @@ struct Fault {
   double p = 1;                                  // lossy: loss; duplicate: probability; byzantine: per message
   sim::Duration delay;                           // slow
   std::string strategy;                          // byzantine
+  std::string note;  // "hit no node: ..." when a selector matched no node (schedule.h)
   NemesisSpec nemesis;
 };
 

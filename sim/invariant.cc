@@ -79,16 +79,31 @@ void InvariantSet::on_event(const TraceEvent& ev) {
     }
     dropped |= inv->violation_.has_value();
   }
-  if (dropped)
-    std::erase_if(active_, [](Invariant* inv) { return inv->violation_.has_value(); });
+  if (!dropped) return;
+  if (stop_at_violation_ && !stopped_by_) {
+    for (Invariant* inv : active_)
+      if (inv->violation_) {
+        stopped_by_ = inv->violation_;
+        break;
+      }
+    if (halt_) halt_();
+  }
+  std::erase_if(active_, [](Invariant* inv) { return inv->violation_.has_value(); });
 }
 
-void InvariantSet::finish(Time end) {
+void InvariantSet::stop_at_violation(std::function<void()> halt) {
+  stop_at_violation_ = true;
+  halt_ = std::move(halt);
+}
+
+void InvariantSet::finish(Time end, const std::string& cut) {
   if (finished_) return;
   finished_ = true;
   for (Invariant* inv : active_) {
     try {
-      inv->on_end(end);
+      if (cut.empty()) inv->on_end(end);
+      else if (inv->liveness()) inv->skip(cut);
+      else inv->on_cut(end);
     } catch (const nlohmann::json::exception& e) {
       throw unreadable(*inv, nullptr, e.what());
     } catch (const InputError& e) {

@@ -44,6 +44,13 @@ class Invariant {
   virtual void on_event(const TraceEvent& ev) = 0;
   // Called once after the last event, with the end of simulated time.
   virtual void on_end(Time /*end*/) {}
+  // A liveness property promises something of the whole run ("eventually", "within a bound
+  // after the faults heal"). When the run was cut short ("until", "stop_at_violation"),
+  // InvariantSet::finish() skips it, naming the cut, instead of calling on_end().
+  virtual bool liveness() const { return false; }
+  // Called instead of on_end() when the run was cut short. The default runs on_end(): an
+  // end-of-run check that holds for every prefix of a run stays sound on a cut one.
+  virtual void on_cut(Time end) { on_end(end); }
 
   const std::string& name() const { return name_; }
   void set_name(std::string n) { name_ = std::move(n); }
@@ -85,7 +92,15 @@ class InvariantSet final : public TraceSink {
   explicit InvariantSet(const Topology& topology) : topology_(&topology) {}
   void add(std::unique_ptr<Invariant> inv);
   void on_event(const TraceEvent& ev) override;
-  void finish(Time end);
+  // "stop_at_violation": the first violation found at an event is recorded as the one that
+  // stopped the run, and `halt` (if any) is called then, once, so the run loop ends at that
+  // very event. `dsim check` passes none: the trace it reads ends there already.
+  void stop_at_violation(std::function<void()> halt = {});
+  // The violation that stopped the run (stop_at_violation), or nullptr.
+  const Violation* stopped_by() const { return stopped_by_ ? &*stopped_by_ : nullptr; }
+  // `cut`: why the run ended before the scenario's end, "" when it ran to the end. A cut run's
+  // liveness invariants are skipped with that reason; the others get on_cut().
+  void finish(Time end, const std::string& cut = "");
   std::vector<InvariantResult> results() const;
   bool any_violated() const;
   size_t size() const { return all_.size(); }
@@ -96,6 +111,9 @@ class InvariantSet final : public TraceSink {
   std::vector<std::unique_ptr<Invariant>> all_;
   std::vector<Invariant*> active_;
   bool finished_ = false;
+  bool stop_at_violation_ = false;
+  std::function<void()> halt_;
+  std::optional<Violation> stopped_by_;
 };
 
 }  // namespace dsim::sim

@@ -181,7 +181,7 @@ TraceReadResult read_trace(const std::string& path, const Registry& registry, co
       doc.origin = path + ":1 (trace header)";
       result.scenario = parse_scenario(ConfigSource(std::move(doc)), registry, sections);
       topology = result.scenario.topology();
-      end = Time::zero() + result.scenario.duration;
+      end = Time::zero() + result.scenario.run_length();
       on_header(result.scenario);
       have_header = true;
       continue;

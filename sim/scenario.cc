@@ -272,11 +272,21 @@ Scenario parse_scenario(ConfigSource source, const Registry& registry, const Sec
   s.seed = root.unsigned_integer("seed").value_or(1);
   s.duration = root.duration("duration").value_or(Duration::seconds(10));
   if (s.duration <= Duration{}) root.fail("duration", "must be positive");
+  s.until = root.duration("until");
+  if (s.until && *s.until <= Duration{}) root.fail("until", "must be positive");
+  if (s.until && *s.until >= s.duration)
+    root.fail("until", format_duration(*s.until) + " is not before the scenario's end (\"duration\": \"" +
+                           format_duration(s.duration) + "\"); stop earlier or leave it out");
+  s.stop_at_violation = root.boolean("stop_at_violation").value_or(false);
   s.shuffle_ties = root.boolean("shuffle_ties").value_or(false);
   out["name"] = s.name;
   out["description"] = s.description;
   out["seed"] = s.seed;
   out["duration"] = format_duration(s.duration);
+  // Written only when set, so the canonical form (and every trace header) of a scenario that
+  // runs to its end is what it always was.
+  if (s.until) out["until"] = format_duration(*s.until);
+  if (s.stop_at_violation) out["stop_at_violation"] = true;
   out["shuffle_ties"] = s.shuffle_ties;
 
   read_protocol(root, registry, s, out);

@@ -46,6 +46,13 @@ struct Scenario {
   std::string description;
   uint64_t seed = 1;
   Duration duration = Duration::seconds(10);
+  // Stop the run early, at a given time ("until", what `dsim run --until` sets) or at the first
+  // safety violation ("stop_at_violation"). The run is then a prefix of the full run (nothing in
+  // it depends on the duration), and liveness invariants are skipped: an "eventually" cannot
+  // be judged on a run cut short. Both are recorded in the trace header, so `dsim check` and
+  // `dsim replay` cut at the same place.
+  std::optional<Duration> until;
+  bool stop_at_violation = false;
   bool shuffle_ties = false;
   const ProtocolSpec* protocol = nullptr;
   ProtocolConfig config;
@@ -58,7 +65,9 @@ struct Scenario {
   nlohmann::json resolved;  // canonical form, defaults filled in
 
   Topology topology() const { return Topology(nodes, clients); }
-  SimOptions options() const { return SimOptions{seed, duration, shuffle_ties}; }
+  // Where the simulation stops: "until" when set, else the duration.
+  Duration run_length() const { return until.value_or(duration); }
+  SimOptions options() const { return SimOptions{seed, run_length(), shuffle_ties}; }
 };
 
 // A top-level scenario section owned by another layer (faults/ reads "faults"), so the

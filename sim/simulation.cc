@@ -63,6 +63,7 @@ void Simulation::schedule(Time at, std::function<void()> action) {
 }
 
 void Simulation::emit(TraceEvent& ev) {
+  if (halted_) return;
   ev.seq = stats_.trace_records++;
   for (TraceSink* s : sinks_) s->on_event(ev);
 }
@@ -88,6 +89,7 @@ void Simulation::invoke(NodeId id, F&& handler) {
 }
 
 void Simulation::record_state(NodeId id, NodeState& node) {
+  // Recorded even when the handler halted the run: the node did reach this state.
   if (states_.size() != nodes_.size()) states_.resize(nodes_.size());
   nlohmann::json now(nlohmann::json::value_t::object);
   node.process->describe(ctx_, now);
@@ -154,6 +156,7 @@ void Simulation::drop(NodeId from, NodeId to, uint64_t id, const Envelope& msg, 
 
 void Simulation::route(NodeId from, Outgoing& out) {
   DSIM_ASSERT(out.to.value < topology_.size(), "send to a node outside the topology");
+  if (halted_) return;  // the run ended within this handler: its later sends never happen
   const uint64_t id = ++message_counter_;
   ++stats_.sent;
   // Filters run first so the trace records the message as it really travels (a Byzantine
@@ -269,7 +272,7 @@ void Simulation::arrive(const Event& ev) {
 
 bool Simulation::step() {
   if (!started_) start();
-  if (queue_.empty() || queue_.top().time >= end_) return false;
+  if (halted_ || queue_.empty() || queue_.top().time >= end_) return false;
   const Event ev = queue_.pop();
   now_ = ev.time;
   switch (ev.kind) {
@@ -291,8 +294,8 @@ RunStats Simulation::run() {
   start();
   while (step()) {
   }
-  now_ = end_;
-  stats_.end = end_;
+  if (!halted_) now_ = end_;
+  stats_.end = now_;
   return stats_;
 }
 

@@ -59,7 +59,14 @@ class Simulation {
   // ---- running ----
   void start();      // starts every node (on_start) at time zero; run() calls it if needed
   bool step();       // processes one event; false when none is left before the end
-  RunStats run();    // runs to the end of the configured duration
+  RunStats run();    // runs to the end of the configured duration (or to a halt())
+  // Ends the run at once, in the middle of the event being processed: no further trace event
+  // reaches the sinks (not the rest of this handler's observations, nor its sends, which are
+  // not made), step() returns false, and the run ends at the current time. The handler's
+  // state record is still written (the node did reach that state). For "stop at the first
+  // violation", called from a sink.
+  void halt() { halted_ = true; }
+  bool halted() const { return halted_; }
 
   // ---- mechanisms for fault injectors and tests ----
   void crash(NodeId node, bool lose_unsynced = false);
@@ -116,6 +123,7 @@ class Simulation {
   uint64_t timer_counter_ = 0;
   uint64_t message_counter_ = 0;
   bool started_ = false;
+  bool halted_ = false;
   RunStats stats_;
 };
 

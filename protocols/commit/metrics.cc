@@ -3,21 +3,20 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <set>
+#include <string>
 #include <vector>
 
 namespace dsim::commit {
 namespace {
 
-std::string seconds(int64_t ns) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1fms", static_cast<double>(ns) / 1e6);
-  return buf;
-}
+std::string ms(int64_t ns) { return sim::format_ms(sim::Duration::nanos(ns)); }
 
 std::string p50_p99(std::vector<int64_t> v) {
   std::sort(v.begin(), v.end());
-  return "p50 " + seconds(sim::percentile(v, 0.5)) + ", p99 " + seconds(sim::percentile(v, 0.99)) + ", max " +
-         seconds(v.empty() ? 0 : v.back());
+  return "p50 " + ms(sim::percentile(v, 0.5)) + ", p99 " + ms(sim::percentile(v, 0.99)) + ", max " +
+         ms(v.empty() ? 0 : v.back());
 }
 
 class CommitMetrics final : public sim::MetricsSource {
@@ -27,6 +26,8 @@ class CommitMetrics final : public sim::MetricsSource {
     if (ev.kind != sim::TraceKind::observe || !ev.data) return;
     if (ev.name == "submit") {
       submitted_.emplace(ev.data->at("txn").get<uint64_t>(), ev.time);
+      Decisions& d = decisions_[ev.data->at("txn").get<uint64_t>()];
+      for (const auto& p : ev.data->at("participants")) d.participants.insert(p.get<std::string>());
     } else if (ev.name == "outcome") {
       const std::string outcome = ev.data->at("outcome").get<std::string>();
       auto it = submitted_.find(ev.data->at("txn").get<uint64_t>());
@@ -40,11 +41,13 @@ class CommitMetrics final : public sim::MetricsSource {
       }
     } else if (ev.name == "vote" && ev.data->at("vote") == "yes") {
       uncertain_since_.try_emplace({ev.node.value, ev.data->at("txn").get<uint64_t>()}, ev.time);
+    } else if (ev.name == "begin") {
+      Decisions& d = decisions_[ev.data->at("txn").get<uint64_t>()];
+      d.coordinator = ev.node.value;
+      for (const auto& p : ev.data->at("participants")) d.participants.insert(p.get<std::string>());
     } else if (ev.name == "decide") {
-      // What the participants decided (n1, the coordinator, is not one): the client's outcome
-      // line says what it was told, this what the shards did.
-      if (ev.node.value != 0 && ev.data->contains("decision"))
-        decisions_[ev.data->at("txn").get<uint64_t>()][ev.node.value] = ev.data->at("decision") == "commit";
+      // The latest decision of each process (a reversal is ac2_irreversible's to report).
+      decisions_[ev.data->at("txn").get<uint64_t>()].at[ev.node.value] = ev.data->at("decision") == "commit";
       auto it = uncertain_since_.find({ev.node.value, ev.data->at("txn").get<uint64_t>()});
       if (it != uncertain_since_.end()) {
         blocking_ns_.push_back((ev.time - it->second).ns());
@@ -56,18 +59,18 @@ class CommitMetrics final : public sim::MetricsSource {
   void report(sim::MetricLines& out, sim::Time end) const override {
     const uint64_t decided = committed_ + aborted_;
     char buf[240];
-    std::snprintf(buf, sizeof buf, "%zu submitted; clients were told %llu committed, %llu aborted (abort rate %.1f%%), %llu unknown",
+    std::snprintf(buf, sizeof buf, "%zu submitted; the clients heard %llu committed, %llu aborted (abort rate %.1f%%), %llu unknown",
                   submitted_.size(), static_cast<unsigned long long>(committed_),
                   static_cast<unsigned long long>(aborted_), decided ? 100.0 * static_cast<double>(aborted_) / static_cast<double>(decided) : 0.0,
                   static_cast<unsigned long long>(unknown_));
     out.emplace_back("transactions", buf);
+    report_decisions(out);
     out.emplace_back("commit latency", p50_p99(commit_latency_ns_));
     std::vector<int64_t> blocking = blocking_ns_;
     for (const auto& [key, since] : uncertain_since_) blocking.push_back((end - since).ns());
     std::snprintf(buf, sizeof buf, "%s (%zu yes votes; %zu still uncertain at the end)", p50_p99(blocking).c_str(),
                   blocking.size(), uncertain_since_.size());
     out.emplace_back("blocking time", buf);
-    out.emplace_back("participants", participants_line());
     std::snprintf(buf, sizeof buf, "%.1f (%llu messages)",
                   submitted_.empty() ? 0.0 : static_cast<double>(messages_) / static_cast<double>(submitted_.size()),
                   static_cast<unsigned long long>(messages_));
@@ -75,31 +78,58 @@ class CommitMetrics final : public sim::MetricsSource {
   }
 
  private:
-  // With a few transactions, who decided what ("txn 1000001: commit at n2, abort at n3 n4");
-  // with more, how many transactions every participant committed, aborted, or split on.
-  std::string participants_line() const {
-    if (decisions_.empty()) return "no participant decided a transaction";
-    const auto name = [](uint32_t node) { return "n" + std::to_string(node + 1); };
-    uint64_t commit = 0, abort = 0, split = 0;
-    std::string detail;
-    for (const auto& [txn, by_node] : decisions_) {
-      std::string commits, aborts;
-      for (const auto& [node, committed] : by_node) (committed ? commits : aborts) += " " + name(node);
-      if (!commits.empty() && !aborts.empty()) ++split;
-      else if (!commits.empty()) ++commit;
-      else ++abort;
-      if (!detail.empty()) detail += "; ";
-      detail += "txn " + std::to_string(txn) + ":";
-      if (!commits.empty()) detail += " commit at" + commits;
-      if (!aborts.empty()) detail += std::string(commits.empty() ? "" : ",") + " abort at" + aborts;
+  // What the servers decided, beside what the clients heard: a client told "aborted" while
+  // participants committed is 3PC under a partition, and the summary must not hide it.
+  struct Decisions {
+    std::optional<uint32_t> coordinator;     // the node that began it
+    std::set<std::string> participants;      // by name, from submit and begin
+    std::map<uint32_t, bool> at;             // node -> decided commit (its latest decision)
+  };
+
+  // Servers are n1..nN in NodeId order (sim/topology.h); only servers decide.
+  static std::string name(uint32_t node) { return "n" + std::to_string(node + 1); }
+
+  // Up to kListed transactions one line each, naming who decided what; more as counts.
+  void report_decisions(sim::MetricLines& out) const {
+    constexpr size_t kListed = 3;
+    size_t all_commit = 0, all_abort = 0, split = 0, undecided = 0, none = 0;
+    std::vector<std::string> lines;
+    for (const auto& [txn, d] : decisions_) {
+      std::string commit, abort, open;
+      for (const auto& [node, c] : d.at) {
+        std::string who = name(node) + (d.coordinator && *d.coordinator == node ? " (coordinator)" : "");
+        (c ? commit : abort) += " " + who;
+      }
+      std::set<std::string> waiting = d.participants;
+      for (const auto& [node, c] : d.at) waiting.erase(name(node));
+      if (d.coordinator && !d.at.count(*d.coordinator)) open += " " + name(*d.coordinator) + " (coordinator)";
+      for (const auto& w : waiting) open += " " + w;
+      const bool is_split = !commit.empty() && !abort.empty();
+      if (d.at.empty()) ++none;
+      else if (is_split) ++split;
+      else if (!commit.empty()) ++all_commit;
+      else ++all_abort;
+      if (!open.empty()) ++undecided;
+      std::string line = "transaction " + std::to_string(txn) + ":";
+      if (!commit.empty()) line += " commit at" + commit;
+      if (!abort.empty()) line += std::string(commit.empty() ? "" : ",") + " abort at" + abort;
+      if (!open.empty()) line += std::string(d.at.empty() ? "" : ",") + " undecided at" + open;
+      if (is_split) line += ": SPLIT, atomicity broken";
+      lines.push_back(std::move(line));
     }
-    std::string counts = std::to_string(decisions_.size()) + " decided: " + std::to_string(commit) +
-                         " committed everywhere, " + std::to_string(abort) + " aborted everywhere, " +
-                         std::to_string(split) + " split (atomicity broken)";
-    return decisions_.size() <= 3 ? counts + " (" + detail + ")" : counts;
+    if (decisions_.size() <= kListed) {
+      for (auto& line : lines) out.emplace_back("decisions", std::move(line));
+      return;
+    }
+    char buf[240];
+    std::snprintf(buf, sizeof buf,
+                  "%zu transactions: %zu committed everywhere, %zu aborted everywhere, %zu split (atomicity broken), "
+                  "%zu decided nowhere; %zu still undecided somewhere",
+                  decisions_.size(), all_commit, all_abort, split, none, undecided);
+    out.emplace_back("decisions", buf);
   }
 
-  std::map<uint64_t, std::map<uint32_t, bool>> decisions_;  // txn -> participant -> committed
+  std::map<uint64_t, Decisions> decisions_;
   std::map<uint64_t, sim::Time> submitted_;
   std::vector<int64_t> commit_latency_ns_;
   uint64_t committed_ = 0, aborted_ = 0, unknown_ = 0, messages_ = 0;

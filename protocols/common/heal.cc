@@ -45,7 +45,7 @@ HealTime last_heal(const nlohmann::json& faults, bool crashes_may_last, const st
       } else if (f.contains("crash") || is_network_fault(f)) {
         auto first = first_after(f.contains("crash") ? restarts : heals, at);
         if (!first && f.contains("crash") && crashes_may_last) first = at;
-        if (!first) return {std::nullopt, "the fault at " + sim::format_duration(at) + " never heals"};
+        if (!first) return {std::nullopt, "the fault at " + sim::format_ms(at) + " never heals"};
         end = *first;
       } else {
         end = at;  // restart, heal, and a lasting clock change

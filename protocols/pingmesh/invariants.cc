@@ -74,8 +74,8 @@ class ReplyWithinBound final : public sim::Invariant {
         continue;
       }
       if (ev.time - o.sent > bound_)
-        violate(ev, "ping " + std::to_string(o.id) + " sent at " + std::to_string(o.sent.ns()) +
-                        "ns is still unanswered after the bound of " + sim::format_duration(bound_));
+        violate(ev, "ping " + std::to_string(o.id) + " sent at " + sim::format_ms(o.sent - sim::Time::zero()) +
+                        " is still unanswered after the bound of " + sim::format_ms(bound_));
       break;
     }
   }

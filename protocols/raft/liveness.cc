@@ -2,10 +2,10 @@
 //
 // Raft promises availability only "as long as any majority of the servers are operational and
 // can communicate with each other and with clients" (§5, and timing: broadcastTime <<
-// electionTimeout << MTBF, §5.6). So once every fault has healed, within `settle` (5 maximum
-// election timeouts) exactly one leader must be in place and stay there to the end, every
-// client operation invoked before end - `drain` must have completed (ok, fail or info), and
-// operations invoked after the leader settled must complete ok.
+// electionTimeout << MTBF, §5.6). So once every fault has healed, within `settle`
+// (kSettleElectionTimeouts = 5 of the largest election timeout) exactly one leader must be in
+// place and stay there to the end, every client operation invoked before end - `drain` must have
+// completed (ok, fail or info), and operations invoked after the leader settled must complete ok.
 #include <map>
 #include <optional>
 #include <string>
@@ -45,6 +45,8 @@ class Liveness final : public sim::Invariant {
       }
     }
   }
+
+  bool liveness() const override { return true; }
 
   void on_end(sim::Time end) override {
     uint32_t leaders = 0;
@@ -95,14 +97,14 @@ std::unique_ptr<sim::Invariant> make_liveness(const sim::InvariantEnv& env) {
   // The slowest server's timeout: a server with a longer one (node_params) may be the next leader.
   const sim::Duration emax = protocols::largest_duration_param(s, "election_timeout", 1);
   const auto& w = s.at("workload");
-  const sim::Duration settle = emax * 5;
+  const sim::Duration settle = emax * kSettleElectionTimeouts;
   // A client gives up after `attempts` timeouts, each followed by at most 160ms of back-off.
   const sim::Duration timeout = *sim::parse_duration(w.at("timeout").get<std::string>(), nullptr);
   const sim::Duration drain = (timeout + sim::Duration::millis(160)) * w.at("attempts").get<int64_t>();
   const sim::Duration duration = *sim::parse_duration(s.at("duration").get<std::string>(), nullptr);
   if (*heal.at + settle + drain >= duration)
-    return std::make_unique<Skipped>("the last fault heals at " + sim::format_duration(*heal.at) +
-                                     ", too close to the end (needs " + sim::format_duration(settle + drain) + " more)");
+    return std::make_unique<Skipped>("the last fault heals at " + sim::format_ms(*heal.at) +
+                                     ", too close to the end (needs " + sim::format_ms(settle + drain) + " more)");
   return std::make_unique<Liveness>(env, sim::Time::zero() + *heal.at, settle, drain);
 }
 

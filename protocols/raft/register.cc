@@ -26,8 +26,9 @@ sim::ProtocolSpec protocol_spec() {
       {"raft.state_machine_safety", "no two servers apply different commands at one index (§5.4.3)",
        make_state_machine_safety},
       {"raft.liveness",
-       "after the last fault heals, one leader settles within 5 (maximum) election timeouts and every client operation "
-       "completes (skipped if faults never heal or heal too late)",
+       "after the last fault heals, one leader settles within " + std::to_string(kSettleElectionTimeouts) +
+           " election timeouts (the largest) and every client operation completes (skipped if faults never heal or "
+           "heal too late)",
        make_liveness},
   };
   p.bugs = {
@@ -62,7 +63,7 @@ sim::ProtocolSpec protocol_spec() {
     };
   };
   p.decode = sim::message_decoder<Message>();
-  p.story = {"pre_vote_started", "election_started", "became_leader", "stepped_down", "log_truncate", "snapshot_installed"};
+  p.story = {"election_started", "became_leader", "stepped_down", "log_truncate", "snapshot_installed"};
   p.timer_name = [](const sim::Topology& t, sim::NodeId node, uint64_t tag) -> std::string {
     if (t.role(node) == sim::Role::server) {
       switch (tag) {

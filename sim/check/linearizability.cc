@@ -48,7 +48,8 @@ Counterexample make_counterexample(const std::string& key,
 
 }  // namespace
 
-std::string Counterexample::to_text() const {
+std::string Counterexample::to_text(const std::function<std::string(const Operation&)>& show_op) const {
+  const auto to_string = [&](const Operation& op) { return show_op ? show_op(op) : check::to_string(op); };
   std::string s = "key " + json(partition).dump() + " (" + std::to_string(partition_ops) +
                   " ops) is not linearizable.\n";
   s += "  longest linearizable prefix: " + std::to_string(prefix_length) + " ops";

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,7 +50,9 @@ struct Counterexample {
   std::vector<Operation> concurrent;    // the candidates at that point (includes `blocked`)
   std::vector<bool> concurrent_legal;   // model accepts concurrent[i] in `state`
 
-  std::string to_text() const;  // a few readable lines
+  // A few readable lines; `show` formats each operation (default: to_string(op)), e.g. with
+  // the client's name, times in ms and the server that answered (ClientHistory::describe).
+  std::string to_text(const std::function<std::string(const Operation&)>& show = {}) const;
   json to_json() const;
 };
 

@@ -187,7 +187,7 @@ TEST(CheckHistoryBadInput, UnknownModelOrFormat) {
   const auto f = write("ok.jsonl", kLinearizable);
   expect_input_error("check-history " + f + " --model queue", {"--model", "queue"});
   expect_input_error("check-history " + f + " --model kv --format edn", {"--format", "edn"});
-  expect_input_error("check-history " + f, {"--model", "required"});
+  expect_input_error("check-history " + f, {f + ": --model is needed", "only a dsim trace names its own"});
 }
 
 TEST(CheckHistoryBadInput, BadBudget) {

@@ -286,9 +286,9 @@ TEST(ViolationText, NamesTheClientTheServerThatAnsweredAndTimesInMs) {
   Result r = run_dsim("run " + kRoot + "/scenarios/teaching/raft-lease-clock-skew.json");
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.out, m, std::regex("VIOLATION linearizable at t=\\d+\\.\\d{3}ms .*: (c\\d(p\\d)?) get \"k\\d\" -> "
-                                                     "\"[^\"]*\", invoked at \\d+\\.\\d{3}ms, completed at \\d+\\.\\d{3}ms, "
-                                                     "answered by (n\\d)")))
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex("VIOLATION linearizable at t=\\d+\\.\\d{3}ms .*: (c\\d(p\\d)?) get \"k\\d\" -> ok "
+                                                     "\"[^\"]*\" \\(\\d+\\.\\d{3}ms to \\d+\\.\\d{3}ms, "
+                                                     "answered by (n\\d)\\) cannot take effect")))
       << r.out;
   EXPECT_EQ(m[3].str(), "n1");
 }
@@ -302,14 +302,14 @@ namespace {
 TEST(CommitSummary, ShowsTheParticipantsDecisions) {
   Result r = run_dsim("run " + kRoot + "/scenarios/teaching/threepc-partition.json");
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("clients were told 0 committed, 1 aborted"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("participants: 1 decided: 0 committed everywhere, 0 aborted everywhere, 1 split "
-                       "(atomicity broken) (txn 1000001: commit at n2, abort at n3 n4)"),
+  EXPECT_NE(r.out.find("the clients heard 0 committed, 1 aborted"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("decisions:  transaction 1000001: commit at n1 (coordinator) n2, abort at n3 n4: SPLIT, "
+                       "atomicity broken"),
             std::string::npos)
       << r.out;
   Result nemesis = run_dsim("run " + kRoot + "/scenarios/twopc/nemesis.json");
   ASSERT_EQ(nemesis.code, 0) << nemesis.out << nemesis.err;
-  EXPECT_TRUE(std::regex_search(nemesis.out, std::regex("participants: \\d{2,} decided: \\d+ committed everywhere, \\d+ "
+  EXPECT_TRUE(std::regex_search(nemesis.out, std::regex("decisions:  \\d{2,} transactions: \\d+ committed everywhere, \\d+ "
                                                         "aborted everywhere, 0 split")))
       << nemesis.out;
 }

@@ -19,14 +19,18 @@
 #include <system_error>
 #include <utility>
 
+#include "protocols/registry.h"
+#include "sim/check/client_history.h"
 #include "sim/check/history.h"
 #include "sim/check/history_input.h"
 #include "sim/check/linearizability.h"
 #include "sim/check/models.h"
 #include "sim/json_source.h"
+#include "sim/jsonl.h"
 #include "sim/time.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/format.h"
+#include "tools/cli/runner.h"
 
 namespace dsim::cli {
 namespace {
@@ -87,8 +91,61 @@ sim::InputError model_error(const std::string& path, const std::string& what) {
   return sim::InputError(one_line(path + ": " + what));
 }
 
-check::History parse_history(const std::string& path, const std::string& format) {
-  const std::string text = read_history_file(path);
+// A dsim trace starts with its header line {"dsim_trace":1,...}.
+bool is_trace(const std::string& text) {
+  const std::string first = text.substr(0, text.find('\n'));
+  if (first.find("\"dsim_trace\"") == std::string::npos) return false;
+  const check::json j = check::json::parse(first, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() && j.contains("dsim_trace");
+}
+
+// The client history of a dsim trace, read with the trace reader (a garbled, truncated or
+// edited trace is bad input naming file:line), processes numbered as the run's `linearizable`
+// invariant numbers them, and the trace's protocol's model.
+struct TraceHistory {
+  check::History history;
+  std::string model;  // the protocol's history model
+  std::string about;  // "scenario raft-basics, protocol raft, seed 1"
+  std::unique_ptr<check::ClientHistory> clients;  // names processes and answering servers
+};
+
+TraceHistory read_trace_history(const std::string& path) {
+  TraceHistory out;
+  check::HistoryBuilder builder;
+  const sim::TraceReadResult read = sim::read_trace(
+      path, protocols::registry(), sections(),
+      [&](const sim::Scenario& s) {
+        out.clients = std::make_unique<check::ClientHistory>(s.topology().names());
+        out.model = s.protocol->history_model;
+        if (out.model.empty())
+          throw sim::InputError(path + ": a trace of protocol " + s.protocol->name +
+                                ", whose clients make no invoke/ok/fail/info events: no history to check");
+      },
+      [&](const sim::TraceEvent& ev) {
+        const std::string where = path + ": trace event #" + std::to_string(ev.seq) + ": ";
+        std::optional<check::Event> e;
+        try {
+          e = out.clients->on_event(ev);
+        } catch (const check::json::exception& err) {
+          throw sim::InputError(one_line(where + "client event data cannot be read: " + err.what()));
+        }
+        if (!e) return;
+        try {
+          builder.add(*e, static_cast<int64_t>(ev.seq));
+        } catch (const check::HistoryError& err) {
+          std::string what = err.what();  // "line N: ..." with N the event's seq
+          if (const size_t colon = what.find(": "); what.rfind("line ", 0) == 0 && colon != std::string::npos)
+            what.erase(0, colon + 2);
+          throw sim::InputError(one_line(where + what));
+        }
+      });
+  out.history = std::move(builder).finish();
+  out.about = "scenario " + read.scenario.name + ", protocol " + read.scenario.protocol->name + ", seed " +
+              std::to_string(read.scenario.seed);
+  return out;
+}
+
+check::History parse_history(const std::string& path, const std::string& format, const std::string& text) {
   std::istringstream in(text);
   check::History history;
   try {
@@ -171,10 +228,18 @@ int check_history(const CheckHistoryArgs& a) {
   check::CheckOptions options;
   options.budget = parse_budget(a.budget);
   options.max_memory_bytes = a.max_memory.empty() ? default_max_memory() : parse_max_memory(a.max_memory);
-  const check::Model model = check::model_by_name(a.model);
   // Wall time is measured outside any simulation.
   const auto start = std::chrono::steady_clock::now();
-  const check::History history = parse_history(a.file, a.format);
+  const std::string text = read_history_file(a.file);
+  std::optional<TraceHistory> trace;
+  if (a.format == "dsim" && is_trace(text)) trace = read_trace_history(a.file);
+  std::string model_name = a.model;
+  if (model_name.empty() && trace) model_name = trace->model;
+  if (model_name.empty())
+    throw sim::InputError(a.file + ": --model is needed (kv, register, list, set or counter); only a dsim trace "
+                                   "names its own (its protocol's history model)");
+  const check::Model model = check::model_by_name(model_name);
+  const check::History history = trace ? std::move(trace->history) : parse_history(a.file, a.format, text);
   const auto parsed = std::chrono::steady_clock::now();
   check::CheckResult result;
   try {
@@ -191,8 +256,8 @@ int check_history(const CheckHistoryArgs& a) {
   if (a.json) {
     check::json j = result.to_json();
     j["file"] = a.file;
-    j["format"] = a.format;
-    j["model"] = a.model;
+    j["format"] = trace ? "dsim trace" : a.format;
+    j["model"] = model_name;
     j["budget"] = a.budget;
     j["max_memory"] = check::bytes_text(options.max_memory_bytes);
     j["seconds"] = check_seconds;
@@ -200,15 +265,22 @@ int check_history(const CheckHistoryArgs& a) {
     std::printf("%s\n", j.dump(-1, ' ', false, check::json::error_handler_t::replace).c_str());
     return code;
   }
-  std::printf("history:    %s (format %s)\n", a.file.c_str(), a.format.c_str());
-  std::printf("model:      %s\n", a.model.c_str());
+  if (trace) std::printf("history:    %s (a dsim trace: %s)\n", a.file.c_str(), trace->about.c_str());
+  else std::printf("history:    %s (format %s)\n", a.file.c_str(), a.format.c_str());
+  std::printf("model:      %s%s\n", model_name.c_str(), trace && a.model.empty() ? " (the protocol's)" : "");
   std::printf("operations: %s in %s partition%s%s\n", with_commas(result.operations).c_str(),
               with_commas(result.partitions).c_str(), result.partitions == 1 ? "" : "s",
               result.operations == 0 ? " (empty history: nothing to check)" : "");
   print_verdict(result, a, options.max_memory_bytes);
   std::printf("time:       %s checking (%s search steps), %s parsing\n", seconds_text(check_seconds).c_str(),
               with_commas(result.steps).c_str(), seconds_text(parse_seconds).c_str());
-  if (result.counterexample) std::printf("%s", result.counterexample->to_text().c_str());
+  if (result.counterexample) {
+    // From a trace, operations read as the run's invariant shows them: client names, times in
+    // ms, the server that answered.
+    const check::ClientHistory* clients = trace ? trace->clients.get() : nullptr;
+    const auto show = [clients](const check::Operation& op) { return clients->describe(op); };
+    std::printf("%s", clients ? result.counterexample->to_text(show).c_str() : result.counterexample->to_text().c_str());
+  }
   return code;
 }
 
@@ -217,9 +289,10 @@ int check_history(const CheckHistoryArgs& a) {
 Command add_check_history(CLI::App& app) {
   auto a = std::make_shared<CheckHistoryArgs>();
   CLI::App* cmd = app.add_subcommand("check-history", "Check a client history for linearizability against a model");
-  cmd->add_option("history", a->file, "history file to check")->required();
-  cmd->add_option("--model", a->model, "sequential specification: kv, register, list, set or counter")
-      ->required()
+  cmd->add_option("history", a->file, "history file to check, or a dsim trace (its client events)")->required();
+  cmd->add_option("--model", a->model,
+                  "sequential specification: kv, register, list, set or counter (for a dsim trace: default the "
+                  "protocol's history model)")
       ->check(CLI::IsMember({"kv", "register", "list", "set", "counter"}));
   cmd->add_option("--format", a->format,
                   "dsim (JSON Lines events), porcupine (Porcupine's kv EDN) or jepsen (Jepsen etcd log)")
@@ -234,8 +307,11 @@ Command add_check_history(CLI::App& app) {
       "The dsim format is one JSON event per line:\n"
       "  {\"process\":0,\"type\":\"invoke\",\"f\":\"put\",\"key\":\"k1\",\"value\":\"x\",\"time\":123}\n"
       "  (type invoke|ok|fail|info; key, value and time optional; an operation never completed is indeterminate)\n"
+      "  'dsim run --history FILE' writes it. A dsim trace (its first line {\"dsim_trace\":1,...}) is read as one:\n"
+      "  its client events, its protocol's model unless --model says otherwise.\n"
       "Examples:\n"
       "  dsim check-history history.jsonl --model kv\n"
+      "  dsim run scenarios/raft/nemesis.json --trace /tmp/t.jsonl && dsim check-history /tmp/t.jsonl\n"
       "  dsim check-history ../shared/conformance/porcupine/kv/c10-bad.txt --model kv --format porcupine\n"
       "  dsim check-history ../shared/conformance/porcupine/jepsen/etcd_002.log --model register --format jepsen --json\n"
       "  dsim check-history big.jsonl --model register --budget 2m --max-memory 8GiB\n"

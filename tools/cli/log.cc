@@ -217,6 +217,7 @@ Command add_log(CLI::App& app) {
       std::printf("at the end of the run:\n");
       violation_note();
     }
+    if (!trace.stopped.empty()) std::printf("(%s)\n", trace.stopped.c_str());
     return 0;
   };
 }

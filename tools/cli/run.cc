@@ -24,6 +24,10 @@ struct RunArgs {
   bool no_invariants = false;
   bool no_state = false;
   std::string emit_schedule;
+  std::string until;
+  std::string history;
+  bool stop_at_violation = false;
+  bool expect_safe = false;
 };
 }  // namespace
 
@@ -42,25 +46,53 @@ Command add_run(CLI::App& app) {
   cmd->add_option("--emit-schedule", args->emit_schedule,
                   "write the scenario with every fault that fired (nemesis included) as an explicit schedule; "
                   "running that file gives the identical digest");
+  cmd->add_option("--history", args->history,
+                  "write the clients' history (invoke/ok/fail/info) in the format 'dsim check-history' reads; one "
+                  "process per (client node, logical process), numbered as the linearizable invariant numbers them");
+  cmd->add_option("--until", args->until,
+                  "stop the run at this simulated time (e.g. 2.5s; before the scenario's duration): the trace ends "
+                  "there, liveness invariants are skipped; the same as --set until=T, recorded in the trace header");
+  cmd->add_flag("--stop-at-violation", args->stop_at_violation,
+                "stop at the event where the first violation shows (checked at events; the linearizability check "
+                "runs at the end, so it stops nothing); liveness invariants are skipped");
+  cmd->add_flag("--expect-safe", args->expect_safe,
+                "expect safety to hold whatever the scenario's \"expect\" says (a lesson shown with its bug "
+                "switched off: --set 'protocol.bugs=[]' --expect-safe); the same as --set 'expect={\"safety\":\"holds\"}'");
   cmd->footer(
       "Examples:\n"
       "  dsim run scenarios/pingmesh/basic.json\n"
       "  dsim run scenarios/pingmesh/basic.json --seed 42 --trace /tmp/run.jsonl\n"
       "  dsim run scenarios/pingmesh/basic.json --set nodes=50 --set protocol.params.interval=5ms\n"
       "  dsim run scenarios/pingmesh/nemesis.json --emit-schedule /tmp/schedule.json && dsim run /tmp/schedule.json\n"
+      "  dsim run scenarios/teaching/raft-basics.json --until 2.5s --trace /tmp/t.jsonl && dsim state /tmp/t.jsonl\n"
+      "  dsim run scenarios/teaching/raft-figure8.json --stop-at-violation --trace /tmp/t.jsonl\n"
+      "  dsim run scenarios/raft/nemesis.json --history /tmp/h.jsonl && dsim check-history /tmp/h.jsonl --model kv\n"
+      "  dsim run scenarios/teaching/raft-figure8.json --set 'protocol.bugs=[]' --expect-safe\n"
       "Exit code: 0 as the scenario's \"expect\" says, 1 an unexpected (or missing expected) violation, 2 bad input.");
   return [args]() {
     OutputPlan files;
     files.input("the scenario file", args->file);
     files.output("--trace", args->trace);
     files.output("--emit-schedule", args->emit_schedule);
+    files.output("--history", args->history);
     files.check();
     std::vector<std::string> sets = args->sets;
     if (args->seed) sets.push_back("seed=" + std::to_string(*args->seed));
+    if (args->stop_at_violation && args->no_invariants)
+      throw sim::InputError("--stop-at-violation needs the invariants: drop --no-invariants");
+    if (args->stop_at_violation) sets.push_back("stop_at_violation=true");
+    // Through the scenario (not beside it), so the trace header records it and `dsim check`
+    // of the trace expects the same.
+    if (args->expect_safe) sets.push_back(R"(expect={"safety": "holds"})");
     sim::Scenario scenario = load(args->file, sets);
+    if (!args->until.empty()) set_until(scenario, "--until", args->until);
+    if (!args->history.empty() && scenario.protocol->history_model.empty())
+      throw sim::InputError("--history: protocol " + scenario.protocol->name +
+                            " records no client history (its clients make no invoke/ok/fail/info events)");
     RunRequest req;
     req.scenario = &scenario;
     req.trace_path = args->trace;
+    req.history_path = args->history;
     req.trace_states = !args->no_state;
     req.invariants = !args->no_invariants;
     req.emit_schedule = !args->emit_schedule.empty();
@@ -70,7 +102,11 @@ Command add_run(CLI::App& app) {
     print_summary(stdout, scenario, out);
     const bool ok = out.as_expected(scenario.expect);
     if (!ok || out.any_violation()) {
-      std::printf("reproduce: %s\n", reproduce_command(args->file, scenario.seed, args->sets).c_str());
+      std::string cmd = reproduce_command(args->file, scenario.seed, args->sets);
+      if (!args->until.empty()) cmd += " --until " + shell_quote(args->until);
+      if (args->stop_at_violation) cmd += " --stop-at-violation";
+      if (args->expect_safe) cmd += " --expect-safe";
+      std::printf("reproduce: %s\n", cmd.c_str());
     }
     return ok ? 0 : 1;
   };

@@ -6,6 +6,7 @@
 #include "faults/schedule.h"
 #include "protocols/registry.h"
 #include "sim/jsonl.h"
+#include "tools/cli/history_sink.h"
 #include "tools/cli/output.h"
 
 namespace dsim::cli {
@@ -37,7 +38,9 @@ bool RunOutcome::as_expected(const sim::Expectation& expect) const {
   for (const auto& r : invariants) {
     const bool violated = r.verdict == sim::Verdict::violated;
     if (violated && !expect.allows(r.name)) return false;
-    if (!violated && r.name == expect.violation) return false;
+    // An expected liveness violation cannot show on a run cut short: not judged, not missing.
+    const bool not_judged = r.verdict == sim::Verdict::skipped && !stopped.empty();
+    if (!violated && r.name == expect.violation && !not_judged) return false;
   }
   return true;
 }
@@ -63,11 +66,35 @@ void OfflineInvariants::start(const sim::Scenario& scenario) {
   topology_ = std::make_unique<sim::Topology>(scenario.topology());
   set_ = std::make_unique<sim::InvariantSet>(*topology_);
   add_invariants(*scenario_, *set_);
+  if (scenario.stop_at_violation) set_->stop_at_violation();
 }
 
 std::vector<sim::InvariantResult> OfflineInvariants::finish(sim::Time end) {
-  set_->finish(end);
+  stopped_ = cut_reason(*scenario_, *set_);
+  set_->finish(end, stopped_);
   return set_->results();
+}
+
+std::string cut_reason(const sim::Scenario& s, const sim::InvariantSet& invariants) {
+  if (const sim::Violation* v = invariants.stopped_by())
+    return "the run was stopped at its first violation (" + v->invariant + " at " +
+           sim::format_ms(v->time - sim::Time::zero()) + ") by --stop-at-violation";
+  if (s.until)
+    return "the run was stopped at " + sim::format_ms(*s.until) + " by --until, before the scenario's end at " +
+           sim::format_ms(s.duration);
+  return "";
+}
+
+void set_until(sim::Scenario& s, const std::string& flag, const std::string& value) {
+  std::string error;
+  const auto until = sim::parse_duration(value, &error);
+  if (!until) throw sim::InputError(flag + ": " + error);
+  if (*until <= sim::Duration{}) throw sim::InputError(flag + ": must be positive, got \"" + value + "\"");
+  if (*until >= s.duration)
+    throw sim::InputError(flag + " " + sim::format_duration(*until) + ": not before the end of " + s.origin +
+                          " (\"duration\": \"" + sim::format_duration(s.duration) + "\")");
+  s.until = *until;
+  s.resolved["until"] = sim::format_duration(*until);
 }
 
 RunOutcome execute(const RunRequest& request) {
@@ -91,9 +118,17 @@ RunOutcome execute(const RunRequest& request) {
     jsonl->record_state(request.trace_states);
     simulation.add_sink(jsonl.get());
   }
+  std::unique_ptr<HistorySink> history;
+  if (!request.history_path.empty()) {
+    history = std::make_unique<HistorySink>(request.history_path, simulation.topology().names());
+    simulation.add_sink(history.get());
+  }
   if (request.invariants) {
     add_invariants(s, invariants);
     if (invariants.size()) simulation.add_sink(&invariants);
+    // The sink order puts the digest and the trace file before the invariants, so the event
+    // where the first violation shows is the last one both record.
+    if (s.stop_at_violation) invariants.stop_at_violation([&simulation] { simulation.halt(); });
   }
   for (sim::TraceSink* sink : request.extra_sinks) simulation.add_sink(sink);
   sim::Metrics metrics;
@@ -105,10 +140,12 @@ RunOutcome execute(const RunRequest& request) {
   const auto start = std::chrono::steady_clock::now();  // wall time is measured outside the simulation
   RunOutcome out;
   out.stats = simulation.run();
-  invariants.finish(simulation.end());
+  out.stopped = cut_reason(s, invariants);
+  invariants.finish(out.stats.end, out.stopped);
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   out.invariants = invariants.results();
-  if (request.metrics) out.metrics = metrics.report(simulation.end());
+  if (request.metrics) out.metrics = metrics.report(out.stats.end);
+  if (installed_faults) out.notes = installed_faults->notes();
   if (request.emit_schedule) out.schedule = faults::explicit_schedule(s, installed_faults.get());
   if (digest) out.digest = digest->hex();
   if (jsonl) {
@@ -121,6 +158,7 @@ RunOutcome execute(const RunRequest& request) {
     jsonl->commit(footer);
     trace_file->commit();
   }
+  if (history) history->commit();
   return out;
 }
 

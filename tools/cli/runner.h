@@ -20,6 +20,7 @@ namespace dsim::cli {
 struct RunRequest {
   const sim::Scenario* scenario = nullptr;
   std::string trace_path;  // empty: no JSONL file
+  std::string history_path;  // empty: no client history file (dsim run --history)
   bool trace_states = true;  // the file records nodes' states (for dsim state/step/view)
   bool digest = true;
   bool invariants = true;
@@ -33,10 +34,16 @@ struct RunOutcome {
   std::string digest;  // empty when the digest was off
   std::vector<sim::InvariantResult> invariants;
   double wall_seconds = 0;
-  nlohmann::json schedule;
-  sim::MetricLines metrics;  // the scenario with its faults written out as fired (emit_schedule)
+  nlohmann::json schedule;  // the scenario with its faults written out as fired (emit_schedule)
+  sim::MetricLines metrics;
+  // Why the run ended before the scenario's end ("until", "stop_at_violation"); "" when it
+  // ran to its end. Liveness invariants were then skipped with this reason.
+  std::string stopped;
+  // Notes on the run's faults (a selector that matched no node), one line each.
+  std::vector<std::string> notes;
   bool any_violation() const;
-  // Expectation met: no violation (safety "holds"), or exactly the expected one happened.
+  // Expectation met: no violation (safety "holds"), or exactly the expected one happened (or,
+  // on a run cut short, it was skipped there: a liveness violation cannot show before the end).
   bool as_expected(const sim::Expectation& expect) const;
 };
 
@@ -56,15 +63,27 @@ RunOutcome execute(const RunRequest& request);
 // trace header (start), fed every event read back, finished at the recorded end.
 class OfflineInvariants {
  public:
-  void start(const sim::Scenario& scenario);
+  void start(const sim::Scenario& scenario);  // and stops at the first violation when it did
   void on_event(const sim::TraceEvent& ev) { set_->on_event(ev); }
+  // A run cut short ("until", "stop_at_violation") skips liveness as it did live; stopped()
+  // says why it ended early ("" when it ran to its end).
   std::vector<sim::InvariantResult> finish(sim::Time end);
+  const std::string& stopped() const { return stopped_; }
 
  private:
   std::unique_ptr<sim::Scenario> scenario_;  // the invariants' env points into these
   std::unique_ptr<sim::Topology> topology_;
   std::unique_ptr<sim::InvariantSet> set_;
+  std::string stopped_;
 };
+
+// Why a run ended before the scenario's end ("" when it ran to its end): the scenario's
+// "until", or the violation that stopped it under "stop_at_violation" (the set must have been
+// told with stop_at_violation()). The same text live and in `dsim check`.
+std::string cut_reason(const sim::Scenario& scenario, const sim::InvariantSet& invariants);
+// Sets the scenario's "until" from `dsim run --until` (overriding the file's), validated
+// against its duration: an InputError naming `flag` otherwise.
+void set_until(sim::Scenario& scenario, const std::string& flag, const std::string& value);
 
 // The build identity written into trace headers.
 std::string build_id();

@@ -176,6 +176,7 @@ Command add_shrink(CLI::App& app) {
     const int64_t cut_ms = shrinker.last_violation().ns() / 1'000'000 + 1;
     nlohmann::json shorter = current;
     shorter["duration"] = std::to_string(cut_ms) + "ms";
+    shorter.erase("until");  // the violation came before any "until", so the new end is earlier still
     if (cut_ms * 1'000'000 < sim::parse_duration(current.at("duration").get<std::string>(), nullptr)->ns() && shrinker.fails(shorter))
       current = shorter;
     // Fewer nodes, then fewer clients, while it still fails.

@@ -27,6 +27,7 @@ LoadedTrace load_trace(const std::string& path) {
         t.states.push_back(StateChange{t.events.size(), time, node, changes});
       });
   t.verdicts = invariants.finish(sim::Time::from_ns(t.read.footer.end_ns));
+  t.stopped = invariants.stopped();
   t.topology = t.read.scenario.topology();
   for (uint32_t i = 0; i < t.topology.size(); ++i) t.names.push_back(t.topology.name(sim::NodeId(i)));
   // The violation to show: the earliest at an event, else one found at the end.
@@ -169,8 +170,11 @@ std::string event_text(const LoadedTrace& trace, const sim::StoredEvent& ev) {
     }
     case sim::TraceKind::fault: {
       out = "FAULT " + ev.name;
-      const std::string f = fields_text(ev.data, {"stream", "at"});
+      const std::string f = fields_text(ev.data, {"stream", "at", "note"});
       if (!f.empty()) out += " " + f;
+      // A fault that hit nothing says so in full (faults/schedule.h).
+      if (ev.data.is_object() && ev.data.contains("note") && ev.data["note"].is_string())
+        out += " -- " + sim::printable(ev.data["note"].get<std::string>(), 300);
       if (ev.node.valid()) out = node + " " + out;
       break;
     }

@@ -37,6 +37,7 @@ struct LoadedTrace {
   // The first violation: the invariant, its text, and the event (nullopt: found at the end).
   std::optional<sim::Violation> violation;
   std::optional<size_t> violation_event;  // index into events
+  std::string stopped;  // why the run ended before the scenario's end (cut_reason), "" if it did not
   const sim::ProtocolSpec& protocol() const { return *read.scenario.protocol; }
 };
 
