@@ -27,10 +27,5 @@ struct TimerId {
   constexpr bool valid() const { return value != 0; }
 };
 
-// What a Process receives when one of its timers fires.
-struct Timer {
-  TimerId id;
-  uint64_t tag = 0;  // the tag given to set_timer, so a process need not store every id
-};
 
 }  // namespace dsim::sim

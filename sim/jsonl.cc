@@ -1,12 +1,14 @@
 #include "sim/jsonl.h"
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <system_error>
 
 #include "sim/json_source.h"
+#include "sim/observe.h"
 #include "sim/printable.h"
 
 namespace dsim::sim {
@@ -135,6 +137,25 @@ uint64_t count_field(const nlohmann::json& j, const char* key, const std::string
   return static_cast<uint64_t>(integer_field(j, key, 0, INT64_MAX, path, line));
 }
 
+// An observation, client event or timer: its type name ("what", or `type` when the kind has
+// one type) and fields ("data"), decoded into the typed value the live run carried.
+void decode_value(StoredEvent& ev, const nlohmann::json& j, const ValueDecoder& decode, const std::string& kind,
+                  uint32_t nodes, const std::string& path, uint64_t line, std::string_view type = {}) {
+  if (type.empty()) ev.name = field<std::string>(j, "what", path, line);
+  const auto body = field<nlohmann::json>(j, "data", path, line);
+  const std::string name = type.empty() ? ev.name : std::string(type);
+  try {
+    if (decode) ev.msg = decode(name, body);
+  } catch (const std::invalid_argument& e) {
+    bad_line(path, line, kind + " " + printable(name, 60) + ": " + e.what());
+  } catch (const nlohmann::json::exception&) {
+    bad_line(path, line, kind + " " + printable(name, 60) + ": malformed data");
+  }
+  if (!ev.msg) bad_line(path, line, "unknown " + kind + " \"" + printable(name, 60) + "\"");
+  if (!ev.msg->nodes_within(nodes))
+    bad_line(path, line, kind + " " + printable(name, 60) + " names a node outside the topology's " + std::to_string(nodes));
+}
+
 }  // namespace
 
 TraceReadResult read_trace(const std::string& path, const Registry& registry, const Sections& sections,
@@ -249,6 +270,9 @@ TraceReadResult read_trace(const std::string& path, const Registry& registry, co
             bad_line(path, line, "message " + printable(ev.name, 60) + ": malformed body");
           }
           if (!ev.msg) bad_line(path, line, "unknown message type \"" + printable(ev.name, 60) + "\" for protocol " + result.scenario.protocol->name);
+          if (!ev.msg->nodes_within(topology.size()))
+            bad_line(path, line, "message " + printable(ev.name, 60) + " names a node outside the topology's " +
+                                     std::to_string(topology.size()));
           messages[ev.id] = ev.msg;
         } else {
           auto it = messages.find(ev.id);
@@ -259,14 +283,25 @@ TraceReadResult read_trace(const std::string& path, const Registry& registry, co
       }
       case TraceKind::timer:
         ev.id = count_field(j, "timer", path, line);
-        ev.tag = count_field(j, "tag", path, line);
+        decode_value(ev, j, result.scenario.protocol->decode_timer, "timer", topology.size(), path, line);
         break;
+      case TraceKind::observe:
+        decode_value(ev, j, result.scenario.protocol->decode_observation, "observation", topology.size(), path, line);
+        break;
+      case TraceKind::client: {
+        ev.name = field<std::string>(j, "what", path, line);
+        if (std::find(kClientEventNames.begin(), kClientEventNames.end(), ev.name) == kClientEventNames.end())
+          bad_line(path, line, "client event \"" + printable(ev.name, 40) + "\" must be invoke, ok, fail or info");
+        static const ValueDecoder client = observation_decoder<ClientEvent>();
+        decode_value(ev, j, client, "client event", topology.size(), path, line, ClientEvent::type_name);
+        // A client event's logical process is a Jepsen process number, as in histories.
+        if (ev.view().client()->process > static_cast<uint32_t>(INT32_MAX))
+          bad_line(path, line, "client event: field \"process\" must be 0 to 2147483647");
+        break;
+      }
       default:
         if (j.contains("what")) ev.name = field<std::string>(j, "what", path, line);
         if (j.contains("data")) ev.data = j["data"];
-        // A client event's logical process is a Jepsen process number, as in histories.
-        if (ev.kind == TraceKind::client && ev.data.is_object() && ev.data.contains("process"))
-          integer_field(ev.data, "process", 0, INT32_MAX, path, line);
         break;
     }
     const TraceEvent view = ev.view();

@@ -21,7 +21,7 @@
 
 namespace dsim::sim {
 
-inline constexpr int kTraceFormat = 1;
+inline constexpr int kTraceFormat = 2;  // 2: typed observations, client events and timers
 
 struct TraceHeader {
   int format = kTraceFormat;

@@ -37,6 +37,13 @@ class Envelope {
   virtual void write_bytes(ByteWriter& w) const = 0;
   // "type key=value ..." for people (`dsim log`); names[i] names node i.
   virtual void write_text(std::string& out, const std::vector<std::string>* names) const = 0;
+  // "key=value ..." alone (no type name), for values whose name is shown elsewhere.
+  virtual void write_fields(std::string& out, const std::vector<std::string>* names) const = 0;
+  // A copy on the heap (no pool), for keeping an event beyond its simulation (MemorySink).
+  virtual Envelope* clone() const = 0;
+  // Whether every NodeId it holds names one of `nodes` nodes (or none, kNoNode): read back
+  // from a trace, a value naming a node outside the topology is bad input.
+  virtual bool nodes_within(uint32_t nodes) const = 0;
 
   // The protocol's message variant. Asserts that this envelope holds exactly that type.
   template <class Message>
@@ -88,6 +95,16 @@ class Boxed final : public Envelope {
           if (out.size() == mark + 1) out.pop_back();  // no fields to show
         },
         value);
+  }
+  void write_fields(std::string& out, const std::vector<std::string>* names) const override {
+    std::visit([&](const auto& alt) { TextWriter(out, names).fields(alt); }, value);
+  }
+  Envelope* clone() const override { return new Boxed<Message>(nullptr, value); }
+  bool nodes_within(uint32_t nodes) const override {
+    bool ok = true;
+    std::visit([&](const auto& alt) { for_each_node_id(alt, [&](NodeId id) { ok &= !id.valid() || id.value < nodes; }); },
+               value);
+    return ok;
   }
   void write_bytes(ByteWriter& w) const override {
     w.u64(value.index());

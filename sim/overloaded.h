@@ -9,4 +9,15 @@ struct overloaded : Fs... {
 };
 template <class... Fs>
 overloaded(Fs...) -> overloaded<Fs...>;
+
+// The types a role never receives, named one by one (no catch-all): put `ignored<A, B>{}` in
+// an overloaded{...}, and a new message type still fails to compile until it is placed.
+template <class T>
+struct ignored_one {
+  void operator()(const T&) const {}
+};
+template <class... Ts>
+struct ignored : ignored_one<Ts>... {
+  using ignored_one<Ts>::operator()...;
+};
 }  // namespace dsim::sim

@@ -5,8 +5,8 @@
 // clock, a global rng, a file or a socket; all of that comes through the Context, so the same
 // class could run over real sockets. The Context buffers effects; after each handler the
 // runtime applies them in one fixed order: storage sync, observations, sends, timers. "Persist
-// before send" therefore holds for every protocol by construction, and a unit test can call a
-// handler on a test context and inspect its effects (sim/testing.h).
+// before send" therefore holds for every protocol by construction. Observations, client
+// events and timers are typed values (sim/observe.h), carried like messages.
 #pragma once
 
 #include <memory>
@@ -19,6 +19,7 @@
 #include "sim/clock.h"
 #include "sim/ids.h"
 #include "sim/message.h"
+#include "sim/observe.h"
 #include "sim/rng.h"
 #include "sim/storage.h"
 #include "sim/time.h"
@@ -34,7 +35,8 @@ class Process {
   // Called when the node starts, and again (on a new object) after every restart.
   virtual void on_start(Context&) {}
   virtual void on_envelope(Context& ctx, NodeId from, const Envelope& msg) = 0;
-  virtual void on_timer(Context&, Timer) {}
+  // A timer armed by this incarnation fired; `timer` is the value it was armed with.
+  virtual void on_timer_envelope(Context&, TimerId, const Envelope& /*timer*/) {}
   // The node's state for people (`dsim state`, `dsim step`, `dsim view`), as a flat object of
   // fields (Raft: role, term, voted_for, commit_index, log). Called after every handler, but
   // only when a sink records state (a trace file); invariants never read it.
@@ -43,26 +45,41 @@ class Process {
   virtual void describe(const Context&, nlohmann::json& /*state*/) const {}
 };
 
-// A Process of a protocol whose messages are the variant `Message`: on_message receives the
-// variant itself (dispatch it with an overloaded visitor so a missing case fails to compile).
-template <class Message>
+// The Timer parameter of a process that arms no timers.
+struct NoTimers {};
+
+// A Process of a protocol whose messages are the variant `Message` and whose timers are the
+// variant `Timer` (each alternative a reflectable struct with a type_name, as messages):
+// on_message and on_timer receive the variants themselves (dispatch them with an overloaded
+// visitor and no catch-all, so a missing case fails to compile).
+template <class Message, class Timer = NoTimers>
 class ProcessOf : public Process {
  public:
   using MessageType = Message;
+  using TimerType = Timer;
   void on_envelope(Context& ctx, NodeId from, const Envelope& msg) final {
     on_message(ctx, from, msg.as<Message>());
   }
+  void on_timer_envelope(Context& ctx, TimerId id, const Envelope& timer) final {
+    if constexpr (!std::is_same_v<Timer, NoTimers>) on_timer(ctx, id, timer.as<Timer>());
+  }
   virtual void on_message(Context& ctx, NodeId from, const Message& msg) = 0;
+  // `id` is what set_timer returned, for telling a current timer from a stale one.
+  virtual void on_timer(Context&, TimerId /*id*/, const Timer& /*timer*/) {}
 
  protected:
   // Accepts any alternative of Message and boxes it as the variant.
   void send(Context& ctx, NodeId to, Message msg);
+  // Arms a timer that fires after `delay` of local time (or after a delay drawn uniformly from
+  // [lo, hi] with the node's rng) and hands `timer` back to on_timer.
+  TimerId set_timer(Context& ctx, Duration delay, Timer timer);
+  TimerId set_timer(Context& ctx, Duration lo, Duration hi, Timer timer);
 };
 
 // A timer armed and not yet fired or cancelled.
 struct LiveTimer {
   TimerId id;
-  uint64_t tag;
+  MessagePtr value;  // what the process armed it with
 };
 
 // Per-node state owned by the runtime. Everything here but `storage` is volatile: a crash
@@ -86,9 +103,9 @@ struct PendingTimer {
   Duration delay;  // in the node's local time
 };
 struct Observation {
-  std::string what;
-  nlohmann::json data;
-  bool client = false;  // a client operation event (invoke/ok/fail/info), traced as "client"
+  bool client = false;    // a client operation event, traced as "client"
+  std::string_view what;  // the observation's type name; client: invoke/ok/fail/info
+  MessagePtr value;       // std::variant<T> of the observation; client: std::variant<ClientEvent>
 };
 
 class Context {
@@ -121,10 +138,12 @@ class Context {
     sends_.push_back(Outgoing{to, pool_->make<Message>(std::move(msg))});
   }
   void send(NodeId to, MessagePtr msg) { sends_.push_back(Outgoing{to, std::move(msg)}); }
-  // Arms a timer that fires after `delay` of local time.
-  TimerId set_timer(Duration delay, uint64_t tag = 0);
+  // Arms a timer that fires after `delay` of local time, holding `timer` (a boxed value of the
+  // process's Timer variant: use ProcessOf::set_timer, which boxes it).
+  TimerId set_timer(Duration delay, MessagePtr timer);
   // Arms a timer whose delay is drawn uniformly from [lo, hi] with the node's rng.
-  TimerId set_timer(Duration lo, Duration hi, uint64_t tag = 0);
+  TimerId set_timer(Duration lo, Duration hi, MessagePtr timer);
+  MessagePool& pool() { return *pool_; }
   // Cancels an armed timer; a no-op for one that already fired or was cancelled.
   void cancel_timer(TimerId id);
   // Asks the runtime to make storage durable before any send of this handler leaves.
@@ -132,8 +151,9 @@ class Context {
   // Records a protocol observation in the trace (invariants read these). Cheap to skip:
   // check observing() before building an expensive payload.
   bool observing() const { return observing_; }
-  void observe(std::string what, nlohmann::json data = nlohmann::json::object()) {
-    if (observing_) observations_.push_back(Observation{std::move(what), std::move(data)});
+  template <class T>
+  void observe(T value) {
+    if (observing_) observations_.push_back(Observation{false, T::type_name, pool_->make<std::variant<T>>(std::move(value))});
   }
 
   // Client history (Jepsen style), recorded by client nodes: the invocation of an operation,
@@ -142,20 +162,20 @@ class Context {
   // trace. Unlike observations they are always recorded: a history with holes is wrong.
   // `process` names the node's logical process (a Jepsen process, one outstanding operation
   // at a time) when a node runs several; the checkers key histories by (node, process).
-  void client_invoke(const std::string& f, const std::string& key, nlohmann::json value = nullptr,
-                     uint32_t process = 0) {
-    observations_.push_back(Observation{"invoke", client_data(f, key, std::move(value), process), true});
+  void client_invoke(ClientOp f, std::string key, nlohmann::json value = nullptr, uint32_t process = 0) {
+    client_event(kClientEventNames[0], ClientEvent{f, std::move(key), std::move(value), process});
   }
-  void client_complete(const std::string& type, const std::string& f, const std::string& key,
-                       nlohmann::json value = nullptr, uint32_t process = 0) {
-    DSIM_ASSERT(type == "ok" || type == "fail" || type == "info", "client_complete type must be ok, fail or info");
-    observations_.push_back(Observation{type, client_data(f, key, std::move(value), process), true});
+  void client_complete(Completion how, ClientOp f, std::string key, nlohmann::json value = nullptr,
+                       uint32_t process = 0) {
+    client_event(client_event_name(how), ClientEvent{f, std::move(key), std::move(value), process});
   }
 
   // ---- for the runtime and for unit tests ----
   std::vector<Outgoing>& sends() { return sends_; }
   std::vector<PendingTimer>& timers() { return timers_; }
   std::vector<Observation>& observations() { return observations_; }
+  const std::vector<Outgoing>& sends() const { return sends_; }
+  const std::vector<Observation>& observations() const { return observations_; }
   bool sync_requested() const { return sync_requested_; }
   void clear_effects() {
     sends_.clear();
@@ -166,16 +186,9 @@ class Context {
   Time global_now() const { return global_now_; }
 
  private:
-  // Process 0 is left out of the data, so single-process traces read as before.
-  static nlohmann::json client_data(const std::string& f, const std::string& key, nlohmann::json value,
-                                    uint32_t process) {
-    // Field by field: an initializer list would build a temporary array per field.
-    nlohmann::json d(nlohmann::json::value_t::object);
-    d.emplace("f", f);
-    d.emplace("key", key);
-    d.emplace("value", std::move(value));
-    if (process != 0) d.emplace("process", process);
-    return d;
+  void client_event(std::string_view what, ClientEvent e) {
+    DSIM_ASSERT(e.process <= 0x7fffffffu, "a client's logical process is at most 2^31-1");
+    observations_.push_back(Observation{true, what, pool_->make<std::variant<ClientEvent>>(std::move(e))});
   }
 
   const Topology* topology_;
@@ -191,9 +204,17 @@ class Context {
   std::vector<Observation> observations_;
 };
 
-template <class Message>
-void ProcessOf<Message>::send(Context& ctx, NodeId to, Message msg) {
+template <class Message, class Timer>
+void ProcessOf<Message, Timer>::send(Context& ctx, NodeId to, Message msg) {
   ctx.send<Message>(to, std::move(msg));
+}
+template <class Message, class Timer>
+TimerId ProcessOf<Message, Timer>::set_timer(Context& ctx, Duration delay, Timer timer) {
+  return ctx.set_timer(delay, ctx.pool().make<Timer>(std::move(timer)));
+}
+template <class Message, class Timer>
+TimerId ProcessOf<Message, Timer>::set_timer(Context& ctx, Duration lo, Duration hi, Timer timer) {
+  return ctx.set_timer(lo, hi, ctx.pool().make<Timer>(std::move(timer)));
 }
 
 }  // namespace dsim::sim

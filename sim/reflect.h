@@ -52,7 +52,37 @@ template <class T>
 concept HasReflect = requires(T& t, AnyFieldVisitor& v) { T::reflect(t, v); };
 template <class T>
 concept StrongValue = requires(T t) { t.value; } && std::is_integral_v<decltype(T{}.value)>;
+// An enum that names its values (`enum_names(E)` beside it, found by ADL, returning an array of
+// std::string_view in value order) reads and writes them by name in JSON and text; its binary
+// form (the digest) stays the number.
+template <class T>
+concept NamedEnum = std::is_enum_v<T> && requires(T t) { enum_names(t)[0]; };
 }  // namespace detail
+
+// The name of a named enum's value ("?" for a value outside it, which decoding never makes).
+template <detail::NamedEnum T>
+std::string_view enum_name(T v) {
+  const auto& names = enum_names(v);
+  const auto i = static_cast<size_t>(v);
+  return i < std::size(names) ? std::string_view(names[i]) : std::string_view("?");
+}
+
+// Calls f(id) for every NodeId in v: its fields, vectors, optionals, maps and nested structs.
+template <class T, class F>
+void for_each_node_id(const T& v, F&& f) {
+  if constexpr (std::is_same_v<T, NodeId>) {
+    f(v);
+  } else if constexpr (detail::is_vector<T>::value) {
+    for (const auto& e : v) for_each_node_id(e, f);
+  } else if constexpr (detail::is_optional<T>::value) {
+    if (v) for_each_node_id(*v, f);
+  } else if constexpr (detail::is_string_map<T>::value) {
+    for (const auto& [k, e] : v) for_each_node_id(e, f);
+  } else if constexpr (detail::HasReflect<T>) {
+    auto visit = [&](const char*, const auto& field) { for_each_node_id(field, f); };
+    T::reflect(v, visit);
+  }
+}
 
 // ---- nlohmann::json form ----------------------------------------------------------------
 
@@ -65,6 +95,8 @@ nlohmann::json to_json_value(const T& v) {
     return v;
   } else if constexpr (std::is_same_v<T, bool> || std::is_arithmetic_v<T> || std::is_same_v<T, std::string>) {
     return v;
+  } else if constexpr (detail::NamedEnum<T>) {
+    return std::string(enum_name(v));
   } else if constexpr (std::is_enum_v<T>) {
     return static_cast<std::underlying_type_t<T>>(v);
   } else if constexpr (detail::is_vector<T>::value) {
@@ -122,6 +154,19 @@ void from_json_value(const nlohmann::json& j, T& out, const char* field) {
   } else if constexpr (std::is_same_v<T, std::string>) {
     if (!j.is_string()) bad("a string");
     out = j.get<std::string>();
+  } else if constexpr (detail::NamedEnum<T>) {
+    const auto& names = enum_names(T{});
+    if (!j.is_string()) bad("a string");
+    const std::string& s = j.get_ref<const std::string&>();
+    std::string all;
+    for (size_t i = 0; i < std::size(names); ++i) {
+      if (names[i] == s) {
+        out = static_cast<T>(i);
+        return;
+      }
+      all += std::string(i ? ", " : "") + std::string(names[i]);
+    }
+    throw std::invalid_argument(std::string("field \"") + field + "\" must be one of " + all);
   } else if constexpr (std::is_enum_v<T>) {
     // Every reflected enum states how many values it has (`constexpr size_t enum_size(E)`
     // beside it, found by ADL), so a value read back from a trace is one the program knows.
@@ -193,6 +238,8 @@ class JsonWriter {
       number(v);
     } else if constexpr (std::is_same_v<T, std::string>) {
       string(v);
+    } else if constexpr (detail::NamedEnum<T>) {
+      string(enum_name(v));
     } else if constexpr (std::is_enum_v<T>) {
       integer(static_cast<int64_t>(v));
     } else if constexpr (detail::is_vector<T>::value) {
@@ -293,6 +340,8 @@ class TextWriter {
       text(v.dump());
     } else if constexpr (std::is_same_v<T, bool>) {
       out_.append(v ? "true" : "false");
+    } else if constexpr (detail::NamedEnum<T>) {
+      out_.append(enum_name(v));
     } else if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) {
       if constexpr (std::is_enum_v<T>) out_.append(std::to_string(static_cast<int64_t>(v)));
       else out_.append(std::to_string(v));

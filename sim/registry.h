@@ -2,6 +2,7 @@
 // names no protocol; protocols/registry.cc fills a Registry and the CLI looks things up here.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "sim/invariant.h"
 #include "sim/metrics.h"
 #include "sim/message.h"
+#include "sim/observe.h"
 #include "sim/params.h"
 #include "sim/simulation.h"
 
@@ -37,13 +39,17 @@ struct ByzantineStrategy {
 };
 
 // A fault-target selector a protocol offers ("leader", "coordinator"): the live node whose
-// most recent observation named `observation` is the latest in the trace. Selectors read
-// observations, never node internals.
+// most recent observation of type `observation` is the latest in the trace. Selectors read
+// observations, never node internals. Made with selector_on<T>(), so the type exists.
 struct SelectorSpec {
   std::string name;
   std::string help;
-  std::string observation;
+  std::string observation;  // an observation's type_name
 };
+template <class T>
+SelectorSpec selector_on(std::string name, std::string help) {
+  return SelectorSpec{std::move(name), std::move(help), std::string(T::type_name)};
+}
 
 // What the protocol promises to tolerate. The random nemesis stays inside it unless a
 // scenario says "exceed_budget": true, so a violation inside the budget is a real bug.
@@ -90,16 +96,21 @@ struct ProtocolSpec {
   uint32_t min_nodes = 1;
   std::function<ProcessFactory(const ProtocolConfig&)> make_factory;
   // ---- for people reading a run (`dsim log`, `dsim step`) ----
-  // A timer's name on a node, from the tag the node armed it with ("election", "decision 3000017").
-  std::function<std::string(const Topology&, NodeId node, uint64_t tag)> timer_name;
   // Messages that only say "I am alive" (`dsim log --hide heartbeats` hides them and the
   // replies sent in answer).
   std::function<bool(const Envelope&)> heartbeat;
   // The observations that tell the story (`dsim log --story`), besides faults, crashes,
-  // restarts, clock changes, failed or indeterminate client operations and the violation.
-  std::vector<std::string> story;
+  // restarts, clock changes, failed or indeterminate client operations and the violation
+  // (type names: sim::observation_names<T...>()).
+  std::vector<std::string_view> story;
   // Decodes a message read back from a trace; nullptr MessagePtr for an unknown type.
   std::function<MessagePtr(std::string_view type, const nlohmann::json& body)> decode;
+  // The same for the protocol's observations and timers (sim/observe.h: observation_decoder,
+  // timer_decoder), and their type names for `dsim list`.
+  ValueDecoder decode_observation;
+  ValueDecoder decode_timer;
+  std::vector<std::string_view> observation_types;
+  std::vector<std::string_view> timer_types;
 };
 
 // The scenario's node factory: the protocol's make_factory given the global params, and for
@@ -109,7 +120,16 @@ ProcessFactory make_process_factory(const ProtocolSpec& protocol, const Protocol
 
 class Registry {
  public:
-  void add(ProtocolSpec spec) { protocols_.push_back(std::move(spec)); }
+  // A selector or story entry must name one of the protocol's observation types: a misspelt
+  // one would silently match nothing.
+  void add(ProtocolSpec spec) {
+    const auto known = [&](std::string_view name) {
+      return std::find(spec.observation_types.begin(), spec.observation_types.end(), name) != spec.observation_types.end();
+    };
+    for (const auto& sel : spec.selectors) DSIM_ASSERT(known(sel.observation), "a selector names an unknown observation type");
+    for (const auto& name : spec.story) DSIM_ASSERT(known(name), "the story names an unknown observation type");
+    protocols_.push_back(std::move(spec));
+  }
   // Invariants that apply to any protocol with a client history ("linearizable").
   void add_generic(InvariantSpec spec) { generic_.push_back(std::move(spec)); }
   const std::vector<InvariantSpec>& generic() const { return generic_; }

@@ -117,7 +117,7 @@ void Simulation::apply_effects(NodeId id, NodeState& node) {
     ev.kind = o.client ? TraceKind::client : TraceKind::observe;
     ev.node = id;
     ev.name = o.what;
-    ev.data = &o.data;
+    ev.msg = o.value.get();
     emit(ev);
   }
   for (Outgoing& out : ctx_.sends()) route(id, out);
@@ -225,8 +225,9 @@ void Simulation::fire_timer(const Event& ev) {
     queue_.push(again);
     return;
   }
-  const Timer timer{it->id, it->tag};
-  *it = live.back();
+  const TimerId id_fired = it->id;
+  const MessagePtr value = std::move(it->value);
+  *it = std::move(live.back());
   live.pop_back();
   ++stats_.events;
   ++stats_.timers;
@@ -236,11 +237,12 @@ void Simulation::fire_timer(const Event& ev) {
     tev.time = now_;
     tev.kind = TraceKind::timer;
     tev.node = id;
-    tev.id = timer.id.value;
-    tev.tag = timer.tag;
+    tev.id = id_fired.value;
+    tev.name = value->type_name();
+    tev.msg = value.get();
     emit(tev);
   }
-  invoke(id, [&](Process& p, Context& c) { p.on_timer(c, timer); });
+  invoke(id, [&](Process& p, Context& c) { p.on_timer_envelope(c, id_fired, *value); });
 }
 
 void Simulation::arrive(const Event& ev) {

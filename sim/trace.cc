@@ -24,11 +24,8 @@ bool parse_trace_kind(std::string_view s, TraceKind* out) {
 }
 
 ClientProcess client_process(const TraceEvent& ev) {
-  ClientProcess p{ev.node.value, 0};
-  if (ev.data && ev.data->is_object())
-    if (auto it = ev.data->find("process"); it != ev.data->end() && it->is_number_integer() && it->get<int64_t>() >= 0)
-      p.process = it->get<uint32_t>();
-  return p;
+  const ClientEvent* c = ev.client();
+  return ClientProcess{ev.node.value, c ? c->process : 0};
 }
 
 void format_trace_event(const TraceEvent& ev, const Topology& topology, std::string& out) {
@@ -69,15 +66,16 @@ void format_trace_event(const TraceEvent& ev, const Topology& topology, std::str
     case TraceKind::timer:
       out.append(",\"timer\":");
       w.unsigned_integer(ev.id);
-      out.append(",\"tag\":");
-      w.unsigned_integer(ev.tag);
-      break;
+      [[fallthrough]];
     default:
       if (!ev.name.empty()) {
         out.append(",\"what\":");
         w.string(ev.name);
       }
-      if (ev.data) {
+      if (ev.msg) {
+        out.append(",\"data\":");
+        ev.msg->write_json(w);
+      } else if (ev.data) {
         out.append(",\"data\":");
         out.append(ev.data->dump());
       }
@@ -118,9 +116,11 @@ StoredEvent StoredEvent::copy(const TraceEvent& ev) {
 
 void MemorySink::on_event(const TraceEvent& ev) {
   StoredEvent s = StoredEvent::copy(ev);
-  // The envelope may come from the simulation's pool, which dies with it: keep a heap copy
-  // of its JSON form instead of the pointer.
-  if (ev.msg) s.data = nlohmann::json{{"type", ev.msg->type_name()}, {"body", ev.msg->to_json()}};
+  // The envelope may come from the simulation's pool, which dies with it: keep a heap copy,
+  // and for messages also their JSON form.
+  if (ev.msg) s.msg = MessagePtr(ev.msg->clone());
+  if (ev.msg && (ev.kind == TraceKind::send || ev.kind == TraceKind::deliver || ev.kind == TraceKind::drop))
+    s.data = nlohmann::json{{"type", ev.msg->type_name()}, {"body", ev.msg->to_json()}};
   if (ev.data) s.data = *ev.data;
   events_.push_back(std::move(s));
 }
@@ -143,7 +143,8 @@ void DigestSink::on_event(const TraceEvent& ev) {
   w.u64(ev.tag);
   w.bytes(ev.name);
   if (!ev.cause.empty()) w.bytes(ev.cause);
-  if (ev.msg && ev.kind == TraceKind::send) ev.msg->write_bytes(w);
+  // A message's body once, when sent; an observation's, client event's or timer's every time.
+  if (ev.msg && ev.kind != TraceKind::deliver && ev.kind != TraceKind::drop) ev.msg->write_bytes(w);
   if (ev.data) w.json(*ev.data);
 }
 

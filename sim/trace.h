@@ -17,6 +17,7 @@
 
 #include "sim/ids.h"
 #include "sim/message.h"
+#include "sim/observe.h"
 #include "sim/time.h"
 #include "sim/topology.h"
 
@@ -33,15 +34,28 @@ struct TraceEvent {
   NodeId node;          // where it happened (send/drop: the sender; deliver: the receiver)
   NodeId peer;          // send/drop: destination; deliver: source
   uint64_t id = 0;      // message id (send/deliver/drop) or timer id
-  uint64_t tag = 0;     // timer tag; deliver: 1 for a duplicated copy; send: 1 if a fault rewrote it
-  std::string_view name;   // message type, observation or fault name; client: invoke/ok/fail/info
+  uint64_t tag = 0;     // deliver: 1 for a duplicated copy; send: 1 if a fault rewrote it
+  std::string_view name;   // message, observation, timer type or fault name; client: invoke/ok/fail/info
   std::string_view cause;  // drop: why
-  const Envelope* msg = nullptr;         // send/deliver/drop: the message
-  const nlohmann::json* data = nullptr;  // observe/fault/clock/crash/restart payload
+  // send/deliver/drop: the message; observe: the observation (family std::variant<T>);
+  // client: the ClientEvent (std::variant<ClientEvent>); timer: the timer's value.
+  const Envelope* msg = nullptr;
+  const nlohmann::json* data = nullptr;  // fault/clock/crash/restart payload
+
+  // The observation if this event observed a T, else nullptr.
+  template <class T>
+  const T* observed() const {
+    if (kind != TraceKind::observe || !msg || !msg->holds<std::variant<T>>()) return nullptr;
+    return &std::get<0>(msg->as<std::variant<T>>());
+  }
+  // The client event of a `client` record, else nullptr.
+  const ClientEvent* client() const {
+    if (kind != TraceKind::client || !msg || !msg->holds<std::variant<ClientEvent>>()) return nullptr;
+    return &std::get<0>(msg->as<std::variant<ClientEvent>>());
+  }
 };
 
-// The Jepsen process of a client event: the node and its logical process within the node
-// (the data's "process", 0 when absent, as in traces from single-process clients).
+// The Jepsen process of a client event: the node and its logical process within the node.
 struct ClientProcess {
   uint32_t node = 0;
   uint32_t process = 0;

@@ -19,16 +19,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocols/commit/observations.h"
 #include "protocols/commit/txn.h"
 #include "protocols/commit/workload.h"
+#include "sim/overloaded.h"
 #include "sim/process.h"
 
 namespace dsim::commit {
 
 template <class Message>
-class Client final : public sim::ProcessOf<Message> {
+class Client final : public sim::ProcessOf<Message, ClientTimer> {
  public:
-  static constexpr uint64_t kNextTxn = 0;  // other timer tags are transaction ids (>= 1,000,000)
   explicit Client(Workload w) : w_(w) {}
 
   void on_start(sim::Context& ctx) override {
@@ -39,32 +40,23 @@ class Client final : public sim::ProcessOf<Message> {
   }
 
   void on_message(sim::Context& ctx, sim::NodeId, const Message& msg) override {
+    // Clients receive only Executed and Outcome; the servers' messages are never sent to them.
     if (const auto* executed = std::get_if<Executed>(&msg)) return on_executed(ctx, *executed);
     const auto* outcome = std::get_if<Outcome>(&msg);
-    if (!outcome) return;  // clients receive nothing else
+    if (!outcome) return;
     auto it = pending_.find(outcome->txn.value);
     if (it == pending_.end()) return;  // a duplicate or late answer
     ctx.cancel_timer(it->second.timer);
     pending_.erase(it);
-    ctx.observe("outcome", {{"txn", outcome->txn.value}, {"outcome", outcome->committed ? "committed" : "aborted"}});
+    ctx.observe(ClientOutcome{outcome->txn, outcome->committed ? TxnOutcome::committed : TxnOutcome::aborted});
   }
 
-  void on_timer(sim::Context& ctx, sim::Timer timer) override {
-    if (timer.tag == kNextTxn) return submit(ctx);
-    auto it = pending_.find(timer.tag);
-    if (it == pending_.end()) return;
-    Pending& p = it->second;
-    if (p.awaiting_executed > 0) {  // some work went unanswered: ask for the commit anyway
-      p.awaiting_executed = 0;
-      return request_commit(ctx, TxnId{timer.tag}, p);
-    }
-    if (++p.attempts >= w_.attempts) {
-      ctx.observe("outcome", {{"txn", timer.tag}, {"outcome", "unknown"}});
-      pending_.erase(it);
-      return;
-    }
-    request_commit(ctx, TxnId{timer.tag}, p);
-    for (sim::NodeId node : p.participants) this->send(ctx, node, StatusRequest{TxnId{timer.tag}});
+  void on_timer(sim::Context& ctx, sim::TimerId, const ClientTimer& timer) override {
+    std::visit(sim::overloaded{
+                   [&](const NextTxnTimer&) { submit(ctx); },
+                   [&](const OutcomeTimer& t) { on_overdue(ctx, t.txn); },
+               },
+               timer);
   }
 
  private:
@@ -76,6 +68,23 @@ class Client final : public sim::ProcessOf<Message> {
     sim::TimerId timer;
   };
 
+  void on_overdue(sim::Context& ctx, TxnId txn) {
+    auto it = pending_.find(txn.value);
+    if (it == pending_.end()) return;
+    Pending& p = it->second;
+    if (p.awaiting_executed > 0) {  // some work went unanswered: ask for the commit anyway
+      p.awaiting_executed = 0;
+      return request_commit(ctx, txn, p);
+    }
+    if (++p.attempts >= w_.attempts) {
+      ctx.observe(ClientOutcome{txn, TxnOutcome::unknown});
+      pending_.erase(it);
+      return;
+    }
+    request_commit(ctx, txn, p);
+    for (sim::NodeId node : p.participants) this->send(ctx, node, StatusRequest{txn});
+  }
+
   void on_executed(sim::Context& ctx, const Executed& m) {
     auto it = pending_.find(m.txn.value);
     if (it == pending_.end() || it->second.awaiting_executed == 0) return;
@@ -86,14 +95,14 @@ class Client final : public sim::ProcessOf<Message> {
 
   void request_commit(sim::Context& ctx, TxnId txn, Pending& p) {
     this->send(ctx, coordinator_node(), CommitRequest{txn, p.participants});
-    p.timer = ctx.set_timer(w_.timeout, txn.value);
+    p.timer = this->set_timer(ctx, w_.timeout, OutcomeTimer{txn});
   }
 
   void schedule_next(sim::Context& ctx) {
     if (w_.rate <= 0 || (w_.count > 0 && submitted_ >= w_.count)) return;
     const double mean_ns = 1e9 / w_.rate;
     const double gap_ns = w_.periodic ? mean_ns : ctx.rng().exponential(mean_ns);
-    ctx.set_timer(sim::Duration::nanos(std::max<int64_t>(1, static_cast<int64_t>(gap_ns))), kNextTxn);
+    this->set_timer(ctx, sim::Duration::nanos(std::max<int64_t>(1, static_cast<int64_t>(gap_ns))), NextTxnTimer{});
   }
 
   void submit(sim::Context& ctx) {
@@ -109,7 +118,7 @@ class Client final : public sim::ProcessOf<Message> {
     for (uint32_t i = 0; i < k; ++i) std::swap(order[i], order[i + ctx.rng().uniform(shards - i)]);
     std::sort(order.begin(), order.begin() + k);
     Pending p;
-    nlohmann::json writes = nlohmann::json::array(), names = nlohmann::json::array();
+    Submitted submitted{txn, {}, {}};
     const std::string value = "t" + std::to_string(txn.value);
     for (uint32_t i = 0; i < k; ++i) {
       const uint32_t shard = order[i];
@@ -118,13 +127,13 @@ class Client final : public sim::ProcessOf<Message> {
       const Write write{"k" + std::to_string(key_index), value};
       const sim::NodeId node = participant_node(shard);
       p.participants.push_back(node);
-      names.push_back(ctx.name(node));
-      writes.push_back(nlohmann::json::array({write.key, write.value}));
+      submitted.writes.push_back(write);
       this->send(ctx, node, Execute{txn, {write}});
     }
-    ctx.observe("submit", {{"txn", txn.value}, {"participants", std::move(names)}, {"writes", std::move(writes)}});
+    submitted.participants = p.participants;
+    ctx.observe(std::move(submitted));
     p.awaiting_executed = k;
-    p.timer = ctx.set_timer(w_.timeout, txn.value);
+    p.timer = this->set_timer(ctx, w_.timeout, OutcomeTimer{txn});
     pending_.emplace(txn.value, std::move(p));
   }
 

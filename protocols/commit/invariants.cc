@@ -8,37 +8,40 @@
 
 #include "protocols/common/heal.h"
 #include "protocols/common/params.h"
-#include "protocols/common/payload.h"
+#include "protocols/commit/observations.h"
 
 namespace dsim::commit {
 namespace {
 
-bool observed(const sim::TraceEvent& ev, std::string_view what) {
-  return ev.kind == sim::TraceKind::observe && ev.name == what && ev.data;
-}
-uint64_t txn_of(const sim::TraceEvent& ev) { return protocols::count_field(*ev.data, "txn"); }
 std::string txn_name(uint64_t t) { return "transaction " + std::to_string(t); }
+std::string txn_name(TxnId t) { return txn_name(t.value); }
 
-// Node ids of the participant names an observation lists.
-std::vector<uint32_t> participants_of(const sim::TraceEvent& ev, const sim::Topology& topology) {
+// Node ids of the participants an observation lists (the trace reader checked they are nodes).
+std::vector<uint32_t> participants_of(const std::vector<sim::NodeId>& participants) {
   std::vector<uint32_t> out;
-  for (const auto& name : ev.data->at("participants"))
-    if (auto id = topology.find(name.get<std::string>())) out.push_back(id->value);
+  for (sim::NodeId p : participants) out.push_back(p.value);
   return out;
+}
+
+std::string writes_text(const std::vector<Write>& writes) {
+  std::string out = "[";
+  for (const Write& w : writes) out += (out.size() > 1 ? ", " : "") + nlohmann::json(w.key).dump() + "=" + nlohmann::json(w.value).dump();
+  return out + "]";
 }
 
 class Agreement final : public sim::Invariant {
  public:
   explicit Agreement(const sim::InvariantEnv& env) : names_(env.topology->names()) {}
   void on_event(const sim::TraceEvent& ev) override {
-    if (!observed(ev, "decide")) return;
-    const bool commit = ev.data->at("decision") == "commit";
-    Seen& s = txns_[txn_of(ev)];
+    const Decided* d = ev.observed<Decided>();
+    if (!d) return;
+    const bool commit = d->decision == Decision::commit;
+    Seen& s = txns_[d->txn.value];
     (commit ? s.commit : s.abort).insert(ev.node.value);
     for (uint32_t other : commit ? s.abort : s.commit)
       if (other != ev.node.value)
         return violate(ev, names_[ev.node.value] + " decided " + (commit ? "commit" : "abort") + " on " +
-                               txn_name(txn_of(ev)) + " but " + names_[other] + " decided " +
+                               txn_name(d->txn) + " but " + names_[other] + " decided " +
                                (commit ? "abort" : "commit"));
   }
 
@@ -54,12 +57,13 @@ class Irreversible final : public sim::Invariant {
  public:
   explicit Irreversible(const sim::InvariantEnv& env) : names_(env.topology->names()) {}
   void on_event(const sim::TraceEvent& ev) override {
-    if (!observed(ev, "decide")) return;
-    const bool commit = ev.data->at("decision") == "commit";
-    auto [it, fresh] = decided_.try_emplace({ev.node.value, txn_of(ev)}, commit);
+    const Decided* d = ev.observed<Decided>();
+    if (!d) return;
+    const bool commit = d->decision == Decision::commit;
+    auto [it, fresh] = decided_.try_emplace({ev.node.value, d->txn.value}, commit);
     if (!fresh && it->second != commit)
       violate(ev, names_[ev.node.value] + " decided " + (it->second ? "commit" : "abort") + " on " +
-                      txn_name(txn_of(ev)) + ", then " + (commit ? "commit" : "abort"));
+                      txn_name(d->txn) + ", then " + (commit ? "commit" : "abort"));
   }
 
  private:
@@ -69,20 +73,20 @@ class Irreversible final : public sim::Invariant {
 
 class CommitNeedsAllYes final : public sim::Invariant {
  public:
-  explicit CommitNeedsAllYes(const sim::InvariantEnv& env) : topology_(env.topology), names_(env.topology->names()) {}
+  explicit CommitNeedsAllYes(const sim::InvariantEnv& env) : names_(env.topology->names()) {}
   void on_event(const sim::TraceEvent& ev) override {
-    if (observed(ev, "submit")) {
-      txns_[txn_of(ev)].participants = participants_of(ev, *topology_);
-    } else if (observed(ev, "vote") && ev.data->at("vote") == "yes") {
-      txns_[txn_of(ev)].yes.insert(ev.node.value);
-    } else if (observed(ev, "decide") && ev.data->at("decision") == "commit") {
-      const Txn& t = txns_[txn_of(ev)];
+    if (const auto* s = ev.observed<Submitted>()) {
+      txns_[s->txn.value].participants = participants_of(s->participants);
+    } else if (const auto* v = ev.observed<Voted>(); v && v->yes) {
+      txns_[v->txn.value].yes.insert(ev.node.value);
+    } else if (const auto* d = ev.observed<Decided>(); d && d->decision == Decision::commit) {
+      const Txn& t = txns_[d->txn.value];
       if (t.participants.empty())
-        return violate(ev, names_[ev.node.value] + " decided commit on " + txn_name(txn_of(ev)) +
+        return violate(ev, names_[ev.node.value] + " decided commit on " + txn_name(d->txn) +
                                ", which no client submitted");
       for (uint32_t p : t.participants)
         if (!t.yes.count(p))
-          return violate(ev, names_[ev.node.value] + " decided commit on " + txn_name(txn_of(ev)) + " but " +
+          return violate(ev, names_[ev.node.value] + " decided commit on " + txn_name(d->txn) + " but " +
                                  names_[p] + " never voted yes");
     }
   }
@@ -92,7 +96,6 @@ class CommitNeedsAllYes final : public sim::Invariant {
     std::vector<uint32_t> participants;
     std::set<uint32_t> yes;
   };
-  const sim::Topology* topology_;
   std::vector<std::string> names_;
   std::map<uint64_t, Txn> txns_;
 };
@@ -105,26 +108,26 @@ bool is_disturbance(const sim::TraceEvent& ev) {
 class Validity final : public sim::Invariant {
  public:
   Validity(const sim::InvariantEnv& env, std::optional<sim::Time> healed)
-      : topology_(env.topology), names_(env.topology->names()), healed_(healed) {}
+      : names_(env.topology->names()), healed_(healed) {}
 
   void on_event(const sim::TraceEvent& ev) override {
     if (is_disturbance(ev)) {
       last_disturbance_ = ev.time;
       return;
     }
-    if (observed(ev, "submit")) {
-      Txn& t = txns_[txn_of(ev)];
-      t.participants = participants_of(ev, *topology_);
+    if (const auto* s = ev.observed<Submitted>()) {
+      Txn& t = txns_[s->txn.value];
+      t.participants = participants_of(s->participants);
       t.submitted = ev.time;
-    } else if (observed(ev, "vote")) {
-      Txn& t = txns_[txn_of(ev)];
-      if (ev.data->at("vote") == "yes") t.yes.insert(ev.node.value);
+    } else if (const auto* v = ev.observed<Voted>()) {
+      Txn& t = txns_[v->txn.value];
+      if (v->yes) t.yes.insert(ev.node.value);
       else t.any_no = true;
-      check(ev, t);
-    } else if (observed(ev, "decide") && !txns_[txn_of(ev)].decided) {
-      Txn& t = txns_[txn_of(ev)];
+      check(ev, v->txn, t);
+    } else if (const auto* d = ev.observed<Decided>(); d && !txns_[d->txn.value].decided) {
+      Txn& t = txns_[d->txn.value];
       t.decided = true;
-      t.aborted = ev.data->at("decision") == "abort";
+      t.aborted = d->decision == Decision::abort;
       t.decider = ev.node.value;
       // "Nothing failed": no fault, crash, restart, drop or clock change since the submit, and
       // the run either had no failure yet or every fault had healed before the submit.
@@ -132,7 +135,7 @@ class Validity final : public sim::Invariant {
       const bool before_failures = !last_disturbance_;
       const bool after_heal = healed_ && t.submitted >= *healed_;
       t.clean = t.submitted_known() && quiet_since_submit && (before_failures || after_heal);
-      check(ev, t);
+      check(ev, d->txn, t);
     }
   }
 
@@ -145,15 +148,14 @@ class Validity final : public sim::Invariant {
     sim::Time submitted = sim::Time::zero() - sim::Duration::nanos(1);
     bool submitted_known() const { return !participants.empty(); }
   };
-  void check(const sim::TraceEvent& ev, Txn& t) {
+  void check(const sim::TraceEvent& ev, TxnId txn, Txn& t) {
     if (!t.decided || !t.aborted || !t.clean || t.any_no || t.reported) return;
     for (uint32_t p : t.participants)
       if (!t.yes.count(p)) return;
     t.reported = true;
-    violate(ev, names_[t.decider] + " decided abort on " + txn_name(txn_of(ev)) +
+    violate(ev, names_[t.decider] + " decided abort on " + txn_name(txn) +
                     " although every participant voted yes and nothing failed while it ran");
   }
-  const sim::Topology* topology_;
   std::vector<std::string> names_;
   std::optional<sim::Time> healed_;
   std::optional<sim::Time> last_disturbance_;
@@ -174,12 +176,14 @@ class Termination final : public sim::Invariant {
         if (t.involved.count(n) && !t.decided.count(n)) t.crashed_in_doubt.insert(n);
     }
     if (ev.kind == sim::TraceKind::restart && n < servers_) up_[n] = true;
-    if (observed(ev, "submit")) txns_[txn_of(ev)].submitted = ev.time;
+    if (const auto* s = ev.observed<Submitted>()) txns_[s->txn.value].submitted = ev.time;
     // Only servers take part (a client's observation of that name, in a garbled trace, must
     // not index up_).
-    if (n < servers_ && (observed(ev, "begin") || (observed(ev, "vote") && ev.data->at("vote") == "yes")))
-      txns_[txn_of(ev)].involved.try_emplace(n, ev.time);
-    if (observed(ev, "decide")) txns_[txn_of(ev)].decided.insert(n);
+    if (n < servers_) {
+      if (const auto* b = ev.observed<Begun>()) txns_[b->txn.value].involved.try_emplace(n, ev.time);
+      if (const auto* v = ev.observed<Voted>(); v && v->yes) txns_[v->txn.value].involved.try_emplace(n, ev.time);
+    }
+    if (const auto* d = ev.observed<Decided>()) txns_[d->txn.value].decided.insert(n);
   }
 
   bool liveness() const override { return true; }
@@ -217,37 +221,35 @@ class Termination final : public sim::Invariant {
 
 class AtomicState final : public sim::Invariant {
  public:
-  explicit AtomicState(const sim::InvariantEnv& env) : topology_(env.topology), names_(env.topology->names()) {}
+  explicit AtomicState(const sim::InvariantEnv& env) : names_(env.topology->names()) {}
 
   void on_event(const sim::TraceEvent& ev) override {
-    if (observed(ev, "submit")) {
-      Txn& t = txns_[txn_of(ev)];
-      const auto parts = participants_of(ev, *topology_);
-      const auto& writes = ev.data->at("writes");
+    if (const auto* s = ev.observed<Submitted>()) {
+      Txn& t = txns_[s->txn.value];
       // The client lists one write per participant, in the participants' order.
-      for (size_t i = 0; i < parts.size() && i < writes.size(); ++i) t.writes[parts[i]].push_back(writes[i]);
-    } else if (observed(ev, "decide")) {
-      Txn& t = txns_[txn_of(ev)];
-      const bool commit = ev.data->at("decision") == "commit";
-      if (commit) {
+      for (size_t i = 0; i < s->participants.size() && i < s->writes.size(); ++i)
+        t.writes[s->participants[i].value].push_back(s->writes[i]);
+    } else if (const auto* d = ev.observed<Decided>()) {
+      Txn& t = txns_[d->txn.value];
+      if (d->decision == Decision::commit) {
         t.committed_at.insert(ev.node.value);
       } else {
         t.any_abort = true;
         if (!t.applied_at.empty())
-          return violate(ev, names_[ev.node.value] + " decided abort on " + txn_name(txn_of(ev)) +
+          return violate(ev, names_[ev.node.value] + " decided abort on " + txn_name(d->txn) +
                                  ", whose writes " + names_[*t.applied_at.begin()] + " already made visible");
       }
-    } else if (observed(ev, "apply")) {
-      Txn& t = txns_[txn_of(ev)];
+    } else if (const auto* a = ev.observed<Applied>()) {
+      Txn& t = txns_[a->txn.value];
       const std::string who = names_[ev.node.value];
-      if (t.any_abort) return violate(ev, who + " made visible the writes of aborted " + txn_name(txn_of(ev)));
+      if (t.any_abort) return violate(ev, who + " made visible the writes of aborted " + txn_name(a->txn));
       if (!t.committed_at.count(ev.node.value))
-        return violate(ev, who + " made visible the writes of " + txn_name(txn_of(ev)) + " before deciding commit");
+        return violate(ev, who + " made visible the writes of " + txn_name(a->txn) + " before deciding commit");
       auto sent = t.writes.find(ev.node.value);
-      const nlohmann::json expected = sent == t.writes.end() ? nlohmann::json::array() : sent->second;
-      if (ev.data->at("writes") != expected)
-        return violate(ev, who + " made visible " + ev.data->at("writes").dump() + " for " + txn_name(txn_of(ev)) +
-                               " but the client wrote " + expected.dump() + " there");
+      const std::vector<Write> expected = sent == t.writes.end() ? std::vector<Write>{} : sent->second;
+      if (a->writes != expected)
+        return violate(ev, who + " made visible " + writes_text(a->writes) + " for " + txn_name(a->txn) +
+                               " but the client wrote " + writes_text(expected) + " there");
       t.applied_at.insert(ev.node.value);
     }
   }
@@ -266,11 +268,10 @@ class AtomicState final : public sim::Invariant {
 
  private:
   struct Txn {
-    std::map<uint32_t, nlohmann::json> writes;  // participant -> [[key, value], ...]
+    std::map<uint32_t, std::vector<Write>> writes;  // participant -> what the client sent it
     std::set<uint32_t> committed_at, applied_at;
     bool any_abort = false;
   };
-  const sim::Topology* topology_;
   std::vector<std::string> names_;
   std::map<uint64_t, Txn> txns_;
 };

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "protocols/commit/observations.h"
+
 namespace dsim::commit {
 namespace {
 
@@ -23,32 +25,31 @@ class CommitMetrics final : public sim::MetricsSource {
  public:
   void on_event(const sim::TraceEvent& ev) override {
     if (ev.kind == sim::TraceKind::send) ++messages_;
-    if (ev.kind != sim::TraceKind::observe || !ev.data) return;
-    if (ev.name == "submit") {
-      submitted_.emplace(ev.data->at("txn").get<uint64_t>(), ev.time);
-      Decisions& d = decisions_[ev.data->at("txn").get<uint64_t>()];
-      for (const auto& p : ev.data->at("participants")) d.participants.insert(p.get<std::string>());
-    } else if (ev.name == "outcome") {
-      const std::string outcome = ev.data->at("outcome").get<std::string>();
-      auto it = submitted_.find(ev.data->at("txn").get<uint64_t>());
-      if (outcome == "committed") {
+    if (ev.kind != sim::TraceKind::observe) return;
+    if (const auto* s = ev.observed<Submitted>()) {
+      submitted_.emplace(s->txn.value, ev.time);
+      Decisions& d = decisions_[s->txn.value];
+      for (sim::NodeId p : s->participants) d.participants.insert(name(p.value));
+    } else if (const auto* o = ev.observed<ClientOutcome>()) {
+      auto it = submitted_.find(o->txn.value);
+      if (o->outcome == TxnOutcome::committed) {
         ++committed_;
         if (it != submitted_.end()) commit_latency_ns_.push_back((ev.time - it->second).ns());
-      } else if (outcome == "aborted") {
+      } else if (o->outcome == TxnOutcome::aborted) {
         ++aborted_;
       } else {
         ++unknown_;
       }
-    } else if (ev.name == "vote" && ev.data->at("vote") == "yes") {
-      uncertain_since_.try_emplace({ev.node.value, ev.data->at("txn").get<uint64_t>()}, ev.time);
-    } else if (ev.name == "begin") {
-      Decisions& d = decisions_[ev.data->at("txn").get<uint64_t>()];
+    } else if (const auto* v = ev.observed<Voted>(); v && v->yes) {
+      uncertain_since_.try_emplace({ev.node.value, v->txn.value}, ev.time);
+    } else if (const auto* b = ev.observed<Begun>()) {
+      Decisions& d = decisions_[b->txn.value];
       d.coordinator = ev.node.value;
-      for (const auto& p : ev.data->at("participants")) d.participants.insert(p.get<std::string>());
-    } else if (ev.name == "decide") {
+      for (sim::NodeId p : b->participants) d.participants.insert(name(p.value));
+    } else if (const auto* dec = ev.observed<Decided>()) {
       // The latest decision of each process (a reversal is ac2_irreversible's to report).
-      decisions_[ev.data->at("txn").get<uint64_t>()].at[ev.node.value] = ev.data->at("decision") == "commit";
-      auto it = uncertain_since_.find({ev.node.value, ev.data->at("txn").get<uint64_t>()});
+      decisions_[dec->txn.value].at[ev.node.value] = dec->decision == Decision::commit;
+      auto it = uncertain_since_.find({ev.node.value, dec->txn.value});
       if (it != uncertain_since_.end()) {
         blocking_ns_.push_back((ev.time - it->second).ns());
         uncertain_since_.erase(it);

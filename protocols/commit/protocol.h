@@ -20,7 +20,7 @@ void fill_common_spec(sim::ProtocolSpec& p, int64_t termination_bound_timeouts) 
   p.invariants = invariant_specs(p.name, termination_bound_timeouts);
   p.message_types = sim::message_type_names<Message>();
   p.metrics = [](const sim::ProtocolConfig&) { return make_metrics(); };
-  p.selectors = {{"coordinator", "the coordinator (n1), while it is up", "coordinator"}};
+  p.selectors = {sim::selector_on<CoordinatorUp>("coordinator", "the coordinator (n1), while it is up")};
   p.min_nodes = 2;
   p.make_factory = [](const sim::ProtocolConfig& config) -> sim::ProcessFactory {
     const Config cfg = Config::from(config);
@@ -32,14 +32,17 @@ void fill_common_spec(sim::ProtocolSpec& p, int64_t termination_bound_timeouts) 
     };
   };
   p.decode = sim::message_decoder<Message>();
-  p.story = {"begin", "vote", "precommit", "decide", "termination", "outcome", "recovered"};
-  p.timer_name = [](const sim::Topology& t, sim::NodeId node, uint64_t tag) -> std::string {
-    if (t.role(node) != sim::Role::server) {
-      if (tag == Client<Message>::kNextTxn) return "next transaction";
-      return "outcome timeout " + std::to_string(tag);
-    }
-    return Coordinator::timer_name(node == coordinator_node(), tag);
-  };
+  p.decode_timer = sim::timer_decoder<ClientTimer, typename Coordinator::TimerType, typename Participant::TimerType>();
+  p.timer_types = sim::timer_names<ClientTimer, typename Coordinator::TimerType, typename Participant::TimerType>();
+}
+
+// The observations both protocols make, then `Extra` (3PC's precommit and termination).
+template <class... Extra>
+void set_observations(sim::ProtocolSpec& p) {
+  p.decode_observation = sim::observation_decoder<CoordinatorUp, Submitted, Begun, Voted, Decided, Applied, ClientOutcome, Extra...>();
+  p.observation_types = sim::observation_names<CoordinatorUp, Submitted, Begun, Voted, Decided, Applied, ClientOutcome, Extra...>();
+  // The story: the coordinator begins, participants vote, everyone decides, clients hear.
+  p.story = sim::observation_names<Begun, Voted, Decided, ClientOutcome, Extra...>();
 }
 
 // A coordinator's state for people (`dsim state`): each undecided transaction (and the
@@ -62,12 +65,9 @@ void describe_coordinator(const sim::Context& ctx, const Txns& txns, nlohmann::j
   state["txns"] = std::move(out);
 }
 
-// The coordinator's "begin" observation: the transaction and its participants by name.
+// The coordinator's "begin" observation: the transaction and its participants.
 inline void observe_begin(sim::Context& ctx, TxnId txn, const std::vector<sim::NodeId>& participants) {
-  if (!ctx.observing()) return;
-  nlohmann::json names = nlohmann::json::array();
-  for (sim::NodeId p : participants) names.push_back(ctx.name(p));
-  ctx.observe("begin", {{"txn", txn.value}, {"participants", std::move(names)}});
+  if (ctx.observing()) ctx.observe(Begun{txn, participants});
 }
 
 }  // namespace dsim::commit

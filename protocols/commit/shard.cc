@@ -105,19 +105,12 @@ std::optional<bool> Shard::committed(sim::Context& ctx, TxnId txn) {
 }
 
 void observe_apply(sim::Context& ctx, TxnId txn, const std::vector<Write>& writes) {
-  if (!ctx.observing()) return;
-  nlohmann::json w = nlohmann::json::array();
-  for (const auto& x : writes) w.push_back(nlohmann::json::array({x.key, x.value}));
-  ctx.observe("apply", {{"txn", txn.value}, {"writes", std::move(w)}});
+  if (ctx.observing()) ctx.observe(Applied{txn, writes});
 }
 
-void observe_decide(sim::Context& ctx, TxnId txn, Decision d) {
-  ctx.observe("decide", {{"txn", txn.value}, {"decision", to_string(d)}});
-}
+void observe_decide(sim::Context& ctx, TxnId txn, Decision d) { ctx.observe(Decided{txn, d}); }
 
-void observe_vote(sim::Context& ctx, TxnId txn, bool yes) {
-  ctx.observe("vote", {{"txn", txn.value}, {"vote", yes ? "yes" : "no"}});
-}
+void observe_vote(sim::Context& ctx, TxnId txn, bool yes) { ctx.observe(Voted{txn, yes}); }
 
 void Shard::describe(nlohmann::json& state) const {
   nlohmann::json txns(nlohmann::json::value_t::object), locks(nlohmann::json::value_t::object);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "protocols/commit/observations.h"
 #include "protocols/commit/txn.h"
 #include "sim/process.h"
 
@@ -79,7 +80,7 @@ class Shard {
   std::vector<uint64_t> in_doubt_;
 };
 
-// Observes "apply" with the writes as [[key, value], ...] (what atomic_state compares).
+// Observes "apply" with the writes (what atomic_state compares).
 void observe_apply(sim::Context& ctx, TxnId txn, const std::vector<Write>& writes);
 void observe_decide(sim::Context& ctx, TxnId txn, Decision d);
 void observe_vote(sim::Context& ctx, TxnId txn, bool yes);

@@ -6,6 +6,7 @@
 // participants, each a key-value shard. Key k<i> lives on participant number i mod (N-1).
 #pragma once
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <string>
@@ -28,15 +29,15 @@ inline constexpr uint64_t kTxnsPerClient = 1000000;
 struct Write {
   std::string key;
   std::string value;
+  bool operator==(const Write&) const = default;
   template <class Self, class V>
   static void reflect(Self& self, V& v) { v("key", self.key); v("value", self.value); }
 };
 
 enum class Decision : uint8_t { none, commit, abort };
-constexpr size_t enum_size(Decision) { return 3; }
-inline std::string_view to_string(Decision d) {
-  return d == Decision::commit ? "commit" : d == Decision::abort ? "abort" : "none";
-}
+inline constexpr std::array<std::string_view, 3> kDecisionNames{"none", "commit", "abort"};
+inline const std::array<std::string_view, 3>& enum_names(Decision) { return kDecisionNames; }
+inline std::string_view to_string(Decision d) { return kDecisionNames[static_cast<size_t>(d) % 3]; }
 
 // The work phase: the client sends each participant its share of the writes. The participant
 // takes the keys' locks (no-wait: a held lock dooms the transaction here) and stages the

@@ -6,24 +6,28 @@ namespace dsim::pingmesh {
 
 void Node::on_start(sim::Context& ctx) {
   const auto phase = sim::Duration::nanos(static_cast<int64_t>(ctx.rng().uniform(static_cast<uint64_t>(interval_.ns()))));
-  ctx.set_timer(phase, kPingTimer);
+  set_timer(ctx, phase, PingTimer{});
 }
 
-void Node::on_timer(sim::Context& ctx, sim::Timer timer) {
-  if (timer.tag == kLateReplyTimer) {  // bug late_reply: answer the oldest held-back ping
-    auto [to, id] = late_replies_.front();
-    late_replies_.erase(late_replies_.begin());
-    send(ctx, to, Reply{id});
-    return;
-  }
-  // A peer uniform among the other n-1 servers: draw from n-1 and skip ourselves.
-  const uint32_t n = ctx.servers();
-  if (n > 1) {
-    uint32_t peer = static_cast<uint32_t>(ctx.rng().uniform(n - 1));
-    if (peer >= ctx.self().value) ++peer;
-    send(ctx, sim::NodeId(peer), Ping{make_ping_id(ctx.incarnation(), sent_++)});
-  }
-  ctx.set_timer(interval_, kPingTimer);
+void Node::on_timer(sim::Context& ctx, sim::TimerId, const Timer& timer) {
+  std::visit(sim::overloaded{
+                 [&](const LateReplyTimer&) {  // bug late_reply: answer the oldest held-back ping
+                   auto [to, id] = late_replies_.front();
+                   late_replies_.erase(late_replies_.begin());
+                   send(ctx, to, Reply{id});
+                 },
+                 [&](const PingTimer&) {
+                   // A peer uniform among the other n-1 servers: draw from n-1 and skip ourselves.
+                   const uint32_t n = ctx.servers();
+                   if (n > 1) {
+                     uint32_t peer = static_cast<uint32_t>(ctx.rng().uniform(n - 1));
+                     if (peer >= ctx.self().value) ++peer;
+                     send(ctx, sim::NodeId(peer), Ping{make_ping_id(ctx.incarnation(), sent_++)});
+                   }
+                   set_timer(ctx, interval_, PingTimer{});
+                 },
+             },
+             timer);
 }
 
 void Node::on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) {
@@ -31,7 +35,7 @@ void Node::on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) {
                  [&](const Ping& ping) {
                    if (bugs_.late_reply) {
                      late_replies_.emplace_back(from, ping.id);
-                     ctx.set_timer(interval_ * 3, kLateReplyTimer);
+                     set_timer(ctx, interval_ * 3, LateReplyTimer{});
                    } else {
                      send(ctx, from, Reply{bugs_.wrong_reply_id ? ping.id + 1 : ping.id});
                    }

@@ -20,20 +20,17 @@ struct Bugs {
   bool late_reply = false;      // the replier waits `interval` x 3 before replying: breaks reply_within_bound
 };
 
-class Node final : public sim::ProcessOf<Message> {
+class Node final : public sim::ProcessOf<Message, Timer> {
  public:
   Node(sim::Duration interval, Bugs bugs) : interval_(interval), bugs_(bugs) {}
   void on_start(sim::Context& ctx) override;
   void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override;
-  void on_timer(sim::Context& ctx, sim::Timer timer) override;
+  void on_timer(sim::Context& ctx, sim::TimerId, const Timer& timer) override;
   // Only what a reader needs: a count of pings sent would change at every timer and make the
   // state record the largest part of a pingmesh trace.
   void describe(const sim::Context&, nlohmann::json& state) const override {
     if (!late_replies_.empty()) state["late_replies_waiting"] = late_replies_.size();
   }
-
-  static constexpr uint64_t kPingTimer = 0;
-  static constexpr uint64_t kLateReplyTimer = 1;
 
  private:
   sim::Duration interval_;

@@ -38,9 +38,8 @@ sim::ProtocolSpec protocol_spec() {
     return [interval, bugs](sim::NodeId, const sim::Topology&) { return std::make_unique<Node>(interval, bugs); };
   };
   p.decode = sim::message_decoder<Message>();
-  p.timer_name = [](const sim::Topology&, sim::NodeId, uint64_t tag) -> std::string {
-    return tag == Node::kPingTimer ? "ping" : tag == Node::kLateReplyTimer ? "late reply" : "tag " + std::to_string(tag);
-  };
+  p.decode_timer = sim::timer_decoder<Timer>();
+  p.timer_types = sim::message_type_names<Timer>();
   return p;
 }
 

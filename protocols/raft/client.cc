@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "protocols/raft/observations.h"
 #include "sim/overloaded.h"
 
 namespace dsim::raft {
@@ -22,7 +23,7 @@ void Client::schedule_next(sim::Context& ctx) {
   if (w_.rate <= 0 || (w_.count > 0 && arrivals_ >= w_.count)) return;
   const double mean_ns = 1e9 / w_.rate;
   const double gap_ns = w_.periodic ? mean_ns : ctx.rng().exponential(mean_ns);
-  ctx.set_timer(sim::Duration::nanos((w_.periodic ? 0 : 1) + static_cast<int64_t>(gap_ns)), kNextOp);
+  set_timer(ctx, sim::Duration::nanos((w_.periodic ? 0 : 1) + static_cast<int64_t>(gap_ns)), NextOpTimer{});
 }
 
 void Client::arrive(sim::Context& ctx) {
@@ -36,28 +37,28 @@ void Client::arrive(sim::Context& ctx) {
   }
   // Every process is busy: the offered operation is not run. Counted in the run summary so a
   // workload that cannot reach its rate says so.
-  ctx.observe("op_skipped", {{"busy", w_.concurrency}});
+  ctx.observe(OpSkipped{w_.concurrency});
 }
 
 void Client::issue(sim::Context& ctx, Session& s) {
   ++s.seq;
-  s.cmd = Command{s.client_id, s.seq, "", "k" + std::to_string(ctx.rng().uniform(w_.keys)), "", ""};
+  s.cmd = Command{s.client_id, s.seq, Op::get, "k" + std::to_string(ctx.rng().uniform(w_.keys)), "", ""};
   const std::string unique = ctx.name(ctx.self()) + "p" + std::to_string(s.index) + "-" + std::to_string(s.seq);
   nlohmann::json input;
   if (ctx.rng().bernoulli(w_.read_ratio)) {
-    s.cmd.op = "get";
+    s.cmd.op = Op::get;
   } else {
     const uint64_t pick = ctx.rng().uniform(10);
-    s.cmd.op = pick < 4 ? "put" : pick < 7 ? "append" : "cas";
-    s.cmd.value = s.cmd.op == "append" ? unique + "," : unique;
-    if (s.cmd.op == "cas") {
+    s.cmd.op = pick < 4 ? Op::put : pick < 7 ? Op::append : Op::cas;
+    s.cmd.value = s.cmd.op == Op::append ? unique + "," : unique;
+    if (s.cmd.op == Op::cas) {
       s.cmd.expected = last_seen_[s.cmd.key];
       input = nlohmann::json::array({s.cmd.expected, s.cmd.value});
     } else {
       input = s.cmd.value;
     }
   }
-  ctx.client_invoke(s.cmd.op, s.cmd.key, std::move(input), s.index);
+  ctx.client_invoke(client_op(s.cmd.op), s.cmd.key, std::move(input), s.index);
   s.in_flight = true;
   s.attempts = s.redirects = 0;
   s.maybe_applied = false;
@@ -68,7 +69,7 @@ void Client::attempt(sim::Context& ctx, Session& s) {
   ++s.attempts;
   s.sent_to = leader_guess_;
   send(ctx, leader_guess_, ClientRequest{s.cmd});
-  s.timeout = ctx.set_timer(w_.timeout, tag(kTimeout, s));
+  s.timeout = set_timer(ctx, w_.timeout, AttemptTimeout{s.index});
 }
 
 // Back-off: 10ms doubling up to 160ms, jittered, so clients do not storm a new leader in step.
@@ -77,19 +78,19 @@ void Client::retry_later(sim::Context& ctx, Session& s, bool counts) {
     // Outcome unknown if any attempt may have reached a leader; otherwise certainly not applied
     // ("fail"). Except cas: sim/check's kv model reads a failed cas as "the comparison did not
     // hold" (Jepsen's convention), which is not what we know here, so a refused cas is "info".
-    const bool unknown = s.maybe_applied || s.cmd.op == "cas";
-    finish(ctx, s, unknown ? "info" : "fail", nullptr);
+    const bool unknown = s.maybe_applied || s.cmd.op == Op::cas;
+    finish(ctx, s, unknown ? sim::Completion::info : sim::Completion::fail, nullptr);
     return;
   }
   const int64_t base_ms = 10LL << std::min<uint32_t>(s.attempts, 4);
   ctx.cancel_timer(s.retry);
-  s.retry = ctx.set_timer(sim::Duration::millis(base_ms / 2), sim::Duration::millis(base_ms), tag(kRetry, s));
+  s.retry = set_timer(ctx, sim::Duration::millis(base_ms / 2), sim::Duration::millis(base_ms), RetryTimer{s.index});
 }
 
-void Client::finish(sim::Context& ctx, Session& s, const char* type, nlohmann::json result) {
+void Client::finish(sim::Context& ctx, Session& s, sim::Completion how, nlohmann::json result) {
   ctx.cancel_timer(s.timeout);
   ctx.cancel_timer(s.retry);
-  ctx.client_complete(type, s.cmd.op, s.cmd.key, std::move(result), s.index);
+  ctx.client_complete(how, client_op(s.cmd.op), s.cmd.key, std::move(result), s.index);
   s.in_flight = false;
 }
 
@@ -108,16 +109,16 @@ void Client::on_reply(sim::Context& ctx, const ClientReply& r) {
   if (r.ok) {
     leader_guess_ = r.leader_hint.value_or(leader_guess_);
     nlohmann::json result;
-    if (s.cmd.op == "get") {
+    if (s.cmd.op == Op::get) {
       result = r.value;
       last_seen_[s.cmd.key] = r.value;
-    } else if (s.cmd.op == "cas") {
+    } else if (s.cmd.op == Op::cas) {
       result = r.swapped;
       if (r.swapped) last_seen_[s.cmd.key] = s.cmd.value;
-    } else if (s.cmd.op == "put") {
+    } else if (s.cmd.op == Op::put) {
       last_seen_[s.cmd.key] = s.cmd.value;
     }
-    finish(ctx, s, "ok", std::move(result));
+    finish(ctx, s, sim::Completion::ok, std::move(result));
     return;
   }
   // A redirect: this attempt was refused, so it did not take effect.
@@ -125,7 +126,7 @@ void Client::on_reply(sim::Context& ctx, const ClientReply& r) {
   if (r.leader_hint && *r.leader_hint != s.sent_to && ++s.redirects <= 4 * w_.attempts) {
     leader_guess_ = *r.leader_hint;
     ctx.cancel_timer(s.retry);
-    s.retry = ctx.set_timer(sim::Duration::millis(1), sim::Duration::millis(3), tag(kRetry, s));
+    s.retry = set_timer(ctx, sim::Duration::millis(1), sim::Duration::millis(3), RetryTimer{s.index});
     --s.attempts;  // a redirect with a hint is not a failed attempt
     return;
   }
@@ -134,27 +135,36 @@ void Client::on_reply(sim::Context& ctx, const ClientReply& r) {
 }
 
 void Client::on_message(sim::Context& ctx, sim::NodeId, const Message& msg) {
-  if (const auto* r = std::get_if<ClientReply>(&msg)) on_reply(ctx, *r);
+  std::visit(sim::overloaded{
+                 [&](const ClientReply& r) { on_reply(ctx, r); },
+                 sim::ignored<RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply, InstallSnapshot,
+                              InstallSnapshotReply, ClientRequest>{},  // servers' messages
+             },
+             msg);
 }
 
-void Client::on_timer(sim::Context& ctx, sim::Timer timer) {
-  const uint64_t kind = timer.tag & 3, p = timer.tag >> 2;
-  if (kind == kNextOp) return arrive(ctx);
-  if (p >= sessions_.size()) return;
-  Session& s = sessions_[p];
-  switch (kind) {
-    case kTimeout:
-      if (!s.in_flight || timer.id != s.timeout) return;
-      s.maybe_applied = true;
-      give_up_on(ctx, s.sent_to);
-      retry_later(ctx, s, true);
-      return;
-    case kRetry:
-      if (s.in_flight && timer.id == s.retry) attempt(ctx, s);
-      return;
-    default:
-      return;
-  }
+Client::Session* Client::in_flight(uint32_t process) {
+  if (process >= sessions_.size() || !sessions_[process].in_flight) return nullptr;
+  return &sessions_[process];
+}
+
+// A timer whose id is no longer its process's current one belongs to an attempt or an
+// operation that is over: it does nothing.
+void Client::on_timer(sim::Context& ctx, sim::TimerId id, const ClientTimer& timer) {
+  std::visit(sim::overloaded{
+                 [&](const NextOpTimer&) { arrive(ctx); },
+                 [&](const AttemptTimeout& t) {
+                   Session* s = in_flight(t.process);
+                   if (!s || id != s->timeout) return;
+                   s->maybe_applied = true;
+                   give_up_on(ctx, s->sent_to);
+                   retry_later(ctx, *s, true);
+                 },
+                 [&](const RetryTimer& t) {
+                   if (Session* s = in_flight(t.process); s && id == s->retry) attempt(ctx, *s);
+                 },
+             },
+             timer);
 }
 
 // For people (`dsim state`): the server believed to lead, and each process's operation in flight.
@@ -163,7 +173,7 @@ void Client::describe(const sim::Context& ctx, nlohmann::json& state) const {
   nlohmann::json ops(nlohmann::json::value_t::object);
   for (const Session& s : sessions_) {
     if (!s.in_flight) continue;
-    std::string op = s.cmd.op + " " + s.cmd.key;
+    std::string op = std::string(sim::enum_name(s.cmd.op)) + " " + s.cmd.key;
     if (s.sent_to.valid()) op += " at " + ctx.name(s.sent_to);
     op += " (attempt " + std::to_string(s.attempts) + ")";
     ops["p" + std::to_string(s.index)] = op;

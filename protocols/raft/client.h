@@ -6,7 +6,7 @@
 // Operations arrive open-loop at an average `rate` per second per node (exponential gaps, or
 // exactly 1/rate apart with "arrivals": "periodic"; at most `count` when it is set), on keys
 // k0..k(N-1). An arrival takes the lowest-numbered idle process; when every process is
-// busy the operation is skipped and an "op_skipped" observation says so (the summary counts
+// busy the operation is skipped and an op_skipped observation says so (the summary counts
 // them), rather than silently queueing and under-reporting the offered load.
 //
 // A process finds the leader through redirects (the hint is shared by the node's processes),
@@ -23,22 +23,18 @@
 
 #include "protocols/raft/messages.h"
 #include "protocols/raft/params.h"
+#include "protocols/raft/timers.h"
 #include "sim/process.h"
 
 namespace dsim::raft {
 
-class Client final : public sim::ProcessOf<Message> {
+class Client final : public sim::ProcessOf<Message, ClientTimer> {
  public:
   explicit Client(Workload w) : w_(w) {}
   void on_start(sim::Context& ctx) override;
   void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override;
-  void on_timer(sim::Context& ctx, sim::Timer timer) override;
+  void on_timer(sim::Context& ctx, sim::TimerId id, const ClientTimer& timer) override;
   void describe(const sim::Context& ctx, nlohmann::json& state) const override;
-
-  // Timer tags: the kind in the low two bits, the logical process above them.
-  static constexpr uint64_t kNextOp = 1;
-  static constexpr uint64_t kTimeout = 2;
-  static constexpr uint64_t kRetry = 3;
 
   // The Raft session id of logical process `process` of client node `node` in incarnation
   // `incarnation`: distinct per process, and the incarnation keeps a restarted client's
@@ -66,10 +62,11 @@ class Client final : public sim::ProcessOf<Message> {
   void issue(sim::Context& ctx, Session& s);
   void attempt(sim::Context& ctx, Session& s);
   void retry_later(sim::Context& ctx, Session& s, bool counts);
-  void finish(sim::Context& ctx, Session& s, const char* type, nlohmann::json result);
+  void finish(sim::Context& ctx, Session& s, sim::Completion how, nlohmann::json result);
   void on_reply(sim::Context& ctx, const ClientReply& r);
   void give_up_on(const sim::Context& ctx, sim::NodeId server);
-  static uint64_t tag(uint64_t kind, const Session& s) { return kind | (static_cast<uint64_t>(s.index) << 2); }
+  // Logical process `process` if it has an operation in flight, else nullptr.
+  Session* in_flight(uint32_t process);
 
   Workload w_;
   std::vector<Session> sessions_;

@@ -15,14 +15,14 @@ void Node::start_election(sim::Context& ctx, bool pre_vote) {
   Term term = current_term_;
   if (pre_vote) {
     term.value += 1;
-    ctx.observe("pre_vote_started", {{"term", term.value}});
+    ctx.observe(PreVoteStarted{term});
   } else {
     current_term_.value += 1;
     term = current_term_;
     voted_for_ = ctx.self();
     leader_id_.reset();
     persist_term_and_vote(ctx);
-    ctx.observe("election_started", {{"term", term.value}});
+    ctx.observe(ElectionStarted{term});
   }
   role_ = std::move(c);
   reset_election_timer(ctx);  // "If election timeout elapses: start new election"
@@ -43,7 +43,7 @@ void Node::request_votes(sim::Context& ctx) {
   const RequestVote rv{term, ctx.self(), log_.last_index(), log_.last_term(), c.pre_vote};
   for (uint32_t i = 0; i < ctx.servers(); ++i)
     if (i != ctx.self().value && !c.answered[i]) send(ctx, sim::NodeId(i), rv);
-  c.retry_timer = ctx.set_timer(cfg_.heartbeat, kVoteRetryTimer);
+  c.retry_timer = set_timer(ctx, cfg_.heartbeat, VoteRetryTimer{});
 }
 
 // Dissertation §4.2.3: "if a server receives a RequestVote request within the minimum election
@@ -112,16 +112,14 @@ void Node::become_leader(sim::Context& ctx) {
   ctx.cancel_timer(election_timer_);
   role_ = std::move(l);
   leader_id_ = ctx.self();
-  ctx.observe("became_leader", {{"term", current_term_.value},
-                                {"last_index", log_.last_index().value},
-                                {"last_term", log_.last_term().value}});
+  ctx.observe(BecameLeader{current_term_, log_.last_index(), log_.last_term()});
   // Dissertation §6.4: "each leader commit[s] a blank no-op entry into the log at the start of
   // its term", so it learns which entries are committed before it serves a read. Reads through
   // the log do not need it (the paper's Figure 2 has none), which keeps Figure 8 reachable.
-  if (cfg_.read_mode != ReadMode::log) append_local(ctx, {Entry{current_term_, Command{SessionId{0}, 0, "noop", "", "", ""}}});
+  if (cfg_.read_mode != ReadMode::log) append_local(ctx, {Entry{current_term_, Command{SessionId{0}, 0, Op::noop, "", "", ""}}});
   Leader& leader = std::get<Leader>(role_);
-  leader.heartbeat_timer = ctx.set_timer(cfg_.heartbeat, kHeartbeatTimer);
-  if (cfg_.check_quorum) leader.check_quorum_timer = ctx.set_timer(cfg_.election_timeout_max, kCheckQuorumTimer);
+  leader.heartbeat_timer = set_timer(ctx, cfg_.heartbeat, HeartbeatTimer{});
+  if (cfg_.check_quorum) leader.check_quorum_timer = set_timer(ctx, cfg_.election_timeout_max, CheckQuorumTimer{});
   broadcast_heartbeat(ctx);
   advance_commit_index(ctx);  // a one-server cluster commits alone
 }
@@ -135,10 +133,10 @@ void Node::check_quorum(sim::Context& ctx) {
     if (i != ctx.self().value && l.recent_active[i]) ++active;
   l.recent_active.assign(ctx.servers(), false);
   if (active < majority(ctx)) {
-    become_follower(ctx, current_term_, "check_quorum");
+    become_follower(ctx, current_term_, StepDownReason::check_quorum);
     return;
   }
-  l.check_quorum_timer = ctx.set_timer(cfg_.election_timeout_max, kCheckQuorumTimer);
+  l.check_quorum_timer = set_timer(ctx, cfg_.election_timeout_max, CheckQuorumTimer{});
 }
 
 }  // namespace dsim::raft

@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "protocols/common/payload.h"
 #include "protocols/raft/log_mirror.h"
 #include "protocols/raft/observations.h"
 
@@ -23,7 +22,7 @@ struct Names {
 std::string node_name(const Names& env, uint32_t n) { return env.names[n]; }
 
 bool is_server_observation(const sim::TraceEvent& ev, uint32_t servers) {
-  return ev.kind == sim::TraceKind::observe && ev.data && ev.node.value < servers;
+  return ev.kind == sim::TraceKind::observe && ev.msg && ev.node.value < servers;
 }
 
 // §5.2: "at most one leader can be elected in a given term".
@@ -31,8 +30,10 @@ class ElectionSafety final : public sim::Invariant {
  public:
   explicit ElectionSafety(const sim::InvariantEnv& env) : env_(env) {}
   void on_event(const sim::TraceEvent& ev) override {
-    if (!is_server_observation(ev, env_.servers) || ev.name != "became_leader") return;
-    const uint64_t term = protocols::count_field(*ev.data, "term");
+    if (!is_server_observation(ev, env_.servers)) return;
+    const BecameLeader* leader = ev.observed<BecameLeader>();
+    if (!leader) return;
+    const uint64_t term = leader->term.value;
     auto [it, fresh] = leaders_.try_emplace(term, ev.node.value);
     if (!fresh && it->second != ev.node.value)
       violate(ev, "two leaders in term " + std::to_string(term) + ": " + node_name(env_, it->second) + " and " +
@@ -53,16 +54,15 @@ class LeaderAppendOnly final : public sim::Invariant {
     const uint32_t n = ev.node.value;
     if (ev.kind == sim::TraceKind::crash && n < leading_.size()) leading_[n] = false;
     if (!is_server_observation(ev, env_.servers)) return;
-    if (ev.name == "became_leader") leading_[n] = true;
-    if (ev.name == "stepped_down" || ev.name == "recovered") leading_[n] = false;
+    if (ev.observed<BecameLeader>()) leading_[n] = true;
+    if (ev.observed<SteppedDown>() || ev.observed<Recovered>()) leading_[n] = false;
     if (leading_[n]) {
-      if (ev.name == "log_truncate" || ev.name == "snapshot_installed")
+      if (ev.observed<LogTruncate>() || ev.observed<SnapshotInstalled>())
         return violate(ev, "leader " + node_name(env_, n) + " removed entries from its log (" + std::string(ev.name) + ")");
-      if (ev.name == "log_append" && EntriesView(*ev.data).first() <= mirror_.last_index(n))
-        return violate(ev, "leader " + node_name(env_, n) + " overwrote entries from index " +
-                               std::to_string(EntriesView(*ev.data).first()));
+      if (const LogAppend* a = ev.observed<LogAppend>(); a && a->first.value <= mirror_.last_index(n))
+        return violate(ev, "leader " + node_name(env_, n) + " overwrote entries from index " + std::to_string(a->first.value));
     }
-    mirror_.feed(n, ev.name, *ev.data);
+    mirror_.feed(ev);
   }
 
  private:
@@ -78,7 +78,7 @@ class LogMatching final : public sim::Invariant {
   void on_event(const sim::TraceEvent& ev) override {
     if (!is_server_observation(ev, env_.servers)) return;
     const uint32_t n = ev.node.value;
-    mirror_.feed(n, ev.name, *ev.data, [&](uint64_t index, const LogMirror::Slot& s) {
+    mirror_.feed(ev, [&](uint64_t index, const LogMirror::Slot& s) {
       const uint64_t* seen = mirror_.first_seen(index, s.term);
       if (seen && *seen != s.prefix && !violation())
         violate(ev, node_name(env_, n) + " holds an entry of term " + std::to_string(s.term) + " at index " +
@@ -98,15 +98,14 @@ class LeaderCompleteness final : public sim::Invariant {
   void on_event(const sim::TraceEvent& ev) override {
     if (!is_server_observation(ev, env_.servers)) return;
     const uint32_t n = ev.node.value;
-    if (mirror_.feed(n, ev.name, *ev.data)) return;
-    if (ev.name == "commit") {
-      const CommitView commit(*ev.data);
-      const uint64_t index = commit.index, leader_term = commit.leader_term;
+    if (mirror_.feed(ev)) return;
+    if (const Commit* commit = ev.observed<Commit>()) {
+      const uint64_t index = commit->index.value, leader_term = commit->leader_term.value;
       if (index > mirror_.last_index(n) || index < mirror_.known_from(n)) return;
       Committed& c = committed_[leader_term];
       if (index > c.index) c = Committed{index, mirror_.at(n, index).prefix, n};
-    } else if (ev.name == "became_leader") {
-      const uint64_t term = protocols::count_field(*ev.data, "term");
+    } else if (const BecameLeader* leader = ev.observed<BecameLeader>()) {
+      const uint64_t term = leader->term.value;
       // The furthest commit made by a leader of an earlier term covers all earlier commits
       // (if it did not, log matching or this check already failed at that leader).
       Committed best;
@@ -137,25 +136,26 @@ class StateMachineSafety final : public sim::Invariant {
   explicit StateMachineSafety(const sim::InvariantEnv& env) : env_(env) {}
   void on_event(const sim::TraceEvent& ev) override {
     if (!is_server_observation(ev, env_.servers)) return;
-    if (ev.name == "log_append") max_index_ = std::max(max_index_, EntriesView(*ev.data).last());
-    if (ev.name != "apply") return;
-    const EntriesView applied(*ev.data);
-    const uint64_t first = applied.first();
+    if (const LogAppend* appended = ev.observed<LogAppend>())
+      max_index_ = std::max(max_index_, checked_last(*appended, "log_append"));
+    const Apply* applied = ev.observed<Apply>();
+    if (!applied) return;
+    const uint64_t first = applied->first.value;
     // Only appended entries are applied; a larger index can only come from a garbled trace
     // and must not size applied_.
-    if (applied.last() > max_index_)
-      throw sim::InputError("apply up to index " + std::to_string(applied.last()) + ", beyond any appended entry (" +
+    if (const uint64_t last = checked_last(*applied, "apply"); last > max_index_)
+      throw sim::InputError("apply up to index " + std::to_string(last) + ", beyond any appended entry (" +
                             std::to_string(max_index_) + ")");
-    for (size_t k = 0; k < applied.size(); ++k) {
+    for (size_t k = 0; k < applied->entries.size(); ++k) {
       const uint64_t index = first + k;
       if (applied_.size() <= index) applied_.resize(index + 1);
       Applied& a = applied_[index];
-      const uint64_t d = applied.digest(k);
+      const EntryDigest& e = applied->entries[k];
       if (!a.set) {
-        a = Applied{true, d, applied.term(k), ev.node.value};
-      } else if (a.digest != d) {
+        a = Applied{true, e.digest, e.term.value, ev.node.value};
+      } else if (a.digest != e.digest) {
         return violate(ev, node_name(env_, ev.node.value) + " applied a different command at index " +
-                               std::to_string(index) + " (term " + std::to_string(applied.term(k)) + ") than " +
+                               std::to_string(index) + " (term " + std::to_string(e.term.value) + ") than " +
                                node_name(env_, a.by) + " did (term " + std::to_string(a.term) + ")");
       }
     }

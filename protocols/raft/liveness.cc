@@ -14,6 +14,7 @@
 #include "protocols/common/heal.h"
 #include "protocols/common/params.h"
 #include "protocols/raft/invariants.h"
+#include "protocols/raft/observations.h"
 
 namespace dsim::raft {
 namespace {
@@ -26,11 +27,11 @@ class Liveness final : public sim::Invariant {
   void on_event(const sim::TraceEvent& ev) override {
     const uint32_t n = ev.node.value;
     if (ev.kind == sim::TraceKind::crash && n < leading_.size() && leading_[n]) change(n, false, ev.time);
-    if (ev.kind == sim::TraceKind::observe && n < leading_.size()) {
-      if (ev.name == "became_leader") change(n, true, ev.time);
-      else if (ev.name == "stepped_down") change(n, false, ev.time);
+    if (n < leading_.size()) {
+      if (ev.observed<BecameLeader>()) change(n, true, ev.time);
+      else if (ev.observed<SteppedDown>()) change(n, false, ev.time);
     }
-    if (ev.kind == sim::TraceKind::client) {
+    if (ev.client()) {
       if (ev.name == "invoke") {
         open_[sim::client_process(ev)] = ev.time;
       } else {

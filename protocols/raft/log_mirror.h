@@ -1,5 +1,5 @@
-// LogMirror: every server's log as the trace describes it (log_append, log_truncate,
-// snapshot_installed observations), kept as a running prefix hash per index:
+// LogMirror: every server's log as the trace describes it (LogAppend, LogTruncate and
+// SnapshotInstalled observations), kept as a running prefix hash per index:
 //   prefix[i] = mix(prefix[i-1], term_i, digest_i)
 // so two logs agree on entries 1..i exactly when their prefix[i] agree (up to hash collisions).
 // Storage is synced before a server's handler ends, so a crash loses nothing the mirror holds.
@@ -7,16 +7,29 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
-#include "protocols/common/payload.h"
 #include "protocols/raft/observations.h"
+#include "sim/json_source.h"
 #include "sim/trace.h"
 
 namespace dsim::raft {
+
+// The last index of an entry run read from the trace (first - 1 when it is empty). An index 0
+// or a run that wraps around is an InputError: decode_observation refuses both already, and
+// this is the invariants' own guard, so none of them indexes with such a value.
+inline uint64_t checked_last(const EntryRun& run, std::string_view what) {
+  if (run.first.value == 0) throw sim::InputError(std::string(what) + " at index 0 (the log starts at 1)");
+  if (run.entries.size() > std::numeric_limits<uint64_t>::max() - run.first.value + 1)
+    throw sim::InputError(std::string(what) + " of " + std::to_string(run.entries.size()) + " entries from index " +
+                          std::to_string(run.first.value) + " runs past the largest index");
+  return run.last().value;
+}
 
 class LogMirror {
  public:
@@ -26,12 +39,12 @@ class LogMirror {
   };
   explicit LogMirror(uint32_t servers) : logs_(servers, std::vector<Slot>(1)), known_from_(servers, 0) {}
 
-  // Feeds one observation of `node`. Returns false if it was not a log observation.
+  // Feeds one event of a server. Returns false if it was not a log observation.
   // `on_new` is called for each appended index with (index, slot).
   template <class F>
-  bool feed(uint32_t node, std::string_view what, const nlohmann::json& d, F&& on_new);
-  bool feed(uint32_t node, std::string_view what, const nlohmann::json& d) {
-    return feed(node, what, d, [](uint64_t, const Slot&) {});
+  bool feed(const sim::TraceEvent& ev, F&& on_new);
+  bool feed(const sim::TraceEvent& ev) {
+    return feed(ev, [](uint64_t, const Slot&) {});
   }
 
   uint64_t last_index(uint32_t node) const { return logs_[node].size() - 1; }
@@ -60,42 +73,45 @@ class LogMirror {
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> seen_;  // (index, term) -> prefix hash
 };
 
+// The index checks below refuse what only a garbled trace holds (decode_observation refused
+// index 0 already; the mirror checks again rather than rely on it), so no value read back can
+// size the mirror beyond the entries the trace appended.
 template <class F>
-bool LogMirror::feed(uint32_t node, std::string_view what, const nlohmann::json& d, F&& on_new) {
+bool LogMirror::feed(const sim::TraceEvent& ev, F&& on_new) {
+  const uint32_t node = ev.node.value;
   if (node >= logs_.size()) return false;
   auto& log = logs_[node];
-  if (what == "log_append") {
-    const EntriesView appended(d);
-    const uint64_t first = appended.first();
+  if (const LogAppend* appended = ev.observed<LogAppend>()) {
+    const uint64_t first = appended->first.value;
+    checked_last(*appended, "log_append");
     if (first > log.size())  // a server appends right after its last entry or overwrites
       throw sim::InputError("log_append at index " + std::to_string(first) + " leaves a gap after index " +
                             std::to_string(log.size() - 1));
     log.resize(first);
-    for (size_t k = 0; k < appended.size(); ++k) {
-      const uint64_t term = appended.term(k);
-      const Slot s{term, mix(log.back().prefix, term, appended.digest(k))};
+    for (size_t k = 0; k < appended->entries.size(); ++k) {
+      const EntryDigest& e = appended->entries[k];
+      const Slot s{e.term.value, mix(log.back().prefix, e.term.value, e.digest)};
       log.push_back(s);
-      seen_.try_emplace({first + k, term}, s.prefix);
+      seen_.try_emplace({first + k, e.term.value}, s.prefix);
       on_new(first + k, s);
     }
-    max_index_ = std::max(max_index_, appended.last());
+    max_index_ = std::max(max_index_, log.size() - 1);
     return true;
   }
-  if (what == "log_truncate") {
-    const uint64_t from = protocols::count_field(d, "from");
+  if (const LogTruncate* truncated = ev.observed<LogTruncate>()) {
+    const uint64_t from = truncated->from.value;
     if (from == 0) throw sim::InputError("log_truncate from index 0 (the log starts at 1)");
     if (from < log.size()) log.resize(from);
     return true;
   }
-  if (what == "snapshot_installed") {
-    const uint64_t index = protocols::count_field(d, "index"), term = protocols::count_field(d, "term");
-    const uint64_t last = protocols::count_field(d, "last_index");
+  if (const SnapshotInstalled* installed = ev.observed<SnapshotInstalled>()) {
+    const uint64_t index = installed->index.value, term = installed->term.value;
     // A snapshot covers entries a leader appended (and the trace shows every append), so a
     // larger index can only come from a garbled trace; it must not size the mirror.
     if (index > max_index_)
       throw sim::InputError("snapshot_installed at index " + std::to_string(index) + ", beyond any appended entry (" +
                             std::to_string(max_index_) + ")");
-    if (last <= index || log.size() <= index) {  // Figure 13 step 7: the log was discarded
+    if (installed->last_index.value <= index || log.size() <= index) {  // Figure 13 step 7: the log was discarded
       log.resize(index + 1);
       const uint64_t* p = first_seen(index, term);
       log[index] = Slot{term, p ? *p : 0};

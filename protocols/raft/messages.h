@@ -6,6 +6,7 @@
 // in the digest, and can be rewritten by a Byzantine strategy.
 #pragma once
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <optional>
@@ -17,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/ids.h"
+#include "sim/observe.h"
 
 namespace dsim::raft {
 
@@ -48,13 +50,22 @@ struct SessionId {
   }
 };
 
+// What a command does: a client's operation on the key-value store (the first four, named and
+// numbered as sim::ClientOp's), or the blank entry a leader appends at the start of its term
+// (dissertation §6.4). Written by name in JSON ("op":"put").
+enum class Op : uint8_t { get, put, append, cas, noop };
+inline constexpr std::array<std::string_view, 5> kOpNames{"get", "put", "append", "cas", "noop"};
+inline const std::array<std::string_view, 5>& enum_names(Op) { return kOpNames; }
+
+// The history's name for a client's operation (a noop is no client's: never recorded).
+sim::ClientOp client_op(Op op);
+
 // A state-machine command. `client` and `seq` identify it for exactly-once application
-// (Raft §8: "clients assign unique serial numbers to every command"). op "noop" is the blank
-// entry a leader appends at the start of its term (dissertation §6.4).
+// (Raft §8: "clients assign unique serial numbers to every command").
 struct Command {
   SessionId client;
   uint64_t seq = 0;
-  std::string op;  // get, put, append, cas, noop
+  Op op = Op::noop;
   std::string key;
   std::string value;
   std::string expected;  // cas only

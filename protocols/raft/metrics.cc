@@ -12,23 +12,22 @@ namespace {
 class RaftMetrics final : public sim::MetricsSource {
  public:
   void on_event(const sim::TraceEvent& ev) override {
-    const bool leader_lost = (ev.kind == sim::TraceKind::crash && leader_ && *leader_ == ev.node) ||
-                             (ev.kind == sim::TraceKind::observe && ev.name == "stepped_down" && leader_ && *leader_ == ev.node);
+    const bool leader_lost = (ev.kind == sim::TraceKind::crash || ev.observed<SteppedDown>()) && leader_ && *leader_ == ev.node;
     if (leader_lost) {
       leader_.reset();
       leaderless_since_ = ev.time;
     }
     if (ev.kind != sim::TraceKind::observe) return;
-    if (ev.name == "op_skipped") ++skipped_;
-    if ((ev.name == "election_started" || ev.name == "pre_vote_started") && !election_start_) election_start_ = ev.time;
-    if (ev.name == "became_leader") {
+    if (ev.observed<OpSkipped>()) ++skipped_;
+    if ((ev.observed<ElectionStarted>() || ev.observed<PreVoteStarted>()) && !election_start_) election_start_ = ev.time;
+    if (ev.observed<BecameLeader>()) {
       ++elections_;
       if (election_start_) durations_ns_.push_back((ev.time - *election_start_).ns());
       election_start_.reset();
       if (!leader_) leaderless_ns_ += (ev.time - leaderless_since_).ns();
       leader_ = ev.node;
     }
-    if (ev.name == "commit" && ev.data) max_commit_ = std::max(max_commit_, CommitView(*ev.data).index);
+    if (const Commit* c = ev.observed<Commit>()) max_commit_ = std::max(max_commit_, c->index.value);
   }
 
   void report(sim::MetricLines& out, sim::Time end) const override {

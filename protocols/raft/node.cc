@@ -3,7 +3,6 @@
 
 #include <optional>
 
-#include "protocols/raft/observations.h"
 #include "sim/overloaded.h"
 
 namespace dsim::raft {
@@ -30,9 +29,7 @@ void Node::recover(sim::Context& ctx) {
   }
   log_.attach(s, snapshot_index, snapshot_term);
   commit_index_ = last_applied_ = log_.snapshot_index();
-  ctx.observe("recovered", {{"term", current_term_.value},
-                            {"last_index", log_.last_index().value},
-                            {"snapshot_index", log_.snapshot_index().value}});
+  ctx.observe(Recovered{current_term_, log_.last_index(), log_.snapshot_index()});
 }
 
 void Node::persist_term_and_vote(sim::Context& ctx) {
@@ -48,11 +45,11 @@ void Node::persist_term_and_vote(sim::Context& ctx) {
 // currentTerm: set currentTerm = T, convert to follower (§5.1)". Returns true if it did.
 bool Node::observe_higher_term(sim::Context& ctx, Term term) {
   if (term <= current_term_) return false;
-  become_follower(ctx, term, "higher_term");
+  become_follower(ctx, term, StepDownReason::higher_term);
   return true;
 }
 
-void Node::become_follower(sim::Context& ctx, Term term, const char* why) {
+void Node::become_follower(sim::Context& ctx, Term term, StepDownReason why) {
   const bool was_leader = is_leader();
   if (term > current_term_) {
     current_term_ = term;
@@ -64,7 +61,7 @@ void Node::become_follower(sim::Context& ctx, Term term, const char* why) {
     const Leader& l = std::get<Leader>(role_);
     ctx.cancel_timer(l.heartbeat_timer);
     ctx.cancel_timer(l.check_quorum_timer);
-    ctx.observe("stepped_down", {{"term", current_term_.value}, {"reason", why}});
+    ctx.observe(SteppedDown{current_term_, why});
     // Pending clients get no answer: they time out and retry elsewhere; the session table
     // keeps a retried command from applying twice.
   }
@@ -74,7 +71,7 @@ void Node::become_follower(sim::Context& ctx, Term term, const char* why) {
 
 void Node::reset_election_timer(sim::Context& ctx) {
   ctx.cancel_timer(election_timer_);
-  election_timer_ = ctx.set_timer(cfg_.election_timeout_min, cfg_.election_timeout_max, kElectionTimer);
+  election_timer_ = set_timer(ctx, cfg_.election_timeout_min, cfg_.election_timeout_max, ElectionTimer{});
 }
 
 // Raft §5.4.1: "If the logs have last entries with different terms, then the log with the
@@ -88,10 +85,12 @@ bool Node::log_up_to_date(LogIndex last_index, Term last_term) const {
 void Node::append_local(sim::Context& ctx, std::vector<Entry> entries) {
   if (entries.empty()) return;
   const LogIndex first = log_.last_index().next();
-  if (ctx.observing()) {
-    EntriesPayload obs(first, entries.size());
-    for (const auto& e : entries) obs.add(e);
-    ctx.observe("log_append", obs.take());
+  if (ctx.observing()) {  // skips building the digests when nobody reads them
+    LogAppend obs;
+    obs.first = first;
+    obs.entries.reserve(entries.size());
+    for (const auto& e : entries) obs.entries.push_back(EntryDigest{e.term, digest(e.command)});
+    ctx.observe(std::move(obs));
   }
   for (auto& e : entries) log_.append(std::move(e));
   ctx.sync();
@@ -100,21 +99,25 @@ void Node::append_local(sim::Context& ctx, std::vector<Entry> entries) {
 void Node::truncate_local(sim::Context& ctx, LogIndex from) {
   log_.truncate_from(from);
   ctx.sync();
-  if (ctx.observing()) ctx.observe("log_truncate", {{"from", from.value}});
+  ctx.observe(LogTruncate{from});
 }
 
 // Figure 2, "Rules for Servers, all servers: if commitIndex > lastApplied: increment
 // lastApplied, apply log[lastApplied] to state machine (§5.3)".
 void Node::apply_committed(sim::Context& ctx) {
   if (last_applied_ >= commit_index_) return;
-  std::optional<EntriesPayload> obs;
-  if (ctx.observing()) obs.emplace(last_applied_.next(), commit_index_.value - last_applied_.value);
+  std::optional<Apply> obs;
+  if (ctx.observing()) {  // skips building the digests when nobody reads them
+    obs.emplace();
+    obs->first = last_applied_.next();
+    obs->entries.reserve(commit_index_.value - last_applied_.value);
+  }
   Leader* leader = std::get_if<Leader>(&role_);
   while (last_applied_ < commit_index_) {
     last_applied_ = last_applied_.next();
     const Entry& e = log_.at(last_applied_);
     const Result& r = kv_.apply(e.command);
-    if (obs) obs->add(e);
+    if (obs) obs->entries.push_back(EntryDigest{e.term, digest(e.command)});
     if (leader) {
       auto it = leader->replies.find(last_applied_);
       if (it != leader->replies.end()) {
@@ -123,7 +126,7 @@ void Node::apply_committed(sim::Context& ctx) {
       }
     }
   }
-  if (obs) ctx.observe("apply", obs->take());
+  if (obs) ctx.observe(std::move(*obs));
   maybe_snapshot(ctx);
   if (leader) serve_reads(ctx);
 }
@@ -136,7 +139,7 @@ void Node::maybe_snapshot(sim::Context& ctx) {
   log_.compact_to(last_applied_, term);
   ctx.storage().put("snapshot", {{"index", last_applied_.value}, {"term", term.value}, {"state", kv_.to_json()}});
   ctx.sync();
-  ctx.observe("snapshot", {{"index", last_applied_.value}, {"term", term.value}});
+  ctx.observe(SnapshotTaken{last_applied_, term});
 }
 
 void Node::on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) {
@@ -148,32 +151,32 @@ void Node::on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) {
                  [&](const InstallSnapshot& m) { on_install_snapshot(ctx, from, m); },
                  [&](const InstallSnapshotReply& m) { on_install_snapshot_reply(ctx, from, m); },
                  [&](const ClientRequest& m) { on_client_request(ctx, from, m); },
-                 [&](const ClientReply&) {},  // servers never receive replies
+                 sim::ignored<ClientReply>{},  // servers never receive replies
              },
              msg);
 }
 
-void Node::on_timer(sim::Context& ctx, sim::Timer timer) {
-  switch (timer.tag) {
-    case kElectionTimer:
-      if (timer.id != election_timer_ || is_leader()) return;
-      start_election(ctx, cfg_.pre_vote);
-      return;
-    case kHeartbeatTimer:
-      if (Leader* l = std::get_if<Leader>(&role_); l && timer.id == l->heartbeat_timer) {
-        broadcast_heartbeat(ctx);
-        l->heartbeat_timer = ctx.set_timer(cfg_.heartbeat, kHeartbeatTimer);
-      }
-      return;
-    case kVoteRetryTimer:
-      if (const Candidate* c = std::get_if<Candidate>(&role_); c && timer.id == c->retry_timer) request_votes(ctx);
-      return;
-    case kCheckQuorumTimer:
-      if (const Leader* l = std::get_if<Leader>(&role_); l && timer.id == l->check_quorum_timer) check_quorum(ctx);
-      return;
-    default:
-      return;
-  }
+// A timer whose id is no longer the current one of its kind was replaced or belongs to a
+// role the node has left: it does nothing.
+void Node::on_timer(sim::Context& ctx, sim::TimerId id, const ServerTimer& timer) {
+  std::visit(sim::overloaded{
+                 [&](const ElectionTimer&) {
+                   if (id == election_timer_ && !is_leader()) start_election(ctx, cfg_.pre_vote);
+                 },
+                 [&](const HeartbeatTimer&) {
+                   if (Leader* l = std::get_if<Leader>(&role_); l && id == l->heartbeat_timer) {
+                     broadcast_heartbeat(ctx);
+                     l->heartbeat_timer = set_timer(ctx, cfg_.heartbeat, HeartbeatTimer{});
+                   }
+                 },
+                 [&](const VoteRetryTimer&) {
+                   if (const Candidate* c = std::get_if<Candidate>(&role_); c && id == c->retry_timer) request_votes(ctx);
+                 },
+                 [&](const CheckQuorumTimer&) {
+                   if (const Leader* l = std::get_if<Leader>(&role_); l && id == l->check_quorum_timer) check_quorum(ctx);
+                 },
+             },
+             timer);
 }
 
 // For people (`dsim state`): Figure 2's state, the log as term runs, and the lease where reads use it.

@@ -10,7 +10,7 @@
 // The handlers are split by subsystem: node.cc (start, recovery, terms, persistence, apply),
 // election.cc (§5.2, PreVote, CheckQuorum), replication.cc (§5.3, §5.4, §7), reads.cc (client
 // requests, §8 and dissertation §6.4). Every state change an invariant needs is an
-// observation (see invariants.h); nothing else leaves the node.
+// observation (observations.h); nothing else leaves the node.
 #pragma once
 
 #include <deque>
@@ -22,7 +22,9 @@
 #include "protocols/raft/kv.h"
 #include "protocols/raft/log.h"
 #include "protocols/raft/messages.h"
+#include "protocols/raft/observations.h"
 #include "protocols/raft/params.h"
+#include "protocols/raft/timers.h"
 #include "sim/process.h"
 
 namespace dsim::raft {
@@ -66,12 +68,12 @@ struct Leader {
   sim::TimerId heartbeat_timer, check_quorum_timer;
 };
 
-class Node final : public sim::ProcessOf<Message> {
+class Node final : public sim::ProcessOf<Message, ServerTimer> {
  public:
   explicit Node(Config config) : cfg_(std::move(config)) {}
   void on_start(sim::Context& ctx) override;
   void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override;
-  void on_timer(sim::Context& ctx, sim::Timer timer) override;
+  void on_timer(sim::Context& ctx, sim::TimerId id, const ServerTimer& timer) override;
   void describe(const sim::Context& ctx, nlohmann::json& state) const override;
 
   // For tests: read-only views of the state.
@@ -84,16 +86,11 @@ class Node final : public sim::ProcessOf<Message> {
   const Leader* leader_state() const { return std::get_if<Leader>(&role_); }
   const KvStore& kv() const { return kv_; }
 
-  static constexpr uint64_t kElectionTimer = 1;
-  static constexpr uint64_t kHeartbeatTimer = 2;
-  static constexpr uint64_t kCheckQuorumTimer = 3;
-  static constexpr uint64_t kVoteRetryTimer = 4;
-
  private:
   // ---- node.cc: terms, persistence, applying ----
   void recover(sim::Context& ctx);
   void persist_term_and_vote(sim::Context& ctx);
-  void become_follower(sim::Context& ctx, Term term, const char* why);
+  void become_follower(sim::Context& ctx, Term term, StepDownReason why);
   void recognize_leader(sim::Context& ctx, Term term, sim::NodeId leader);
   bool observe_higher_term(sim::Context& ctx, Term term);  // Figure 2, "Rules for Servers: all servers"
   void reset_election_timer(sim::Context& ctx);

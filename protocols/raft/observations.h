@@ -1,77 +1,165 @@
-// The payloads of Raft's per-entry observations, written by the servers and read by the
-// invariants and metrics. They are the trace's hottest payloads (every entry is appended and
-// applied on every server), so each is one flat JSON array of numbers: building, hashing and
-// freeing one costs two allocations, where an object costs one per field.
+// What Raft's nodes observe (sim/observe.h): the facts the invariants, the metrics and the
+// "leader" selector read from the trace. Nothing else about a node reaches them.
 //
-//   log_append, apply   [first, term, digest, term, digest, ...]  entries first, first+1, ...
-//   commit              [index, term, leader_term]
+// A server observes its role changes (election_started, pre_vote_started, became_leader,
+// stepped_down), its log (log_append, log_truncate, snapshot, snapshot_installed), what it
+// commits and applies (commit, apply) and its recovery after a restart (recovered); a client,
+// the operations it could not run (op_skipped). An entry appears as its term and the digest
+// of its command (messages.h's digest()): invariants compare digests, never node memory.
 //
-// digest is messages.h's digest() of the entry's command.
+// Read back from a trace (`dsim check` of a file anyone can edit), decode_observation() below
+// refuses a record whose values no server could have written (an index 0, an index range that
+// overflows), so the invariants never index with them; what only the trace as a whole can
+// refute (an append leaving a gap, an index beyond every appended entry) the invariants check.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <string_view>
+#include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "protocols/common/payload.h"
 #include "protocols/raft/messages.h"
+#include "sim/observe.h"
 
 namespace dsim::raft {
 
-// Builds a log_append or apply payload, entry by entry.
-class EntriesPayload {
- public:
-  explicit EntriesPayload(LogIndex first, size_t entries) {
-    a_.reserve(1 + 2 * entries);
-    a_.emplace_back(first.value);
-  }
-  void add(const Entry& e) {
-    a_.emplace_back(e.term.value);
-    a_.emplace_back(digest(e.command));
-  }
-  nlohmann::json take() { return nlohmann::json(std::move(a_)); }
-
- private:
-  nlohmann::json::array_t a_;
+// One log entry as the observations show it.
+struct EntryDigest {
+  Term term;
+  uint64_t digest = 0;  // digest(entry.command)
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("term", self.term); v("digest", self.digest); }
 };
 
-// Payloads read back from a trace file (`dsim check`) may have any shape: a view checks the
-// one it expects and throws sim::InputError otherwise.
-inline bool count_array(const nlohmann::json& d) {
-  if (!d.is_array()) return false;
-  for (const auto& v : d)
-    if (!protocols::is_count(v)) return false;
-  return true;
-}
-
-// Reads a log_append or apply payload.
-struct EntriesView {
-  explicit EntriesView(const nlohmann::json& d) : d_(d) {
-    if (!count_array(d) || d.size() % 2 == 0 || d[0].get<uint64_t>() == 0)
-      throw sim::InputError("expected [first, term, digest, ...] with first >= 1, got " + protocols::payload_text(d));
-  }
-  uint64_t first() const { return d_[0].get<uint64_t>(); }
-  size_t size() const { return (d_.size() - 1) / 2; }
-  uint64_t term(size_t k) const { return d_[1 + 2 * k].get<uint64_t>(); }
-  uint64_t digest(size_t k) const { return d_[2 + 2 * k].get<uint64_t>(); }
-  uint64_t last() const { return first() + size() - 1; }  // first - 1 when empty
-
- private:
-  const nlohmann::json& d_;
+// Entries first, first + 1, ... of a server's log, in order.
+struct EntryRun {
+  LogIndex first;
+  std::vector<EntryDigest> entries;
+  // The index of the last entry (first - 1 when there are none).
+  LogIndex last() const { return LogIndex{first.value + entries.size() - 1}; }
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("first", self.first); v("entries", self.entries); }
 };
 
-inline nlohmann::json commit_payload(LogIndex index, Term term, Term leader_term) {
-  return nlohmann::json::array_t{nlohmann::json(index.value), nlohmann::json(term.value), nlohmann::json(leader_term.value)};
-}
-struct CommitView {
-  uint64_t index = 0, term = 0, leader_term = 0;
-  explicit CommitView(const nlohmann::json& d) {
-    if (!count_array(d) || d.size() != 3)
-      throw sim::InputError("expected [index, term, leader_term], got " + protocols::payload_text(d));
-    index = d[0].get<uint64_t>();
-    term = d[1].get<uint64_t>();
-    leader_term = d[2].get<uint64_t>();
+// The server appended entries to its log (synced before its handler ended).
+struct LogAppend : EntryRun {
+  static constexpr std::string_view type_name = "log_append";
+};
+
+// The server removed its entries from index `from` on (Figure 2: "delete the existing entry
+// and all that follow it").
+struct LogTruncate {
+  static constexpr std::string_view type_name = "log_truncate";
+  LogIndex from;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("from", self.from); }
+};
+
+// The server applied committed entries to its state machine, in index order.
+struct Apply : EntryRun {
+  static constexpr std::string_view type_name = "apply";
+};
+
+// A leader of `leader_term` marked entry `index` (of term `term`) committed, and every entry
+// before it (§5.3, §5.4.2).
+struct Commit {
+  static constexpr std::string_view type_name = "commit";
+  LogIndex index;
+  Term term;
+  Term leader_term;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("index", self.index); v("term", self.term); v("leader_term", self.leader_term); }
+};
+
+// A follower whose election timeout elapsed asks whether it could win (PreVote, dissertation
+// §9.6) for `term`, without adopting it.
+struct PreVoteStarted {
+  static constexpr std::string_view type_name = "pre_vote_started";
+  Term term;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("term", self.term); }
+};
+
+// The server became a candidate of `term` (§5.2).
+struct ElectionStarted {
+  static constexpr std::string_view type_name = "election_started";
+  Term term;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("term", self.term); }
+};
+
+// The server won the election of `term`; its log then ended at (last_index, last_term).
+struct BecameLeader {
+  static constexpr std::string_view type_name = "became_leader";
+  Term term;
+  LogIndex last_index;
+  Term last_term;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("term", self.term); v("last_index", self.last_index); v("last_term", self.last_term); }
+};
+
+// Why a leader stopped leading: it saw a higher term (§5.1), or CheckQuorum found no majority
+// heard from in an election timeout (dissertation §6.2).
+enum class StepDownReason : uint8_t { higher_term, check_quorum };
+inline constexpr std::array<std::string_view, 2> kStepDownReasonNames{"higher_term", "check_quorum"};
+inline const std::array<std::string_view, 2>& enum_names(StepDownReason) { return kStepDownReasonNames; }
+
+// A leader stepped down, now in `term`.
+struct SteppedDown {
+  static constexpr std::string_view type_name = "stepped_down";
+  Term term;
+  StepDownReason reason = StepDownReason::higher_term;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("term", self.term); v("reason", self.reason); }
+};
+
+// A server started (or restarted) from its storage: its term, its log's end and its snapshot.
+struct Recovered {
+  static constexpr std::string_view type_name = "recovered";
+  Term term;
+  LogIndex last_index;
+  LogIndex snapshot_index;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) {
+    v("term", self.term); v("last_index", self.last_index); v("snapshot_index", self.snapshot_index);
   }
 };
+
+// The server compacted its log into a snapshot up to (index, term) (§7).
+struct SnapshotTaken {
+  static constexpr std::string_view type_name = "snapshot";
+  LogIndex index;
+  Term term;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("index", self.index); v("term", self.term); }
+};
+
+// The server installed a leader's snapshot up to (index, term) (Figure 13); its log now ends
+// at last_index (the snapshot's index when the log was discarded, step 7).
+struct SnapshotInstalled {
+  static constexpr std::string_view type_name = "snapshot_installed";
+  LogIndex index;
+  Term term;
+  LogIndex last_index;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("index", self.index); v("term", self.term); v("last_index", self.last_index); }
+};
+
+// A client's operation arrived while all `busy` of its processes had one in flight: not run.
+struct OpSkipped {
+  static constexpr std::string_view type_name = "op_skipped";
+  uint32_t busy = 0;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("busy", self.busy); }
+};
+
+// Every observation type's name, for the registry (`dsim list`).
+std::vector<std::string_view> observation_types();
+
+// Decodes an observation read back from a trace (sim::observation_decoder over every type
+// above), then refuses values no server writes: an entry run or a truncation at index 0 (the
+// log starts at 1), and an entry run whose last index overflows. Throws std::invalid_argument
+// naming the field, which the trace reader reports as an input error.
+sim::ValueDecoder decode_observation();
 
 }  // namespace dsim::raft

@@ -29,7 +29,7 @@ void Node::on_client_request(sim::Context& ctx, sim::NodeId from, const ClientRe
     return;
   }
   const PendingReply who{from, c.client, c.seq};
-  if (c.op == "get") {
+  if (c.op == Op::get) {
     // Bug stale_read (§8: "a leader must check whether it has been deposed before processing a
     // read-only request"): answer from local state at once, even if a newer leader exists.
     if (cfg_.bugs.stale_read) {

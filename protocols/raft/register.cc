@@ -4,6 +4,8 @@
 #include "protocols/raft/invariants.h"
 #include "protocols/raft/metrics.h"
 #include "protocols/raft/node.h"
+#include "protocols/raft/observations.h"
+#include "protocols/raft/timers.h"
 #include "protocols/registry.h"
 
 namespace dsim::raft {
@@ -48,7 +50,7 @@ sim::ProtocolSpec protocol_spec() {
                     return msg;
                   }}};
   p.metrics = [](const sim::ProtocolConfig&) { return make_metrics(); };
-  p.selectors = {{"leader", "the server that most recently became leader", "became_leader"}};
+  p.selectors = {sim::selector_on<BecameLeader>("leader", "the server that most recently became leader")};
   p.budget.max_crashed = [](uint32_t n) { return n > 0 ? (n - 1) / 2 : 0; };
   p.budget.byzantine = false;
   p.budget.lost_unsynced = true;  // Raft syncs before it replies
@@ -63,25 +65,11 @@ sim::ProtocolSpec protocol_spec() {
     };
   };
   p.decode = sim::message_decoder<Message>();
-  p.story = {"election_started", "became_leader", "stepped_down", "log_truncate", "snapshot_installed"};
-  p.timer_name = [](const sim::Topology& t, sim::NodeId node, uint64_t tag) -> std::string {
-    if (t.role(node) == sim::Role::server) {
-      switch (tag) {
-        case Node::kElectionTimer: return "election timeout";
-        case Node::kHeartbeatTimer: return "heartbeat";
-        case Node::kCheckQuorumTimer: return "check quorum";
-        case Node::kVoteRetryTimer: return "vote retry";
-      }
-      return "tag " + std::to_string(tag);
-    }
-    const std::string p = "p" + std::to_string(tag >> 2);
-    switch (tag & 3) {
-      case Client::kNextOp: return "next operation";
-      case Client::kTimeout: return p + " timeout";
-      case Client::kRetry: return p + " retry";
-    }
-    return "tag " + std::to_string(tag);
-  };
+  p.decode_observation = decode_observation();
+  p.observation_types = observation_types();
+  p.decode_timer = sim::timer_decoder<ServerTimer, ClientTimer>();
+  p.timer_types = sim::timer_names<ServerTimer, ClientTimer>();
+  p.story = sim::observation_names<ElectionStarted, BecameLeader, SteppedDown, LogTruncate, SnapshotInstalled>();
   p.heartbeat = [](const sim::Envelope& m) {
     const auto* a = std::get_if<AppendEntries>(&m.as<Message>());
     return a && a->entries.empty();

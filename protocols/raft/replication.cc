@@ -7,7 +7,6 @@
 #include <functional>
 
 #include "protocols/raft/node.h"
-#include "protocols/raft/observations.h"
 
 namespace dsim::raft {
 
@@ -52,7 +51,7 @@ void Node::send_append(sim::Context& ctx, sim::NodeId to) {
 // candidate recognizes the leader as legitimate and returns to follower state." Shared by
 // AppendEntries and InstallSnapshot, the two RPCs only a leader sends.
 void Node::recognize_leader(sim::Context& ctx, Term term, sim::NodeId leader) {
-  if (term > current_term_ || !std::holds_alternative<Follower>(role_)) become_follower(ctx, term, "higher_term");
+  if (term > current_term_ || !std::holds_alternative<Follower>(role_)) become_follower(ctx, term, StepDownReason::higher_term);
   leader_id_ = leader;
   last_heard_leader_ = ctx.now();
   reset_election_timer(ctx);
@@ -175,7 +174,7 @@ void Node::advance_commit_index(sim::Context& ctx) {
       if (i != ctx.self().value && l.match_index[i] >= n) ++replicas;
     if (replicas < majority(ctx)) continue;
     commit_index_ = n;
-    if (ctx.observing()) ctx.observe("commit", commit_payload(n, t, current_term_));
+    ctx.observe(Commit{n, t, current_term_});
     apply_committed(ctx);
     return;
   }
@@ -206,9 +205,7 @@ void Node::on_install_snapshot(sim::Context& ctx, sim::NodeId from, const Instal
                                  {"state", m.data}});
   ctx.sync();
   commit_index_ = last_applied_ = m.last_included_index;
-  ctx.observe("snapshot_installed", {{"index", m.last_included_index.value},
-                                     {"term", m.last_included_term.value},
-                                     {"last_index", log_.last_index().value}});
+  ctx.observe(SnapshotInstalled{m.last_included_index, m.last_included_term, log_.last_index()});
   reply.match_index = m.last_included_index;
   send(ctx, from, reply);
 }

@@ -11,13 +11,13 @@ namespace dsim::threepc {
 using commit::Decision;
 
 void Coordinator::on_start(sim::Context& ctx) {
-  ctx.observe("coordinator");
+  ctx.observe(commit::CoordinatorUp{});
   for (uint64_t id : log_.recover(ctx)) {
     Txn* t = load(ctx, TxnId{id});
     DSIM_ASSERT(t != nullptr, "an active transaction has a log record");
     // Undecided: the participants may have run the termination protocol without us; ask them.
     t->phase = t->decision == Decision::none ? Phase::recovering : Phase::decided;
-    t->timer = ctx.set_timer(sim::Duration::nanos(1), id);
+    t->timer = set_timer(ctx, sim::Duration::nanos(1), CoordinatorTimeout{TxnId{id}});
   }
 }
 
@@ -30,7 +30,8 @@ void Coordinator::on_message(sim::Context& ctx, sim::NodeId from, const Message&
                  [&](const Abort& m) { on_decision(ctx, m.txn, Decision::abort); },
                  [&](const HaveDecided& m) { on_have_decided(ctx, from, m.txn); },
                  [&](const DecisionRequest& m) { on_decision_request(ctx, from, m.txn); },
-                 [&](const auto&) {},  // participants' and clients' messages
+                 sim::ignored<commit::Execute, commit::Executed, commit::StatusRequest, commit::Outcome, CanCommit,
+                              PreCommit, StateRequest, StateReply>{},  // participants' and clients' messages
              },
              msg);
 }
@@ -49,7 +50,7 @@ void Coordinator::on_commit_request(sim::Context& ctx, sim::NodeId client, const
   ctx.sync();
   commit::observe_begin(ctx, m.txn, t.participants);
   for (sim::NodeId p : t.participants) send(ctx, p, CanCommit{m.txn, t.participants});
-  t.timer = ctx.set_timer(cfg_.timeout, m.txn.value);
+  t.timer = set_timer(ctx, cfg_.timeout, CoordinatorTimeout{m.txn});
 }
 
 void Coordinator::on_vote(sim::Context& ctx, sim::NodeId from, const Vote& m) {
@@ -62,7 +63,7 @@ void Coordinator::on_vote(sim::Context& ctx, sim::NodeId from, const Vote& m) {
   ctx.cancel_timer(t->timer);
   t->phase = Phase::pre_committing;
   for (sim::NodeId p : t->participants) send(ctx, p, PreCommit{m.txn, 0});
-  t->timer = ctx.set_timer(cfg_.timeout, m.txn.value);
+  t->timer = set_timer(ctx, cfg_.timeout, CoordinatorTimeout{m.txn});
 }
 
 void Coordinator::on_pre_commit_ack(sim::Context& ctx, sim::NodeId from, const PreCommitAck& m) {
@@ -87,7 +88,7 @@ void Coordinator::decide(sim::Context& ctx, TxnId txn, Txn& t, Decision d) {
   for (sim::NodeId p : t.participants) send_decision(ctx, txn, t, p);
   for (sim::NodeId c : t.clients) send(ctx, c, commit::Outcome{txn, d == Decision::commit});
   t.clients.clear();
-  t.timer = ctx.set_timer(cfg_.timeout, txn.value);
+  t.timer = set_timer(ctx, cfg_.timeout, CoordinatorTimeout{txn});
 }
 
 void Coordinator::send_decision(sim::Context& ctx, TxnId txn, const Txn& t, sim::NodeId to) {
@@ -116,8 +117,8 @@ void Coordinator::on_decision_request(sim::Context& ctx, sim::NodeId from, TxnId
   if (t->phase == Phase::decided) send_decision(ctx, txn, *t, from);
 }
 
-void Coordinator::on_timer(sim::Context& ctx, sim::Timer timer) {
-  const TxnId txn{timer.tag};
+void Coordinator::on_timer(sim::Context& ctx, sim::TimerId, const CoordinatorTimer& timer) {
+  const TxnId txn = std::get<CoordinatorTimeout>(timer).txn;  // its only timer
   Txn* t = load(ctx, txn);
   if (!t) return;
   switch (t->phase) {
@@ -129,13 +130,13 @@ void Coordinator::on_timer(sim::Context& ctx, sim::Timer timer) {
     case Phase::recovering: {
       for (sim::NodeId p : t->participants) send(ctx, p, DecisionRequest{txn});
       const uint32_t backoff = std::min<uint32_t>(t->asked++, 3);
-      t->timer = ctx.set_timer(cfg_.timeout * (1LL << backoff), timer.tag);
+      t->timer = set_timer(ctx, cfg_.timeout * (1LL << backoff), CoordinatorTimeout{txn});
       return;
     }
     case Phase::decided:
       for (sim::NodeId p : t->participants)
         if (!t->have_decided.count(p.value)) send_decision(ctx, txn, *t, p);
-      t->timer = ctx.set_timer(cfg_.timeout, timer.tag);
+      t->timer = set_timer(ctx, cfg_.timeout, CoordinatorTimeout{txn});
       return;
   }
 }
@@ -159,12 +160,6 @@ void Coordinator::describe(const sim::Context& ctx, nlohmann::json& state) const
     return t.phase == Phase::voting ? "voting" : t.phase == Phase::pre_committing ? "pre-committing"
            : t.phase == Phase::recovering ? "recovering" : "decided";
   });
-}
-
-std::string Coordinator::timer_name(bool coordinator, uint64_t tag) {
-  if (coordinator) return "timeout " + std::to_string(tag);
-  static constexpr const char* kinds[] = {"work timeout ", "wait timeout ", "round timeout ", "ask again "};
-  return kinds[tag % 4] + std::to_string(tag / 4);
 }
 
 }  // namespace dsim::threepc

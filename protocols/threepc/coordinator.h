@@ -19,14 +19,13 @@
 
 namespace dsim::threepc {
 
-class Coordinator final : public sim::ProcessOf<Message> {
+class Coordinator final : public sim::ProcessOf<Message, CoordinatorTimer> {
  public:
   explicit Coordinator(Config c) : cfg_(c) {}
   void on_start(sim::Context& ctx) override;
   void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override;
-  void on_timer(sim::Context& ctx, sim::Timer timer) override;
+  void on_timer(sim::Context& ctx, sim::TimerId, const CoordinatorTimer& timer) override;
   // Names a timer of the coordinator (or, with coordinator false, of a participant) for `dsim log`.
-  static std::string timer_name(bool coordinator, uint64_t tag);
   void describe(const sim::Context& ctx, nlohmann::json& state) const override;
 
  private:

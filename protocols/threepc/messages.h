@@ -108,4 +108,57 @@ using Message = std::variant<commit::Execute, commit::Executed, commit::CommitRe
                              PreCommit, PreCommitAck, DoCommit, Abort, HaveDecided, StateRequest, StateReply,
                              DecisionRequest>;
 
+// Timers. The coordinator has one per transaction, whose meaning depends on the phase (votes
+// missing: abort; acks missing: commit; recovering: ask again; decided: resend). A
+// participant's: the work phase is over without a CanCommit (abort on its own), the
+// coordinator or round leader fell silent (run the termination protocol), the round it leads
+// is due (states or acks are in, or late), and, recovering, ask for the decision again.
+struct CoordinatorTimeout {
+  static constexpr std::string_view type_name = "phase_timeout";
+  TxnId txn;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("txn", self.txn); }
+};
+using CoordinatorTimer = std::variant<CoordinatorTimeout>;
+struct WorkTimeout {
+  static constexpr std::string_view type_name = "work_timeout";
+  TxnId txn;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("txn", self.txn); }
+};
+struct WaitTimeout {
+  static constexpr std::string_view type_name = "wait_timeout";
+  TxnId txn;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("txn", self.txn); }
+};
+struct RoundTimeout {
+  static constexpr std::string_view type_name = "round_timeout";
+  TxnId txn;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("txn", self.txn); }
+};
+struct AskAgain {
+  static constexpr std::string_view type_name = "ask_again";
+  TxnId txn;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("txn", self.txn); }
+};
+using ParticipantTimer = std::variant<WorkTimeout, WaitTimeout, RoundTimeout, AskAgain>;
+
+// 3PC's own observations: a participant pre-committed, and one runs a termination round.
+struct PreCommitted {
+  static constexpr std::string_view type_name = "precommit";
+  TxnId txn;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("txn", self.txn); }
+};
+struct TerminationRound {
+  static constexpr std::string_view type_name = "termination";
+  TxnId txn;
+  uint32_t round = 0;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("txn", self.txn); v("round", self.round); }
+};
+
 }  // namespace dsim::threepc

@@ -20,7 +20,7 @@ void Participant::on_start(sim::Context& ctx) {
     // BHG §7.5: a process that failed in doubt may hold a stale state; it takes no part in
     // the termination protocol and asks for the outcome instead.
     d.recovering = true;
-    d.wait = ctx.set_timer(sim::Duration::nanos(1), txn.value * 4 + kAsk);
+    d.wait = set_timer(ctx, sim::Duration::nanos(1), AskAgain{txn});
   }
 }
 
@@ -36,7 +36,8 @@ void Participant::on_message(sim::Context& ctx, sim::NodeId from, const Message&
                  [&](const StateReply& m) { on_state_reply(ctx, from, m); },
                  [&](const DecisionRequest& m) { on_decision_request(ctx, from, m.txn); },
                  [&](const commit::StatusRequest& m) { answer_status(ctx, from, m.txn); },
-                 [&](const auto&) {},  // the coordinator's and clients' messages
+                 sim::ignored<commit::Executed, commit::CommitRequest, commit::Outcome, Vote,
+                              HaveDecided>{},  // the coordinator's and clients' messages
              },
              msg);
 }
@@ -44,7 +45,7 @@ void Participant::on_message(sim::Context& ctx, sim::NodeId from, const Message&
 void Participant::on_execute(sim::Context& ctx, sim::NodeId client, const commit::Execute& m) {
   const commit::Shard::Work work = shard_.execute(ctx, m);
   send(ctx, client, commit::Executed{m.txn, work.ok});
-  if (work.started) ctx.set_timer(cfg_.timeout * 2, m.txn.value * 4 + kWork);
+  if (work.started) set_timer(ctx, cfg_.timeout * 2, WorkTimeout{m.txn});
 }
 
 void Participant::on_can_commit(sim::Context& ctx, sim::NodeId from, const CanCommit& m) {
@@ -69,7 +70,7 @@ void Participant::on_can_commit(sim::Context& ctx, sim::NodeId from, const CanCo
 void Participant::pre_commit(sim::Context& ctx, TxnId txn) {
   shard_.persist(ctx, txn, TxnState::precommitted);
   ctx.sync();
-  ctx.observe("precommit", {{"txn", txn.value}});
+  ctx.observe(PreCommitted{txn});
 }
 
 void Participant::on_pre_commit(sim::Context& ctx, sim::NodeId from, const PreCommit& m) {
@@ -178,10 +179,10 @@ void Participant::enter_round(sim::Context& ctx, TxnId txn, TxnRecord& r, Doubt&
   if (leader != ctx.self()) return;
   d.leading = true;
   d.states[ctx.self().value] = report(r, &d);
-  ctx.observe("termination", {{"txn", txn.value}, {"round", round}});
+  ctx.observe(TerminationRound{txn, round});
   for (sim::NodeId p : r.participants)
     if (p != ctx.self()) send(ctx, p, StateRequest{txn, round});
-  ctx.set_timer(cfg_.timeout, txn.value * 4 + kLead);
+  set_timer(ctx, cfg_.timeout, RoundTimeout{txn});
 }
 
 void Participant::lead(sim::Context& ctx, TxnId txn, TxnRecord& r, Doubt& d) {
@@ -206,7 +207,7 @@ void Participant::lead(sim::Context& ctx, TxnId txn, TxnRecord& r, Doubt& d) {
   }
   d.pre_committing = true;
   for (uint32_t node : d.awaiting_acks) send(ctx, sim::NodeId(node), PreCommit{txn, d.round});
-  ctx.set_timer(cfg_.timeout, txn.value * 4 + kLead);
+  set_timer(ctx, cfg_.timeout, RoundTimeout{txn});
 }
 
 void Participant::timeout_transition(sim::Context& ctx, TxnId txn, TxnRecord& r) {
@@ -224,36 +225,46 @@ void Participant::on_decision_request(sim::Context& ctx, sim::NodeId from, TxnId
 
 void Participant::wait(sim::Context& ctx, TxnId txn, Doubt& d, sim::Duration how_long) {
   ctx.cancel_timer(d.wait);
-  d.wait = ctx.set_timer(how_long, txn.value * 4 + kWait);
+  d.wait = set_timer(ctx, how_long, WaitTimeout{txn});
 }
 
-void Participant::on_timer(sim::Context& ctx, sim::Timer timer) {
-  const TxnId txn{timer.tag / 4};
-  TxnRecord* r = shard_.find(txn);
-  if (!r) return;
-  const uint64_t kind = timer.tag % 4;
-  if (kind == kWork) {
-    if (r->state == TxnState::working) shard_.abort_unilaterally(ctx, txn, *r);
-    return;
-  }
-  auto it = doubts_.find(txn.value);
-  if (it == doubts_.end()) return;
-  Doubt& d = it->second;
-  if (kind == kWait) {
-    if (cfg_.bugs.no_termination) return timeout_transition(ctx, txn, *r);
-    if (!d.recovering) enter_round(ctx, txn, *r, d, d.round + 1);
-  } else if (kind == kLead) {
-    if (!d.leading) return;
-    if (!d.pre_committing) return lead(ctx, txn, *r, d);  // the silent are presumed crashed
-    announce(ctx, txn, *r, true);  // acks missing: presumed crashed, as the coordinator would
-    finish(ctx, txn, *r, true);
-  } else if (kind == kAsk && d.recovering) {
-    send(ctx, commit::coordinator_node(), DecisionRequest{txn});
-    for (sim::NodeId p : r->participants)
-      if (p != ctx.self()) send(ctx, p, DecisionRequest{txn});
-    const uint32_t backoff = std::min<uint32_t>(d.asked++, 3);
-    d.wait = ctx.set_timer(cfg_.timeout * (1LL << backoff), timer.tag);
-  }
+void Participant::on_timer(sim::Context& ctx, sim::TimerId, const ParticipantTimer& timer) {
+  // The transaction's record and its doubt, when it has both.
+  const auto in_doubt = [&](TxnId txn) -> std::pair<TxnRecord*, Doubt*> {
+    TxnRecord* r = shard_.find(txn);
+    auto it = doubts_.find(txn.value);
+    if (!r || it == doubts_.end()) return {nullptr, nullptr};
+    return {r, &it->second};
+  };
+  std::visit(sim::overloaded{
+                 [&](const WorkTimeout& t) {
+                   TxnRecord* r = shard_.find(t.txn);
+                   if (r && r->state == TxnState::working) shard_.abort_unilaterally(ctx, t.txn, *r);
+                 },
+                 [&](const WaitTimeout& t) {
+                   auto [r, d] = in_doubt(t.txn);
+                   if (!r) return;
+                   if (cfg_.bugs.no_termination) return timeout_transition(ctx, t.txn, *r);
+                   if (!d->recovering) enter_round(ctx, t.txn, *r, *d, d->round + 1);
+                 },
+                 [&](const RoundTimeout& t) {
+                   auto [r, d] = in_doubt(t.txn);
+                   if (!r || !d->leading) return;
+                   if (!d->pre_committing) return lead(ctx, t.txn, *r, *d);  // the silent are presumed crashed
+                   announce(ctx, t.txn, *r, true);  // acks missing: presumed crashed, as the coordinator would
+                   finish(ctx, t.txn, *r, true);
+                 },
+                 [&](const AskAgain& t) {
+                   auto [r, d] = in_doubt(t.txn);
+                   if (!r || !d->recovering) return;
+                   send(ctx, commit::coordinator_node(), DecisionRequest{t.txn});
+                   for (sim::NodeId p : r->participants)
+                     if (p != ctx.self()) send(ctx, p, DecisionRequest{t.txn});
+                   const uint32_t backoff = std::min<uint32_t>(d->asked++, 3);
+                   d->wait = set_timer(ctx, cfg_.timeout * (1LL << backoff), AskAgain{t.txn});
+                 },
+             },
+             timer);
 }
 
 // A client asking a participant: answered once this participant has decided, never forcing a

@@ -27,19 +27,14 @@
 
 namespace dsim::threepc {
 
-class Participant final : public sim::ProcessOf<Message> {
+class Participant final : public sim::ProcessOf<Message, ParticipantTimer> {
  public:
   explicit Participant(Config c) : cfg_(c) {}
   void on_start(sim::Context& ctx) override;
   void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override;
-  void on_timer(sim::Context& ctx, sim::Timer timer) override;
+  void on_timer(sim::Context& ctx, sim::TimerId, const ParticipantTimer& timer) override;
   void describe(const sim::Context&, nlohmann::json& state) const override { shard_.describe(state); }
 
-  // Timer tags: transaction id * 4 + kind.
-  static constexpr uint64_t kWork = 0;     // working: CanCommit never came
-  static constexpr uint64_t kWait = 1;     // in doubt: the coordinator (or a round) fell silent
-  static constexpr uint64_t kLead = 2;     // leading a round: states or acks are in (or late)
-  static constexpr uint64_t kAsk = 3;      // recovering: ask for the decision again
 
  private:
   // Volatile protocol state per in-doubt transaction (the record itself lives in the shard).

@@ -18,6 +18,7 @@ sim::ProtocolSpec protocol_spec() {
                "wait 2T, a termination round 4T",
                1000, 1e18, {}}};
   commit::fill_common_spec<Coordinator, Participant, Message, Config>(p, 40);
+  commit::set_observations<PreCommitted, TerminationRound>(p);
   p.bugs = {{"no_termination",
              "no termination protocol: a participant that times out decides alone, uncertain -> abort, committable -> "
              "commit (caught by threepc.ac1_agreement)"}};

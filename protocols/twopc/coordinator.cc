@@ -12,7 +12,7 @@ namespace dsim::twopc {
 using commit::Decision;
 
 void Coordinator::on_start(sim::Context& ctx) {
-  ctx.observe("coordinator");
+  ctx.observe(commit::CoordinatorUp{});
   // Recovery: abort what was never decided, repeat what was.
   for (uint64_t id : log_.recover(ctx)) {
     const TxnId txn{id};
@@ -22,7 +22,7 @@ void Coordinator::on_start(sim::Context& ctx) {
       decide(ctx, txn, *t, Decision::abort);
     } else {
       for (sim::NodeId p : t->participants) send_decision(ctx, txn, *t, p);
-      t->timer = ctx.set_timer(cfg_.timeout, id * 2 + kResend);
+      t->timer = set_timer(ctx, cfg_.timeout, ResendDecision{txn});
     }
   }
 }
@@ -34,7 +34,8 @@ void Coordinator::on_message(sim::Context& ctx, sim::NodeId from, const Message&
                  [&](const VoteAbort& m) { on_vote(ctx, from, m.txn, false); },
                  [&](const Ack& m) { on_ack(ctx, from, m.txn); },
                  [&](const DecisionRequest& m) { on_decision_request(ctx, from, m.txn); },
-                 [&](const auto&) {},  // participants' and clients' messages
+                 sim::ignored<commit::Execute, commit::Executed, commit::StatusRequest, commit::Outcome, VoteRequest,
+                              GlobalCommit, GlobalAbort, DecisionReply>{},  // participants' and clients' messages
              },
              msg);
 }
@@ -57,7 +58,7 @@ void Coordinator::on_commit_request(sim::Context& ctx, sim::NodeId client, const
   ctx.sync();
   commit::observe_begin(ctx, m.txn, t.participants);
   for (sim::NodeId p : t.participants) send(ctx, p, VoteRequest{m.txn, t.participants});
-  t.timer = ctx.set_timer(cfg_.timeout, m.txn.value * 2 + kVoteTimeout);
+  t.timer = set_timer(ctx, cfg_.timeout, VoteTimeout{m.txn});
 }
 
 void Coordinator::on_vote(sim::Context& ctx, sim::NodeId from, TxnId txn, bool yes) {
@@ -77,7 +78,7 @@ void Coordinator::decide(sim::Context& ctx, TxnId txn, Txn& t, Decision d) {
   for (sim::NodeId p : t.participants) send_decision(ctx, txn, t, p);
   for (sim::NodeId c : t.clients) send(ctx, c, commit::Outcome{txn, d == Decision::commit});
   t.clients.clear();
-  t.timer = ctx.set_timer(cfg_.timeout, txn.value * 2 + kResend);
+  t.timer = set_timer(ctx, cfg_.timeout, ResendDecision{txn});
 }
 
 void Coordinator::send_decision(sim::Context& ctx, TxnId txn, const Txn& t, sim::NodeId to) {
@@ -113,19 +114,23 @@ void Coordinator::on_decision_request(sim::Context& ctx, sim::NodeId from, TxnId
   // Undecided: the vote timeout will decide, and the asker hears it then.
 }
 
-void Coordinator::on_timer(sim::Context& ctx, sim::Timer timer) {
-  const TxnId txn{timer.tag / 2};
-  Txn* t = load(ctx, txn);
-  if (!t) return;
-  if (timer.tag % 2 == kVoteTimeout) {
-    if (t->decision != Decision::none) return;
-    // A vote is missing. Correct 2PC aborts: it cannot know the silent participant's vote.
-    decide(ctx, txn, *t, cfg_.bugs.commit_on_timeout ? Decision::commit : Decision::abort);
-    return;
-  }
-  for (sim::NodeId p : t->participants)
-    if (!t->acked.count(p.value)) send_decision(ctx, txn, *t, p);
-  t->timer = ctx.set_timer(cfg_.timeout, timer.tag);
+void Coordinator::on_timer(sim::Context& ctx, sim::TimerId, const CoordinatorTimer& timer) {
+  std::visit(sim::overloaded{
+                 [&](const VoteTimeout& v) {
+                   Txn* t = load(ctx, v.txn);
+                   if (!t || t->decision != Decision::none) return;
+                   // A vote is missing. Correct 2PC aborts: it cannot know the silent participant's vote.
+                   decide(ctx, v.txn, *t, cfg_.bugs.commit_on_timeout ? Decision::commit : Decision::abort);
+                 },
+                 [&](const ResendDecision& r) {
+                   Txn* t = load(ctx, r.txn);
+                   if (!t) return;
+                   for (sim::NodeId p : t->participants)
+                     if (!t->acked.count(p.value)) send_decision(ctx, r.txn, *t, p);
+                   t->timer = set_timer(ctx, cfg_.timeout, ResendDecision{r.txn});
+                 },
+             },
+             timer);
 }
 
 Coordinator::Txn* Coordinator::load(sim::Context& ctx, TxnId txn) {
@@ -143,12 +148,6 @@ Coordinator::Txn* Coordinator::load(sim::Context& ctx, TxnId txn) {
 // or decision and the yes votes gathered.
 void Coordinator::describe(const sim::Context& ctx, nlohmann::json& state) const {
   commit::describe_coordinator(ctx, txns_, state, [](const Txn&) { return "voting"; });
-}
-
-std::string Coordinator::timer_name(bool coordinator, uint64_t tag) {
-  const std::string txn = std::to_string(tag / 2);
-  if (coordinator) return (tag % 2 == kVoteTimeout ? "vote timeout " : "resend decision ") + txn;
-  return (tag % 2 == Participant::kVoteRequestTimeout ? "vote request timeout " : "decision timeout ") + txn;
 }
 
 }  // namespace dsim::twopc

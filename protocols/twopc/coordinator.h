@@ -23,19 +23,14 @@
 
 namespace dsim::twopc {
 
-class Coordinator final : public sim::ProcessOf<Message> {
+class Coordinator final : public sim::ProcessOf<Message, CoordinatorTimer> {
  public:
   explicit Coordinator(Config c) : cfg_(c) {}
   void on_start(sim::Context& ctx) override;
   void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override;
-  void on_timer(sim::Context& ctx, sim::Timer timer) override;
+  void on_timer(sim::Context& ctx, sim::TimerId, const CoordinatorTimer& timer) override;
   void describe(const sim::Context& ctx, nlohmann::json& state) const override;
 
-  // Timer tags: transaction id * 2 + kind.
-  static constexpr uint64_t kVoteTimeout = 0;
-  static constexpr uint64_t kResend = 1;
-  // Names a timer of the coordinator (or, with coordinator false, of a participant) for `dsim log`.
-  static std::string timer_name(bool coordinator, uint64_t tag);
 
  private:
   struct Txn {

@@ -80,4 +80,34 @@ struct DecisionReply {
 using Message = std::variant<commit::Execute, commit::Executed, commit::CommitRequest, commit::StatusRequest, commit::Outcome, VoteRequest, VoteCommit,
                              VoteAbort, GlobalCommit, GlobalAbort, Ack, DecisionRequest, DecisionReply>;
 
+// Timers. The coordinator's: the votes are overdue (decide abort), and the decision is to be
+// sent again to participants that have not acked. A participant's: the vote request is overdue
+// (abort on its own; it has not voted), and the decision is overdue (ask again, backing off).
+struct VoteTimeout {
+  static constexpr std::string_view type_name = "vote_timeout";
+  TxnId txn;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("txn", self.txn); }
+};
+struct ResendDecision {
+  static constexpr std::string_view type_name = "resend_decision";
+  TxnId txn;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("txn", self.txn); }
+};
+using CoordinatorTimer = std::variant<VoteTimeout, ResendDecision>;
+struct VoteRequestTimeout {
+  static constexpr std::string_view type_name = "vote_request_timeout";
+  TxnId txn;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("txn", self.txn); }
+};
+struct DecisionTimeout {
+  static constexpr std::string_view type_name = "decision_timeout";
+  TxnId txn;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("txn", self.txn); }
+};
+using ParticipantTimer = std::variant<VoteRequestTimeout, DecisionTimeout>;
+
 }  // namespace dsim::twopc

@@ -24,7 +24,8 @@ void Participant::on_message(sim::Context& ctx, sim::NodeId from, const Message&
                  [&](const DecisionReply& m) { on_decision(ctx, from, m.txn, m.committed, false); },
                  [&](const DecisionRequest& m) { on_decision_request(ctx, from, m.txn); },
                  [&](const commit::StatusRequest& m) { answer_status(ctx, from, m.txn); },
-                 [&](const auto&) {},  // the coordinator's and clients' messages
+                 sim::ignored<commit::Executed, commit::CommitRequest, commit::Outcome, VoteCommit, VoteAbort,
+                              Ack>{},  // the coordinator's and clients' messages
              },
              msg);
 }
@@ -32,7 +33,7 @@ void Participant::on_message(sim::Context& ctx, sim::NodeId from, const Message&
 void Participant::on_execute(sim::Context& ctx, sim::NodeId client, const commit::Execute& m) {
   const commit::Shard::Work work = shard_.execute(ctx, m);
   send(ctx, client, commit::Executed{m.txn, work.ok});
-  if (work.started) ctx.set_timer(cfg_.timeout * 2, m.txn.value * 2 + kVoteRequestTimeout);
+  if (work.started) set_timer(ctx, cfg_.timeout * 2, VoteRequestTimeout{m.txn});
 }
 
 void Participant::on_vote_request(sim::Context& ctx, sim::NodeId from, const VoteRequest& m) {
@@ -111,18 +112,23 @@ void Participant::ask_later(sim::Context& ctx, TxnId txn, uint32_t asked) {
   asked_[txn.value] = asked;
   // Back off to 8 x timeout, so a blocked participant does not flood the network.
   const sim::Duration wait = asked == 0 ? sim::Duration::nanos(1) : cfg_.timeout * (1LL << std::min<uint32_t>(asked - 1, 3));
-  ctx.set_timer(wait, txn.value * 2 + kDecisionTimeout);
+  set_timer(ctx, wait, DecisionTimeout{txn});
 }
 
-void Participant::on_timer(sim::Context& ctx, sim::Timer timer) {
-  const TxnId txn{timer.tag / 2};
+void Participant::on_timer(sim::Context& ctx, sim::TimerId, const ParticipantTimer& timer) {
+  std::visit(sim::overloaded{
+                 [&](const VoteRequestTimeout& t) {
+                   TxnRecord* r = shard_.find(t.txn);
+                   if (r && r->state == TxnState::working) shard_.abort_unilaterally(ctx, t.txn, *r);
+                 },
+                 [&](const DecisionTimeout& t) { ask_again(ctx, t.txn); },
+             },
+             timer);
+}
+
+void Participant::ask_again(sim::Context& ctx, TxnId txn) {
   TxnRecord* r = shard_.find(txn);
-  if (!r) return;
-  if (timer.tag % 2 == kVoteRequestTimeout) {
-    if (r->state == TxnState::working) shard_.abort_unilaterally(ctx, txn, *r);
-    return;
-  }
-  if (r->state != TxnState::prepared) return;
+  if (!r || r->state != TxnState::prepared) return;
   const uint32_t asked = asked_[txn.value];
   send(ctx, commit::coordinator_node(), DecisionRequest{txn});
   for (sim::NodeId p : r->participants)

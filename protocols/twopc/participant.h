@@ -19,17 +19,14 @@
 
 namespace dsim::twopc {
 
-class Participant final : public sim::ProcessOf<Message> {
+class Participant final : public sim::ProcessOf<Message, ParticipantTimer> {
  public:
   explicit Participant(Config c) : cfg_(c) {}
   void on_start(sim::Context& ctx) override;
   void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override;
-  void on_timer(sim::Context& ctx, sim::Timer timer) override;
+  void on_timer(sim::Context& ctx, sim::TimerId, const ParticipantTimer& timer) override;
   void describe(const sim::Context&, nlohmann::json& state) const override { shard_.describe(state); }
 
-  // Timer tags: transaction id * 2 + kind.
-  static constexpr uint64_t kVoteRequestTimeout = 0;
-  static constexpr uint64_t kDecisionTimeout = 1;
 
  private:
   void on_execute(sim::Context& ctx, sim::NodeId client, const commit::Execute& m);
@@ -38,6 +35,7 @@ class Participant final : public sim::ProcessOf<Message> {
   void on_decision_request(sim::Context& ctx, sim::NodeId from, TxnId txn);
   void answer_status(sim::Context& ctx, sim::NodeId client, TxnId txn);
   void finish(sim::Context& ctx, TxnId txn, commit::TxnRecord& r, bool committed);
+  void ask_again(sim::Context& ctx, TxnId txn);  // the decision is overdue
   void ask_later(sim::Context& ctx, TxnId txn, uint32_t asked);
 
   Config cfg_;

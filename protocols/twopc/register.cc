@@ -18,6 +18,7 @@ sim::ProtocolSpec protocol_spec() {
                "working participant waits 2x for the vote request",
                1000, 1e18, {}}};
   commit::fill_common_spec<Coordinator, Participant, Message, Config>(p, 30);
+  commit::set_observations<>(p);
   p.bugs = {
       {"commit_on_timeout", "the coordinator commits when a vote times out (caught by twopc.ac3_commit_needs_all_yes)"},
       {"forget_prepared",

@@ -31,7 +31,8 @@ std::optional<Event> ClientHistory::on_event(const sim::TraceEvent& ev) {
     case sim::TraceKind::client: break;
     default: return std::nullopt;
   }
-  if (!ev.data) return std::nullopt;
+  const sim::ClientEvent* c = ev.client();
+  if (!c) return std::nullopt;
   Event e;
   const sim::ClientProcess who = sim::client_process(ev);
   const auto [it, fresh] = ids_.try_emplace(who, static_cast<int>(processes_.size()));
@@ -41,9 +42,9 @@ std::optional<Event> ClientHistory::on_event(const sim::TraceEvent& ev) {
   else if (ev.name == "ok") e.type = Event::Type::ok;
   else if (ev.name == "fail") e.type = Event::Type::fail;
   else e.type = Event::Type::info;
-  e.f = ev.data->value("f", "");
-  e.key = ev.data->value("key", "");
-  e.value = ev.data->contains("value") ? ev.data->at("value") : json();
+  e.f = std::string(sim::enum_name(c->f));
+  e.key = c->key;
+  e.value = c->value;
   e.time = ev.time.ns();
   const int64_t seq = static_cast<int64_t>(ev.seq);
   if (e.type == Event::Type::invoke) {

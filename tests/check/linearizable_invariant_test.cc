@@ -31,6 +31,17 @@ struct Response {
   static void reflect(Self& self, V& v) { v("id", self.id); v("value", self.value); }
 };
 using Msg = std::variant<Request, Response>;
+struct IssueTimer {
+  static constexpr std::string_view type_name = "issue";
+  template <class Self, class V>
+  static void reflect(Self&, V&) {}
+};
+struct TimeoutTimer {
+  static constexpr std::string_view type_name = "timeout";
+  template <class Self, class V>
+  static void reflect(Self&, V&) {}
+};
+using Timer = std::variant<IssueTimer, TimeoutTimer>;
 
 // n1: the store. With `stale`, a get answers the value the key had before its latest put.
 class Store final : public sim::ProcessOf<Msg> {
@@ -53,15 +64,15 @@ class Store final : public sim::ProcessOf<Msg> {
 };
 
 // A client: one operation at a time, 30% puts of unique values, a 40ms timeout -> info.
-class Client final : public sim::ProcessOf<Msg> {
+class Client final : public sim::ProcessOf<Msg, Timer> {
  public:
   void on_start(sim::Context& ctx) override { next(ctx); }
-  void on_timer(sim::Context& ctx, sim::Timer t) override {
-    if (t.tag == 1 && pending_) {  // timed out: the outcome is unknown
-      ctx.client_complete("info", f_, key_);
+  void on_timer(sim::Context& ctx, sim::TimerId, const Timer& t) override {
+    if (std::holds_alternative<TimeoutTimer>(t) && pending_) {  // timed out: the outcome is unknown
+      ctx.client_complete(sim::Completion::info, op(), key_);
       pending_ = false;
       next(ctx);
-    } else if (t.tag == 0) {
+    } else if (std::holds_alternative<IssueTimer>(t)) {
       issue(ctx);
     }
   }
@@ -70,21 +81,22 @@ class Client final : public sim::ProcessOf<Msg> {
     if (!pending_ || r.id != id_) return;
     pending_ = false;
     ctx.cancel_timer(timeout_);
-    ctx.client_complete("ok", f_, key_, f_ == "get" ? nlohmann::json(r.value) : nlohmann::json());
+    ctx.client_complete(sim::Completion::ok, op(), key_, f_ == "get" ? nlohmann::json(r.value) : nlohmann::json());
     next(ctx);
   }
 
  private:
-  void next(sim::Context& ctx) { ctx.set_timer(sim::Duration::millis(1), sim::Duration::millis(5), 0); }
+  sim::ClientOp op() const { return f_ == "put" ? sim::ClientOp::put : sim::ClientOp::get; }
+  void next(sim::Context& ctx) { set_timer(ctx, sim::Duration::millis(1), sim::Duration::millis(5), IssueTimer{}); }
   void issue(sim::Context& ctx) {
     ++id_;
     key_ = "k" + std::to_string(ctx.rng().uniform(2));
     f_ = ctx.rng().bernoulli(0.3) ? "put" : "get";
     const std::string value = f_ == "put" ? ctx.name(ctx.self()) + "-" + std::to_string(id_) : "";
-    ctx.client_invoke(f_, key_, f_ == "put" ? nlohmann::json(value) : nlohmann::json());
+    ctx.client_invoke(op(), key_, f_ == "put" ? nlohmann::json(value) : nlohmann::json());
     send(ctx, sim::NodeId(0), Request{id_, f_, key_, value});
     pending_ = true;
-    timeout_ = ctx.set_timer(sim::Duration::millis(40), 1);
+    timeout_ = set_timer(ctx, sim::Duration::millis(40), TimeoutTimer{});
   }
   uint64_t id_ = 0;
   bool pending_ = false;
@@ -108,6 +120,7 @@ const sim::Registry& registry() {
       };
     };
     p.decode = sim::message_decoder<Msg>();
+    p.decode_timer = sim::timer_decoder<Timer>();
     reg.add(std::move(p));
     reg.add_generic({"linearizable", "", [](const sim::InvariantEnv&) { return make_linearizable_invariant("kv"); }});
     return reg;

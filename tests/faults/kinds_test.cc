@@ -25,23 +25,28 @@ struct Value {
   static void reflect(Self& self, V& v) { v("round", self.round); v("value", self.value); v("note", self.note); }
 };
 using BMessage = std::variant<Value>;
+struct BecameLeader {
+  static constexpr std::string_view type_name = "became_leader";
+  template <class Self, class V>
+  static void reflect(Self&, V&) {}
+};
 
 // Every 10ms each node sends Value{round, 7} to every other node; n3 observes "became_leader"
 // at 500ms (for the selector test).
-class Broadcaster final : public sim::ProcessOf<BMessage> {
+class Broadcaster final : public sim::ProcessOf<BMessage, sim::Ticks> {
  public:
   void on_start(sim::Context& ctx) override {
     const nlohmann::json* boots = ctx.storage().get("boots");  // durable: survives crashes
     ctx.storage().put("boots", boots ? boots->get<int64_t>() + 1 : 1);
     ctx.sync();
-    ctx.set_timer(sim::Duration::millis(10));
+    set_timer(ctx, sim::Duration::millis(10), sim::Tick{});
   }
-  void on_timer(sim::Context& ctx, sim::Timer) override {
+  void on_timer(sim::Context& ctx, sim::TimerId, const sim::Ticks&) override {
     ++round_;
-    if (ctx.self().value == 2 && round_ == 50) ctx.observe("became_leader");
+    if (ctx.self().value == 2 && round_ == 50) ctx.observe(BecameLeader{});
     for (uint32_t i = 0; i < ctx.servers(); ++i)
       if (i != ctx.self().value) send(ctx, sim::NodeId(i), Value{round_, 7, "hi"});
-    ctx.set_timer(sim::Duration::millis(10));
+    set_timer(ctx, sim::Duration::millis(10), sim::Tick{});
   }
   void on_message(sim::Context&, sim::NodeId, const BMessage&) override {}
 
@@ -61,7 +66,10 @@ const sim::Registry& test_registry() {
     p.decode = sim::message_decoder<BMessage>();
     p.budget.byzantine = true;
     p.budget.max_crashed = [](uint32_t n) { return (n - 1) / 2; };
-    p.selectors = {{"leader", "the latest node to observe became_leader", "became_leader"}};
+    p.selectors = {sim::selector_on<BecameLeader>("leader", "the latest node to observe became_leader")};
+    p.decode_observation = sim::observation_decoder<BecameLeader>();
+    p.observation_types = sim::observation_names<BecameLeader>();
+    p.decode_timer = sim::timer_decoder<sim::Ticks>();
     p.byzantine = {{"double", "doubles every value",
                     [](const sim::MessagePtr& m, sim::NodeId, sim::NodeId, sim::Rng&) {
                       Value v = std::get<Value>(m->as<BMessage>());

@@ -28,15 +28,15 @@ struct Observed {
 };
 
 // n1 sends `count` numbered messages to n2, one every `gap`; n2 records order and latency.
-class Stream final : public ProcessOf<SeqMessage> {
+class Stream final : public ProcessOf<SeqMessage, Ticks> {
  public:
   Stream(int64_t count, Duration gap, Observed* seen) : count_(count), gap_(gap), seen_(seen) {}
   void on_start(Context& ctx) override {
-    if (ctx.self().value == 0) ctx.set_timer(gap_);
+    if (ctx.self().value == 0) set_timer(ctx, gap_, Tick{});
   }
-  void on_timer(Context& ctx, Timer) override {
+  void on_timer(Context& ctx, TimerId, const Ticks&) override {
     send(ctx, NodeId(1), Seq{next_++, ctx.now().ns()});
-    if (next_ < count_) ctx.set_timer(gap_);
+    if (next_ < count_) set_timer(ctx, gap_, Tick{});
   }
   void on_message(Context& ctx, NodeId, const SeqMessage& m) override {
     const Seq& s = std::get<Seq>(m);

@@ -20,7 +20,6 @@ class Probe final : public Process {
  public:
   Probe(Duration interval, int64_t depth) : interval(interval), depth(depth) {}
   void on_start(Context&) override {}
-  void on_timer(Context&, Timer) override {}
   void on_envelope(Context&, NodeId, const Envelope&) override {}
   Duration interval;
   int64_t depth;

@@ -18,16 +18,36 @@ struct Note {
   static void reflect(Self& self, V& v) { v("value", self.value); }
 };
 using TestMessage = std::variant<Note>;
+// A timer with a value, to see it come back.
+struct Beat {
+  static constexpr std::string_view type_name = "test.beat";
+  int64_t n = 0;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("n", self.n); }
+};
+using BeatTimer = std::variant<Beat>;
+struct Hello {
+  static constexpr std::string_view type_name = "hello";
+  int64_t x = 0;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("x", self.x); }
+};
+struct Got {
+  static constexpr std::string_view type_name = "got";
+  int64_t x = 0;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("x", self.x); }
+};
 
 // Counts in memory (volatile) and in storage (durable); counts restarts through storage.
-class Counter final : public ProcessOf<TestMessage> {
+class Counter final : public ProcessOf<TestMessage, BeatTimer> {
  public:
   void on_start(Context& ctx) override {
     const json_t* boots = ctx.storage().get("boots");
     const int64_t n = boots ? boots->get<int64_t>() + 1 : 1;
     ctx.storage().put("boots", n);
     ctx.sync();
-    ctx.set_timer(Duration::millis(10), 7);
+    set_timer(ctx, Duration::millis(10), Beat{7});
   }
   void on_message(Context& ctx, NodeId, const TestMessage& msg) override {
     volatile_count += std::get<Note>(msg).value;
@@ -35,10 +55,10 @@ class Counter final : public ProcessOf<TestMessage> {
     ctx.storage().put("durable", (d ? d->get<int64_t>() : 0) + std::get<Note>(msg).value);
     if (sync_writes) ctx.sync();
   }
-  void on_timer(Context& ctx, Timer t) override {
+  void on_timer(Context& ctx, TimerId, const BeatTimer& t) override {
     ++timer_fires;
-    EXPECT_EQ(t.tag, 7u);
-    ctx.set_timer(Duration::millis(10), 7);
+    EXPECT_EQ(std::get<Beat>(t).n, 7);
+    set_timer(ctx, Duration::millis(10), Beat{7});
   }
   using json_t = nlohmann::json;
   int64_t volatile_count = 0;
@@ -47,13 +67,13 @@ class Counter final : public ProcessOf<TestMessage> {
 };
 
 // n1 sends a Note to n2 every millisecond.
-class Sender final : public ProcessOf<TestMessage> {
+class Sender final : public ProcessOf<TestMessage, Ticks> {
  public:
-  void on_start(Context& ctx) override { ctx.set_timer(Duration::millis(1)); }
+  void on_start(Context& ctx) override { set_timer(ctx, Duration::millis(1), Tick{}); }
   void on_message(Context&, NodeId, const TestMessage&) override {}
-  void on_timer(Context& ctx, Timer) override {
+  void on_timer(Context& ctx, TimerId, const Ticks&) override {
     send(ctx, NodeId(1), Note{1});
-    ctx.set_timer(Duration::millis(1));
+    set_timer(ctx, Duration::millis(1), Tick{});
   }
 };
 
@@ -132,11 +152,11 @@ TEST(Runtime, UnsyncedWritesAreLostOnlyByAStorageFaultCrash) {
 }
 
 // A timer of 1s local time on a node with drift +1000ppm fires at 0.999s global.
-class OneShot final : public ProcessOf<TestMessage> {
+class OneShot final : public ProcessOf<TestMessage, Ticks> {
  public:
-  void on_start(Context& ctx) override { ctx.set_timer(Duration::seconds(1)); }
+  void on_start(Context& ctx) override { set_timer(ctx, Duration::seconds(1), Tick{}); }
   void on_message(Context&, NodeId, const TestMessage&) override {}
-  void on_timer(Context& ctx, Timer) override { fired_global = ctx.global_now(); fired_local = ctx.now(); }
+  void on_timer(Context& ctx, TimerId, const Ticks&) override { fired_global = ctx.global_now(); fired_local = ctx.now(); }
   Time fired_global, fired_local;
 };
 
@@ -194,9 +214,9 @@ class Observer final : public ProcessOf<TestMessage> {
   void on_start(Context& ctx) override {
     if (ctx.self().value != 0) return;
     send(ctx, NodeId(1), Note{1});
-    ctx.observe("hello", {{"x", 1}});
+    ctx.observe(Hello{1});
   }
-  void on_message(Context& ctx, NodeId, const TestMessage&) override { ctx.observe("got", {{"x", 2}}); }
+  void on_message(Context& ctx, NodeId, const TestMessage&) override { ctx.observe(Got{2}); }
 };
 
 TEST(Runtime, ObservationsAreTracedBeforeTheHandlersSends) {
@@ -209,13 +229,17 @@ TEST(Runtime, ObservationsAreTracedBeforeTheHandlersSends) {
   ASSERT_EQ(ev.size(), 4u);
   EXPECT_EQ(ev[0].kind, TraceKind::observe);
   EXPECT_EQ(ev[0].name, "hello");
-  EXPECT_EQ(ev[0].data.at("x"), 1);
+  ASSERT_NE(ev[0].view().observed<Hello>(), nullptr);
+  EXPECT_EQ(ev[0].view().observed<Hello>()->x, 1);
+  EXPECT_EQ(ev[0].view().observed<Got>(), nullptr);
   EXPECT_EQ(ev[1].kind, TraceKind::send);
   EXPECT_EQ(ev[1].data.at("type"), "test.note");
   EXPECT_EQ(ev[2].kind, TraceKind::deliver);
   EXPECT_EQ(ev[2].time.ns(), 1'000'000);
   EXPECT_EQ(ev[3].kind, TraceKind::observe);
   EXPECT_EQ(ev[3].name, "got");
+  ASSERT_NE(ev[3].view().observed<Got>(), nullptr);
+  EXPECT_EQ(ev[3].view().observed<Got>()->x, 2);
   for (size_t i = 0; i < ev.size(); ++i) EXPECT_EQ(ev[i].seq, i);
 }
 

@@ -37,9 +37,16 @@ Command add_list(CLI::App& app) {
       for (const auto& b : p.byzantine) std::printf("    %-22s %s\n", b.name.c_str(), b.help.c_str());
       std::printf("  fault selectors: all, random, minority, majority%s\n", p.selectors.empty() ? "" : ", and:");
       for (const auto& sel : p.selectors) std::printf("    %-22s %s\n", sel.name.c_str(), sel.help.c_str());
-      std::printf("  messages:");
-      for (const auto& m : p.message_types) std::printf(" %.*s", static_cast<int>(m.size()), m.data());
-      std::printf("\n\n");
+      const auto names = [](const char* what, const std::vector<std::string_view>& list) {
+        if (list.empty()) return;
+        std::printf("  %s:", what);
+        for (const auto& m : list) std::printf(" %.*s", static_cast<int>(m.size()), m.data());
+        std::printf("\n");
+      };
+      names("messages", p.message_types);
+      names("observations (what invariants read; dsim log --type)", p.observation_types);
+      names("timers", p.timer_types);
+      std::printf("\n");
     }
     std::printf("network latency distributions (network.latency, network.links[].latency):\n");
     for (const auto& [name, example] : sim::latency_kinds()) std::printf("  %-12s %s\n", name.c_str(), example.c_str());

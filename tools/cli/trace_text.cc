@@ -139,11 +139,10 @@ std::string event_text(const LoadedTrace& trace, const sim::StoredEvent& ev) {
     case sim::TraceKind::drop:
       out = node + " -x " + name(ev.peer) + " #" + std::to_string(ev.id) + " " + ev.name + " dropped: " + ev.cause;
       break;
-    case sim::TraceKind::timer: {
-      const auto& p = trace.protocol();
-      out = node + " timer: " + (p.timer_name ? p.timer_name(trace.topology, ev.node, ev.tag) : "tag " + std::to_string(ev.tag));
+    case sim::TraceKind::timer:
+      out = node + " timer: ";
+      message();
       break;
-    }
     case sim::TraceKind::crash:
       out = node + " CRASH";
       if (ev.data.is_object() && ev.data.value("lose_unsynced", false)) out += " (unsynced writes lost)";
@@ -152,19 +151,16 @@ std::string event_text(const LoadedTrace& trace, const sim::StoredEvent& ev) {
       out = node + " RESTART";
       if (ev.data.is_object() && ev.data.contains("incarnation")) out += " (incarnation " + value_text(ev.data["incarnation"]) + ")";
       break;
-    case sim::TraceKind::observe: {
-      out = node + " " + ev.name;
-      const std::string f = fields_text(ev.data);
-      if (!f.empty()) out += " " + f;
+    case sim::TraceKind::observe:
+      out = node + " ";
+      message();
       break;
-    }
     case sim::TraceKind::client: {
       out = actor_name(trace, ev) + " " + ev.name;
-      if (ev.data.is_object()) {
-        for (const char* k : {"f", "key"})
-          if (ev.data.contains(k) && !ev.data[k].is_null()) out += " " + value_text(ev.data[k]);
-        if (ev.data.contains("value") && !ev.data["value"].is_null())
-          out += (ev.name == "invoke" ? " " : " -> ") + value_text(ev.data["value"]);
+      if (const sim::ClientEvent* c = ev.view().client()) {
+        out += " " + std::string(sim::enum_name(c->f));
+        if (!c->key.empty()) out += " " + value_text(nlohmann::json(c->key));
+        if (!c->value.is_null()) out += (ev.name == "invoke" ? " " : " -> ") + value_text(c->value);
       }
       break;
     }

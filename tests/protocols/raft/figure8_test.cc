@@ -20,7 +20,6 @@ namespace {
 
 using dsim::sim::Time;
 using dsim::sim::TraceEvent;
-using dsim::sim::TraceKind;
 
 // What the lessons are about: who led which term, and which entries were committed when.
 struct Story : dsim::sim::TraceSink {
@@ -39,17 +38,13 @@ struct Story : dsim::sim::TraceSink {
   std::vector<Append> appends;  // one per entry
   std::vector<Time> invokes;
   void on_event(const TraceEvent& ev) override {
-    if (ev.kind == TraceKind::client && ev.name == "invoke") invokes.push_back(ev.time);
-    if (ev.kind != TraceKind::observe) return;
-    if (ev.name == "log_append") {
-      const dsim::raft::EntriesView v(*ev.data);
-      for (size_t k = 0; k < v.size(); ++k) appends.push_back({ev.node.value, v.first() + k, v.term(k), ev.time});
-    }
-    if (ev.name == "became_leader") leaders.emplace_back(ev.node.value, ev.data->at("term").get<uint64_t>());
-    if (ev.name == "commit") {
-      const dsim::raft::CommitView c(*ev.data);
-      commits.push_back({ev.node.value, c.index, c.term, c.leader_term, ev.time});
-    }
+    if (ev.client() && ev.name == "invoke") invokes.push_back(ev.time);
+    if (const auto* a = ev.observed<dsim::raft::LogAppend>())
+      for (size_t k = 0; k < a->entries.size(); ++k)
+        appends.push_back({ev.node.value, a->first.value + k, a->entries[k].term.value, ev.time});
+    if (const auto* l = ev.observed<dsim::raft::BecameLeader>()) leaders.emplace_back(ev.node.value, l->term.value);
+    if (const auto* c = ev.observed<dsim::raft::Commit>())
+      commits.push_back({ev.node.value, c->index.value, c->term.value, c->leader_term.value, ev.time});
   }
   // When `node` first stored the entry (index, term), if it did before `until`.
   std::optional<Time> stored(uint32_t node, uint64_t index, uint64_t term, Time until = Time::max()) const {

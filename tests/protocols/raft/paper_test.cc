@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "protocols/raft/node.h"
+#include "protocols/raft/observations.h"
 #include "sim/process.h"
 #include "sim/registry.h"
 
@@ -44,13 +45,16 @@ class Harness {
     bind();
     node().on_message(ctx_, sim::NodeId(from), Message(std::move(m)));
   }
-  void fire(uint64_t tag) {
+  // Fires the (latest) armed timer of type T, as the runtime would.
+  template <class T>
+  void fire() {
     bind();
-    sim::TimerId id;
+    const sim::LiveTimer* armed = nullptr;
     for (const auto& t : node_.timers)
-      if (t.tag == tag) id = t.id;
-    ASSERT_TRUE(id.valid()) << "no timer armed with tag " << tag;
-    node().on_timer(ctx_, sim::Timer{id, tag});
+      if (std::holds_alternative<T>(t.value->as<ServerTimer>())) armed = &t;
+    ASSERT_TRUE(armed) << "no " << T::type_name << " timer armed";
+    const sim::LiveTimer timer = *armed;  // the handler may arm or cancel timers
+    node_.process->on_timer_envelope(ctx_, timer.id, *timer.value);
   }
   void advance(sim::Duration d) { now_ += d; }
 
@@ -66,15 +70,22 @@ class Harness {
     }
     return out;
   }
-  bool observed(const std::string& what) const {
-    for (const auto& o : const_cast<sim::Context&>(ctx_).observations())
-      if (o.what == what) return true;
-    return false;
+  // The observations of type T the last handler made.
+  template <class T>
+  std::vector<T> observed() {
+    std::vector<T> out;
+    for (const auto& o : ctx_.observations())
+      if (!o.client && o.value->holds<std::variant<T>>()) out.push_back(std::get<0>(o.value->as<std::variant<T>>()));
+    return out;
+  }
+  template <class T>
+  bool observed_any() {
+    return !observed<T>().empty();
   }
 
   // Makes n1 leader of term 1 with the votes of n2 and n3.
   void elect() {
-    fire(Node::kElectionTimer);  // PreVote round
+    fire<ElectionTimer>();  // PreVote round
     deliver(1, RequestVoteReply{Term{node().current_term().value + 1}, true, true});
     deliver(1, RequestVoteReply{node().current_term(), true, false});
     ASSERT_TRUE(node().is_leader());
@@ -91,7 +102,7 @@ class Harness {
 };
 
 Entry entry(uint64_t term, uint64_t seq, const std::string& value = "v") {
-  return Entry{Term{term}, Command{SessionId{7}, seq, "put", "k", value, ""}};
+  return Entry{Term{term}, Command{SessionId{7}, seq, Op::put, "k", value, ""}};
 }
 
 AppendEntries append(uint64_t term, uint64_t prev_index, uint64_t prev_term, std::vector<Entry> entries,
@@ -123,7 +134,7 @@ TEST(RaftPaper, S5_1_RejectsAppendEntriesFromAStaleTerm) {
 
 TEST(RaftPaper, S5_2_ElectionTimeoutStartsPreVoteWithoutBumpingTheTerm) {
   Harness h;
-  h.fire(Node::kElectionTimer);
+  h.fire<ElectionTimer>();
   EXPECT_EQ(h.node().current_term(), Term{0});  // dissertation §9.6: PreVote changes no term
   auto asks = h.sent<RequestVote>();
   ASSERT_EQ(asks.size(), 2u);
@@ -153,7 +164,9 @@ TEST(RaftPaper, S5_2_VotesAtMostOncePerTerm) {
 TEST(RaftPaper, S5_2_CandidateWithMajorityBecomesLeaderAndSendsHeartbeats) {
   Harness h;
   h.elect();
-  EXPECT_TRUE(h.observed("became_leader"));
+  const auto leader = h.observed<BecameLeader>();
+  ASSERT_EQ(leader.size(), 1u);
+  EXPECT_EQ(leader[0].term, Term{1});
   EXPECT_EQ(h.sent<AppendEntries>().size(), 2u);
 }
 
@@ -183,7 +196,15 @@ TEST(RaftPaper, S5_3_ConflictingSuffixIsTruncatedAndReplaced) {
   h.deliver(1, append(1, 0, 0, {entry(1, 1), entry(1, 2, "old"), entry(1, 3, "old")}));
   h.deliver(1, append(2, 1, 1, {entry(2, 2, "new")}));
   EXPECT_TRUE(h.sent<AppendEntriesReply>()[0].second.success);
-  EXPECT_TRUE(h.observed("log_truncate"));
+  const auto truncated = h.observed<LogTruncate>();
+  ASSERT_EQ(truncated.size(), 1u);
+  EXPECT_EQ(truncated[0].from, LogIndex{2});
+  const auto appended = h.observed<LogAppend>();
+  ASSERT_EQ(appended.size(), 1u);
+  EXPECT_EQ(appended[0].first, LogIndex{2});
+  ASSERT_EQ(appended[0].entries.size(), 1u);
+  EXPECT_EQ(appended[0].entries[0].term, Term{2});
+  EXPECT_EQ(appended[0].entries[0].digest, digest(entry(2, 2, "new").command));
   EXPECT_EQ(h.node().log().last_index(), LogIndex{2});
   EXPECT_EQ(h.node().log().at(LogIndex{2}).command.value, "new");
   const sim::DurableLog<Entry>& stored = h.storage().log<Entry>(RaftLog::kStorageName);
@@ -196,14 +217,18 @@ TEST(RaftPaper, S5_3_StaleAppendEntriesDoesNotTruncateMatchingEntries) {
   h.deliver(1, append(1, 0, 0, {entry(1, 1), entry(1, 2)}));
   h.deliver(1, append(1, 0, 0, {entry(1, 1)}));  // reordered, older message
   EXPECT_EQ(h.node().log().last_index(), LogIndex{2});
-  EXPECT_FALSE(h.observed("log_truncate"));
+  EXPECT_FALSE(h.observed_any<LogTruncate>());
 }
 
 TEST(RaftPaper, S5_3_FollowerCommitsUpToLeaderCommitAndApplies) {
   Harness h;
   h.deliver(1, append(1, 0, 0, {entry(1, 1), entry(1, 2)}, 1));
   EXPECT_EQ(h.node().commit_index(), LogIndex{1});
-  EXPECT_TRUE(h.observed("apply"));
+  const auto applied = h.observed<Apply>();
+  ASSERT_EQ(applied.size(), 1u);
+  EXPECT_EQ(applied[0].first, LogIndex{1});
+  ASSERT_EQ(applied[0].entries.size(), 1u);
+  EXPECT_EQ(applied[0].entries[0].digest, digest(entry(1, 1).command));
 }
 
 TEST(RaftPaper, S5_4_1_VoteDeniedToACandidateWithAStaleLog) {
@@ -245,11 +270,16 @@ TEST(RaftPaper, S5_4_2_LeaderDoesNotCommitOldTermEntriesByCounting) {
   leader_with_old_entry(h);
   h.deliver(1, AppendEntriesReply{Term{3}, true, LogIndex{1}, Term{}, LogIndex{}, 1});
   EXPECT_EQ(h.node().commit_index(), LogIndex{0});
-  EXPECT_FALSE(h.observed("commit"));
+  EXPECT_FALSE(h.observed_any<Commit>());
   // A client write of term 3 reaches n2: now both entries are committed.
-  h.deliver(3, ClientRequest{Command{SessionId{9}, 1, "put", "k", "x", ""}});
+  h.deliver(3, ClientRequest{Command{SessionId{9}, 1, Op::put, "k", "x", ""}});
   h.deliver(1, AppendEntriesReply{Term{3}, true, LogIndex{2}, Term{}, LogIndex{}, 1});
   EXPECT_EQ(h.node().commit_index(), LogIndex{2});
+  const auto commits = h.observed<Commit>();
+  ASSERT_EQ(commits.size(), 1u);
+  EXPECT_EQ(commits[0].index, LogIndex{2});
+  EXPECT_EQ(commits[0].term, Term{3});
+  EXPECT_EQ(commits[0].leader_term, Term{3});
   EXPECT_EQ(h.sent<ClientReply>().size(), 1u);
 }
 
@@ -260,6 +290,10 @@ TEST(RaftPaper, S5_4_2_CommitOldTermBugCountsOldEntries) {
   leader_with_old_entry(h);
   h.deliver(1, AppendEntriesReply{Term{3}, true, LogIndex{1}, Term{}, LogIndex{}, 1});
   EXPECT_EQ(h.node().commit_index(), LogIndex{1});
+  const auto commits = h.observed<Commit>();
+  ASSERT_EQ(commits.size(), 1u);
+  EXPECT_EQ(commits[0].term, Term{2});         // an entry of an older term...
+  EXPECT_EQ(commits[0].leader_term, Term{3});  // ...committed by counting in term 3
 }
 
 TEST(RaftPaper, S5_3_LeaderBacksOffWithTheConflictHint) {
@@ -336,15 +370,17 @@ TEST(RaftPaper, S4_2_3_IgnoresVotesWhileALeaderIsHeard) {
 TEST(RaftPaper, S6_2_CheckQuorumLeaderStepsDownWithoutAMajority) {
   Harness h;
   h.elect();
-  h.fire(Node::kCheckQuorumTimer);
+  h.fire<CheckQuorumTimer>();
   EXPECT_FALSE(h.node().is_leader());
-  EXPECT_TRUE(h.observed("stepped_down"));
+  const auto stepped = h.observed<SteppedDown>();
+  ASSERT_EQ(stepped.size(), 1u);
+  EXPECT_EQ(stepped[0].reason, StepDownReason::check_quorum);
 }
 
 TEST(RaftPaper, S8_FollowerRedirectsClientsToTheLeader) {
   Harness h;
   h.deliver(2, append(1, 0, 0, {}));  // the leader of term 1 is n2 (NodeId 1, the leader_id field)
-  h.deliver(3, ClientRequest{Command{SessionId{9}, 1, "put", "k", "x", ""}});
+  h.deliver(3, ClientRequest{Command{SessionId{9}, 1, Op::put, "k", "x", ""}});
   auto r = h.sent<ClientReply>();
   ASSERT_EQ(r.size(), 1u);
   EXPECT_FALSE(r[0].second.ok);
@@ -353,10 +389,10 @@ TEST(RaftPaper, S8_FollowerRedirectsClientsToTheLeader) {
 
 TEST(RaftPaper, S8_RetriedCommandAppliesOnce) {
   Harness h(1);  // a one-server cluster commits on its own
-  h.fire(Node::kElectionTimer);
+  h.fire<ElectionTimer>();
   ASSERT_TRUE(h.node().is_leader());
-  h.deliver(1, ClientRequest{Command{SessionId{9}, 1, "append", "k", "x", ""}});
-  h.deliver(1, ClientRequest{Command{SessionId{9}, 1, "append", "k", "x", ""}});  // the retry
+  h.deliver(1, ClientRequest{Command{SessionId{9}, 1, Op::append, "k", "x", ""}});
+  h.deliver(1, ClientRequest{Command{SessionId{9}, 1, Op::append, "k", "x", ""}});  // the retry
   EXPECT_EQ(h.sent<ClientReply>().size(), 1u);
   EXPECT_EQ(h.node().kv().read("k"), "x");
   EXPECT_EQ(h.node().log().last_index(), LogIndex{1});
