@@ -77,6 +77,10 @@ class Invariant {
 
 using InvariantFactory = std::function<std::unique_ptr<Invariant>(const InvariantEnv&)>;
 
+// An invariant that does not apply to this run, saying why ("the network is lossy"): what a
+// factory returns instead of the real check. It sees no events and is reported "skipped".
+std::unique_ptr<Invariant> skipped_invariant(std::string why);
+
 struct InvariantResult {
   std::string name;
   Verdict verdict = Verdict::holds;

@@ -275,12 +275,6 @@ class AtomicState final : public sim::Invariant {
   std::map<uint64_t, Txn> txns_;
 };
 
-class Skipped final : public sim::Invariant {
- public:
-  explicit Skipped(std::string why) { skip(std::move(why)); }
-  void on_event(const sim::TraceEvent&) override {}
-};
-
 const nlohmann::json& faults_of(const sim::InvariantEnv& env) {
   static const nlohmann::json none = nlohmann::json::array();  // immutable: safe to share
   return env.scenario->contains("faults") ? env.scenario->at("faults") : none;
@@ -307,7 +301,7 @@ std::unique_ptr<sim::Invariant> make_validity(const sim::InvariantEnv& env) {
 
 std::unique_ptr<sim::Invariant> make_termination(const sim::InvariantEnv& env, int64_t bound_timeouts) {
   const protocols::HealTime heal = protocols::last_heal(faults_of(env), true, model_of(env));
-  if (!heal.at) return std::make_unique<Skipped>(heal.why_not);
+  if (!heal.at) return sim::skipped_invariant(heal.why_not);
   const sim::Duration timeout = protocols::largest_duration_param(*env.scenario, "timeout");
   return std::make_unique<Termination>(env, sim::Time::zero() + *heal.at, timeout * bound_timeouts);
 }
