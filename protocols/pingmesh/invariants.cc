@@ -117,7 +117,7 @@ std::unique_ptr<sim::Invariant> make_reply_matches_ping(const sim::InvariantEnv&
 std::unique_ptr<sim::Invariant> make_reply_within_bound(const sim::InvariantEnv& env) {
   const nlohmann::json& s = *env.scenario;
   const nlohmann::json& net = s.at("network");
-  if (s.contains("faults") && !s.at("faults").empty()) return sim::skipped_invariant("the scenario injects faults");
+  if (env.healing.any_faults) return sim::skipped_invariant("the scenario injects faults");
   if (net.at("loss").get<double>() > 0) return sim::skipped_invariant("the network is lossy");
   // The largest latency over the default and every link override; 0 marks "unbounded".
   int64_t bound_ns = bound_of(net.at("latency")).value_or(sim::Duration{}).ns();

@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "protocols/common/heal.h"
 #include "protocols/common/params.h"
 #include "protocols/raft/invariants.h"
 
@@ -72,7 +71,7 @@ class Liveness final : public sim::Invariant {
     leading_[n] = leading;
     last_change_ = t;
   }
-  std::vector<std::string> names_;  // copied: env's pointers do not outlive the factory
+  std::vector<std::string> names_;  // the topology's, for the violation's sentence
   sim::Time heal_;
   sim::Duration settle_, drain_;
   std::vector<bool> leading_;
@@ -85,8 +84,7 @@ class Liveness final : public sim::Invariant {
 
 std::unique_ptr<sim::Invariant> make_liveness(const sim::InvariantEnv& env) {
   const nlohmann::json& s = *env.scenario;
-  const protocols::HealTime heal =
-      protocols::last_heal(s.contains("faults") ? s.at("faults") : nlohmann::json::array(), false, "Raft");
+  const sim::Healing::LastHeal heal = env.healing.last_heal(false, "Raft");
   if (!heal.at) return sim::skipped_invariant(heal.why_not);
   // The slowest server's timeout: a server with a longer one (node_params) may be the next leader.
   const sim::Duration emax = protocols::largest_duration_param(s, "election_timeout", 1);
