@@ -22,6 +22,8 @@ void fill_common_spec(sim::ProtocolSpec& p, int64_t termination_bound_timeouts,
   p.params = params.specs();
   p.bugs = bugs.specs();
   p.workload = workload_params().specs();
+  p.check_workload = check_workload;
+  p.max_client_restarts = kMaxClientRestarts;  // the incarnation field of a TxnId
   p.invariants = invariant_specs(p.name, termination_bound_timeouts);
   p.message_types = sim::message_type_names<Message>();
   p.metrics = [](const sim::ProtocolConfig&) { return make_metrics(); };

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "sim/config.h"
 #include "sim/declare.h"
 #include "sim/time.h"
 
@@ -23,5 +24,9 @@ struct Workload {
 };
 
 sim::ParamTable<Workload> workload_params();
+
+// Refuses a workload without a "count" whose rate over the scenario's duration would come near
+// the transactions a client incarnation can number (TxnId). ProtocolSpec::check_workload.
+void check_workload(const sim::Scenario& scenario, sim::ConfigReader& workload);
 
 }  // namespace dsim::commit
