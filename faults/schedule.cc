@@ -451,15 +451,21 @@ const std::vector<std::pair<std::string, std::string>>& fault_kinds() {
   return kinds;
 }
 
-std::unique_ptr<Installed> install(sim::Simulation& simulation, const sim::Scenario& scenario) {
+std::vector<Fault> resolved_faults(const sim::Scenario& scenario) {
   const auto it = scenario.resolved.find("faults");
-  if (it == scenario.resolved.end() || it->empty()) return nullptr;
+  if (it == scenario.resolved.end() || it->empty()) return {};
   sim::JsonDocument doc;
   doc.value = {{"faults", *it}};
   doc.origin = "resolved scenario";
   sim::ConfigSource source(std::move(doc));
   sim::ConfigReader root(source, "");
-  return std::make_unique<Schedule>(simulation, scenario, read_faults(root, scenario));
+  return read_faults(root, scenario);
+}
+
+std::unique_ptr<Installed> install(sim::Simulation& simulation, const sim::Scenario& scenario) {
+  std::vector<Fault> faults = resolved_faults(scenario);
+  if (faults.empty()) return nullptr;
+  return std::make_unique<Schedule>(simulation, scenario, std::move(faults));
 }
 
 nlohmann::json explicit_schedule(const sim::Scenario& scenario, const Installed* installed) {

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "faults/spec.h"
 #include "sim/scenario.h"
 #include "sim/simulation.h"
 
@@ -35,6 +36,9 @@ class Installed {
   // ("fault 0 (crash leader at 1000.000ms) hit no node: no node matched \"leader\" (...)").
   virtual const std::vector<std::string>& notes() const = 0;
 };
+
+// The scenario's faults read back from its resolved form (what the trace header records).
+std::vector<Fault> resolved_faults(const sim::Scenario& scenario);
 
 // Installs the scenario's faults (nullptr when it has none). Keep it alive for the run.
 std::unique_ptr<Installed> install(sim::Simulation& simulation, const sim::Scenario& scenario);

@@ -310,6 +310,26 @@ void reject_contradictions(sim::ConfigReader& root, const std::vector<std::strin
     }
 }
 
+// A client node is restarted only by faults that name it (selectors pick servers): by a
+// restart, or at the end of a crash window. A protocol may bound how often (its clients number
+// their work per incarnation); the count is an upper bound (a restart of a live node counts).
+void reject_client_restarts(sim::ConfigReader& root, const std::vector<std::string>& pointers,
+                            const std::vector<Fault>& faults, const sim::Scenario& scenario) {
+  const uint32_t limit = scenario.protocol->max_client_restarts;
+  const sim::Topology topology = scenario.topology();
+  std::map<uint32_t, uint64_t> restarts;  // client node -> restarts so far
+  for (size_t i = 0; i < faults.size(); ++i) {
+    const Fault& f = faults[i];
+    if (f.kind != Kind::restart && !(f.kind == Kind::crash && f.length)) continue;
+    for (sim::NodeId n : f.target.nodes)
+      if (topology.role(n) == sim::Role::client && ++restarts[n.value] > limit)
+        sim::fail_at(root.source(), pointers[i],
+                     "restarts " + topology.name(n) + " more than " + std::to_string(limit) + " times; " +
+                         scenario.protocol->name + "'s clients number their transactions per incarnation and may be "
+                         "restarted at most " + std::to_string(limit) + " times each");
+  }
+}
+
 nlohmann::json target_json(const Target& t, const sim::Topology& topology) {
   if (!t.selector.empty()) return t.selector;
   nlohmann::json a = nlohmann::json::array();
@@ -343,6 +363,7 @@ std::vector<Fault> read_faults(sim::ConfigReader& root, const sim::Scenario& sce
     out.push_back(reader.fault(r, i));
   }
   reject_contradictions(root, pointers, out, scenario.topology());
+  reject_client_restarts(root, pointers, out, scenario);
   return out;
 }
 

@@ -15,6 +15,18 @@ std::string_view to_string(Verdict v) {
   return "?";
 }
 
+namespace {
+
+class Skipped final : public Invariant {
+ public:
+  explicit Skipped(std::string why) { skip(std::move(why)); }
+  void on_event(const TraceEvent&) override {}
+};
+
+}  // namespace
+
+std::unique_ptr<Invariant> skipped_invariant(std::string why) { return std::make_unique<Skipped>(std::move(why)); }
+
 void Invariant::violate(const TraceEvent& ev, std::string what) {
   if (violation_) return;
   Violation v;

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/healing.h"
 #include "sim/trace.h"
 
 namespace dsim::sim {
@@ -32,10 +33,14 @@ enum class Verdict { holds, violated, skipped };
 std::string_view to_string(Verdict v);
 
 // What an invariant may know about the run besides the trace: the resolved scenario (the same
-// JSON the trace header records) and the node names. Both outlive the invariant.
+// JSON the trace header records), the node names, and when the faults heal. Whoever builds the
+// invariants keeps `scenario` and `topology` alive as long as the invariants (cli::add_invariants:
+// the scenario the run or `dsim check` was given and the InvariantSet's topology), so an
+// invariant may keep the pointers.
 struct InvariantEnv {
   const nlohmann::json* scenario = nullptr;
   const Topology* topology = nullptr;
+  Healing healing;
 };
 
 class Invariant {
@@ -76,6 +81,10 @@ class Invariant {
 };
 
 using InvariantFactory = std::function<std::unique_ptr<Invariant>(const InvariantEnv&)>;
+
+// An invariant that does not apply to this run, saying why ("the network is lossy"): what a
+// factory returns instead of the real check. It sees no events and is reported "skipped".
+std::unique_ptr<Invariant> skipped_invariant(std::string why);
 
 struct InvariantResult {
   std::string name;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,6 +19,8 @@
 #include "sim/simulation.h"
 
 namespace dsim::sim {
+
+struct Scenario;
 
 struct InvariantSpec {
   std::string name;  // "pingmesh.reply_matches_ping"
@@ -94,6 +97,14 @@ struct ProtocolSpec {
   std::vector<SelectorSpec> selectors;
   FaultBudget budget;
   uint32_t min_nodes = 1;
+  // How often one client node may be restarted (clients are restarted only by faults that name
+  // them): a protocol whose clients number their work per incarnation bounds it, and the
+  // scenario's faults are refused beyond it.
+  uint32_t max_client_restarts = std::numeric_limits<uint32_t>::max();
+  // Cross-checks the workload against the rest of the scenario once both are read (how many
+  // operations a client can start within the duration, say); fails through `workload`, so the
+  // error names its keys. Called only when the scenario has clients; may be empty.
+  std::function<void(const Scenario&, ConfigReader& workload)> check_workload;
   std::function<ProcessFactory(const ProtocolConfig&)> make_factory;
   // ---- for people reading a run (`dsim log`, `dsim step`) ----
   // Messages that only say "I am alive" (`dsim log --hide heartbeats` hides them and the

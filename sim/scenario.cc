@@ -317,13 +317,14 @@ Scenario parse_scenario(ConfigSource source, const Registry& registry, const Sec
   out["workload"] = nlohmann::json::object();
   if (root.has("workload")) {
     ConfigReader wr = root.object("workload");
-    const int64_t clients = wr.integer("clients", 0, 100'000).value_or(0);
+    const int64_t clients = wr.integer("clients", 0, kMaxClients).value_or(0);
     if (clients > 0 && s.protocol->history_model.empty() && s.protocol->workload.empty())
       wr.fail("clients", s.protocol->name + " has no clients");
     s.clients = static_cast<uint32_t>(clients);
     nlohmann::json w = resolve_params(s.protocol->workload, &wr);
     wr.finish();
     s.config.workload = Params(w);
+    if (s.clients > 0 && s.protocol->check_workload) s.protocol->check_workload(s, wr);
     w["clients"] = s.clients;
     out["workload"] = w;
   } else {

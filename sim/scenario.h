@@ -40,6 +40,9 @@ struct Expectation {
   }
 };
 
+// The most client nodes a scenario may have ("workload": {"clients": M}).
+inline constexpr uint32_t kMaxClients = 100'000;
+
 struct Scenario {
   std::string origin;  // file path or "trace header"
   std::string name;

@@ -1,7 +1,7 @@
 // The transaction client shared by 2PC and 3PC. Open loop: transactions arrive as a Poisson
 // process at `rate` per second, whatever is still in flight. Each writes one key on each of
-// `shards_per_txn` distinct participants, its value naming the transaction ("t3000017"), so a
-// shard's state shows which transactions reached it.
+// `shards_per_txn` distinct participants, its value naming the transaction ("t10000000000017"),
+// so a shard's state shows which transactions reached it.
 //
 // A transaction: observe `submit` (txn, participants, writes), send Execute to every
 // participant, and once all have answered Executed (or after `timeout`), CommitRequest to the
@@ -34,8 +34,7 @@ class Client final : public sim::ProcessOf<Message, ClientTimer> {
 
   void on_start(sim::Context& ctx) override {
     number_ = ctx.self().value - ctx.servers() + 1;
-    // A restarted client must not reuse the ids of its earlier incarnations.
-    next_seq_ = static_cast<uint64_t>(ctx.incarnation()) * 100000 + 1;
+    incarnation_ = ctx.incarnation();  // in every id: a restarted client reuses none of its earlier ones
     schedule_next(ctx);
   }
 
@@ -109,8 +108,8 @@ class Client final : public sim::ProcessOf<Message, ClientTimer> {
     ++submitted_;
     schedule_next(ctx);
     const uint32_t shards = participant_count(ctx.topology());
-    if (shards == 0 || next_seq_ % 100000 == 0) return;  // no participants, or this incarnation's ids are spent
-    const TxnId txn{number_ * kTxnsPerClient + next_seq_++};
+    if (shards == 0) return;
+    const TxnId txn = make_txn_id(number_, incarnation_, next_seq_++);
     // Distinct shards by a partial Fisher-Yates shuffle, then one key of each shard.
     std::vector<uint32_t> order(shards);
     for (uint32_t i = 0; i < shards; ++i) order[i] = i;
@@ -149,7 +148,8 @@ class Client final : public sim::ProcessOf<Message, ClientTimer> {
  private:
   Workload w_;
   uint64_t number_ = 0;
-  uint64_t next_seq_ = 1;
+  uint32_t incarnation_ = 0;
+  uint64_t next_seq_ = 1;  // within this incarnation
   uint64_t submitted_ = 0;  // by this incarnation
   std::map<uint64_t, Pending> pending_;  // by transaction id
 };

@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "protocols/common/heal.h"
 #include "protocols/common/params.h"
 #include "protocols/commit/observations.h"
 
@@ -276,17 +275,6 @@ class AtomicState final : public sim::Invariant {
   std::map<uint64_t, Txn> txns_;
 };
 
-class Skipped final : public sim::Invariant {
- public:
-  explicit Skipped(std::string why) { skip(std::move(why)); }
-  void on_event(const sim::TraceEvent&) override {}
-};
-
-const nlohmann::json& faults_of(const sim::InvariantEnv& env) {
-  static const nlohmann::json none = nlohmann::json::array();  // immutable: safe to share
-  return env.scenario->contains("faults") ? env.scenario->at("faults") : none;
-}
-
 std::string model_of(const sim::InvariantEnv& env) { return env.scenario->at("protocol").at("name").get<std::string>(); }
 
 }  // namespace
@@ -300,15 +288,15 @@ std::unique_ptr<sim::Invariant> make_commit_needs_all_yes(const sim::InvariantEn
 }
 
 std::unique_ptr<sim::Invariant> make_validity(const sim::InvariantEnv& env) {
-  const protocols::HealTime heal = protocols::last_heal(faults_of(env), false, model_of(env));
+  const sim::Healing::LastHeal heal = env.healing.last_heal(false, model_of(env));
   std::optional<sim::Time> healed;
   if (heal.at) healed = sim::Time::zero() + *heal.at;
   return std::make_unique<Validity>(env, healed);
 }
 
 std::unique_ptr<sim::Invariant> make_termination(const sim::InvariantEnv& env, int64_t bound_timeouts) {
-  const protocols::HealTime heal = protocols::last_heal(faults_of(env), true, model_of(env));
-  if (!heal.at) return std::make_unique<Skipped>(heal.why_not);
+  const sim::Healing::LastHeal heal = env.healing.last_heal(true, model_of(env));
+  if (!heal.at) return sim::skipped_invariant(heal.why_not);
   const sim::Duration timeout = protocols::largest_duration_param(*env.scenario, "timeout");
   return std::make_unique<Termination>(env, sim::Time::zero() + *heal.at, timeout * bound_timeouts);
 }

@@ -1,12 +1,14 @@
-// What 2PC's and 3PC's registrations share: the workload, the AC invariants under the
-// protocol's prefix, the metrics, the "coordinator" selector, and the node factory (n1 the
-// coordinator, the other servers participants, clients the shared transaction client).
+// What 2PC's and 3PC's registrations share: the parameters and bug switches from the
+// protocol's declarations, the workload, the AC invariants under the protocol's prefix, the
+// metrics, the "coordinator" selector, and the node factory (n1 the coordinator, the other
+// servers participants, clients the shared transaction client).
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "protocols/commit/client.h"
+#include "protocols/commit/config.h"
 #include "protocols/commit/invariants.h"
 #include "protocols/commit/metrics.h"
 #include "protocols/commit/shard.h"
@@ -14,17 +16,24 @@
 
 namespace dsim::commit {
 
-template <class Coordinator, class Participant, class Message, class Config>
-void fill_common_spec(sim::ProtocolSpec& p, int64_t termination_bound_timeouts) {
-  p.workload = workload_specs();
+template <class Coordinator, class Participant, class Message, class Bugs>
+void fill_common_spec(sim::ProtocolSpec& p, int64_t termination_bound_timeouts,
+                      const sim::ParamTable<Config<Bugs>>& params, const sim::BugTable<Bugs>& bugs) {
+  p.params = params.specs();
+  p.bugs = bugs.specs();
+  p.workload = workload_params().specs();
+  p.check_workload = check_workload;
+  p.max_client_restarts = kMaxClientRestarts;  // the incarnation field of a TxnId
   p.invariants = invariant_specs(p.name, termination_bound_timeouts);
   p.message_types = sim::message_type_names<Message>();
   p.metrics = [](const sim::ProtocolConfig&) { return make_metrics(); };
   p.selectors = {sim::selector_on<CoordinatorUp>("coordinator", "the coordinator (n1), while it is up")};
   p.min_nodes = 2;
-  p.make_factory = [](const sim::ProtocolConfig& config) -> sim::ProcessFactory {
-    const Config cfg = Config::from(config);
-    const Workload w = Workload::from(config);
+  p.make_factory = [params, bugs](const sim::ProtocolConfig& config) -> sim::ProcessFactory {
+    const Workload w = workload_params().parse(config.workload);
+    Config<Bugs> cfg = params.parse(config.params);
+    cfg.vote_no = w.vote_no;
+    cfg.bugs = bugs.parse(config);
     return [cfg, w](sim::NodeId id, const sim::Topology& t) -> std::unique_ptr<sim::Process> {
       if (id == coordinator_node()) return std::make_unique<Coordinator>(cfg);
       if (t.role(id) == sim::Role::server) return std::make_unique<Participant>(cfg);

@@ -9,22 +9,46 @@
 #include <array>
 #include <compare>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "sim/assert.h"
 #include "sim/ids.h"
+#include "sim/scenario.h"
 #include "sim/topology.h"
 
 namespace dsim::commit {
 
-// A transaction id: client number * 1,000,000 + the client's sequence number, so "3000017" is
-// client c3's 17th transaction (readable in a trace).
+// A transaction id, unique by construction: the client's number, its incarnation (a restarted
+// client remembers nothing of the ids it used before) and its sequence number within that
+// incarnation, packed in decimal so a trace stays readable:
+//   client * 10^13 + incarnation * 10^8 + sequence,   "30000200000017" = c3's 17th after 2 restarts.
+// Each field has a fixed width, so no two (client, incarnation, sequence) share an id. The
+// widths hold what a scenario can produce: at most sim::kMaxClients clients, kMaxClientRestarts
+// restarts per client (ProtocolSpec::max_client_restarts refuses more) and kMaxTxnSequence
+// transactions per incarnation (workload.count's bound; without a count the scenario is refused
+// when rate x duration comes near it). Timer tags hold an id times 4 plus a kind.
 struct TxnId {
   uint64_t value = 0;
   constexpr auto operator<=>(const TxnId&) const = default;
 };
-inline constexpr uint64_t kTxnsPerClient = 1000000;
+inline constexpr uint64_t kTxnClientUnit = 10'000'000'000'000;  // 10^13
+inline constexpr uint64_t kTxnIncarnationUnit = 100'000'000;   // 10^8
+inline constexpr uint32_t kMaxClientRestarts = 99'999;
+inline constexpr uint64_t kMaxTxnSequence = kTxnIncarnationUnit - 1;
+static_assert(uint64_t{kMaxClientRestarts} * kTxnIncarnationUnit + kMaxTxnSequence < kTxnClientUnit);
+static_assert(sim::kMaxClients < (std::numeric_limits<uint64_t>::max() / 4 - kTxnClientUnit) / kTxnClientUnit,
+              "a transaction id times 4 plus a kind (a timer tag) must fit in 64 bits");
+
+// Client number `client` (c1 = 1), incarnation (0 until its first restart), sequence from 1.
+inline TxnId make_txn_id(uint64_t client, uint32_t incarnation, uint64_t sequence) {
+  DSIM_ASSERT(client >= 1 && client <= sim::kMaxClients && incarnation <= kMaxClientRestarts && sequence >= 1 &&
+                  sequence <= kMaxTxnSequence,
+              "transaction id fields out of range (scenario validation should have refused this)");
+  return TxnId{client * kTxnClientUnit + incarnation * kTxnIncarnationUnit + sequence};
+}
 
 struct Write {
   std::string key;

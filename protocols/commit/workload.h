@@ -1,13 +1,13 @@
 // The transaction workload shared by 2PC and 3PC: how often clients submit, how many shards a
 // transaction writes, the key space (small = contention = lock conflicts = aborts), and the
-// probability that a participant votes no (a failed integrity check, say).
+// probability that a participant votes no (a failed integrity check, say). workload_params()
+// declares each field as a "workload" parameter (sim/declare.h).
 #pragma once
 
 #include <cstdint>
-#include <vector>
 
-#include "sim/params.h"
-#include "sim/registry.h"
+#include "sim/config.h"
+#include "sim/declare.h"
 #include "sim/time.h"
 
 namespace dsim::commit {
@@ -21,10 +21,12 @@ struct Workload {
   uint32_t attempts = 6;         // commit requests before the outcome is reported unknown
   bool periodic = false;         // arrivals every 1/rate exactly (teaching scenarios) instead of Poisson
   uint64_t count = 0;            // transactions per client; 0 = no limit
-
-  static Workload from(const sim::ProtocolConfig& c);
 };
 
-std::vector<sim::ParamSpec> workload_specs();
+sim::ParamTable<Workload> workload_params();
+
+// Refuses a workload without a "count" whose rate over the scenario's duration would come near
+// the transactions a client incarnation can number (TxnId). ProtocolSpec::check_workload.
+void check_workload(const sim::Scenario& scenario, sim::ConfigReader& workload);
 
 }  // namespace dsim::commit

@@ -108,12 +108,6 @@ std::optional<sim::Duration> bound_of(const nlohmann::json& latency) {
   return sim::parse_duration(latency.at(key).get<std::string>(), nullptr);
 }
 
-class Skipped final : public sim::Invariant {
- public:
-  explicit Skipped(std::string why) { skip(std::move(why)); }
-  void on_event(const sim::TraceEvent&) override {}
-};
-
 }  // namespace
 
 std::unique_ptr<sim::Invariant> make_reply_matches_ping(const sim::InvariantEnv& env) {
@@ -123,18 +117,18 @@ std::unique_ptr<sim::Invariant> make_reply_matches_ping(const sim::InvariantEnv&
 std::unique_ptr<sim::Invariant> make_reply_within_bound(const sim::InvariantEnv& env) {
   const nlohmann::json& s = *env.scenario;
   const nlohmann::json& net = s.at("network");
-  if (s.contains("faults") && !s.at("faults").empty()) return std::make_unique<Skipped>("the scenario injects faults");
-  if (net.at("loss").get<double>() > 0) return std::make_unique<Skipped>("the network is lossy");
+  if (env.healing.any_faults) return sim::skipped_invariant("the scenario injects faults");
+  if (net.at("loss").get<double>() > 0) return sim::skipped_invariant("the network is lossy");
   // The largest latency over the default and every link override; 0 marks "unbounded".
   int64_t bound_ns = bound_of(net.at("latency")).value_or(sim::Duration{}).ns();
   for (const auto& link : net.at("links")) {
-    if (link.at("loss").get<double>() > 0) return std::make_unique<Skipped>("a link is lossy");
+    if (link.at("loss").get<double>() > 0) return sim::skipped_invariant("a link is lossy");
     const auto b = bound_of(link.at("latency"));
     bound_ns = (b && bound_ns > 0) ? std::max(bound_ns, b->ns()) : 0;
   }
   const std::optional<sim::Duration> bound =
       bound_ns > 0 ? std::optional(sim::Duration::nanos(bound_ns)) : std::nullopt;
-  if (!bound) return std::make_unique<Skipped>("a latency distribution is unbounded");
+  if (!bound) return sim::skipped_invariant("a latency distribution is unbounded");
   return std::make_unique<ReplyWithinBound>(env.topology->size(), *bound * 2);
 }
 

@@ -14,6 +14,11 @@
 
 namespace dsim::pingmesh {
 
+// The one parameter (declared for the registry in register.cc).
+struct Config {
+  sim::Duration interval = sim::Duration::millis(10);
+};
+
 // Known-bug switches, to show that the invariants catch what they claim to.
 struct Bugs {
   bool wrong_reply_id = false;  // the replier echoes id + 1: breaks reply_matches_ping

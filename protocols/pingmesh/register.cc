@@ -2,8 +2,24 @@
 #include "protocols/pingmesh/invariants.h"
 #include "protocols/pingmesh/node.h"
 #include "protocols/registry.h"
+#include "sim/declare.h"
 
 namespace dsim::pingmesh {
+namespace {
+
+sim::ParamTable<Config> config_params() {
+  return {sim::param("interval", &Config::interval, "time between a node's pings (local clock)")};
+}
+
+sim::BugTable<Bugs> bug_switches() {
+  return {
+      {"wrong_reply_id", &Bugs::wrong_reply_id, "the replier echoes the ping id + 1 (caught by pingmesh.reply_matches_ping)"},
+      {"late_reply", &Bugs::late_reply,
+       "the replier holds each reply back for 3 x interval (caught by pingmesh.reply_within_bound)"},
+  };
+}
+
+}  // namespace
 
 sim::ProtocolSpec protocol_spec() {
   sim::ProtocolSpec p;
@@ -11,17 +27,14 @@ sim::ProtocolSpec protocol_spec() {
   p.description =
       "Every `interval` each node pings a uniformly chosen peer, which replies at once. The engine benchmark "
       "workload (same semantics as ../shared/peers).";
-  p.params = {{"interval", sim::ParamType::duration, "10ms", "time between a node's pings (local clock)", 1000, 1e18, {}}};
+  p.params = config_params().specs();
   p.invariants = {
       {"pingmesh.reply_matches_ping", "every reply answers a ping the receiver sent to the replier", make_reply_matches_ping},
       {"pingmesh.reply_within_bound",
        "lossless network without faults: every ping is answered within 2x the maximum link latency",
        make_reply_within_bound},
   };
-  p.bugs = {
-      {"wrong_reply_id", "the replier echoes the ping id + 1 (caught by pingmesh.reply_matches_ping)"},
-      {"late_reply", "the replier holds each reply back for 3 x interval (caught by pingmesh.reply_within_bound)"},
-  };
+  p.bugs = bug_switches().specs();
   p.message_types = sim::message_type_names<Message>();
   // pingmesh promises nothing about Byzantine nodes; this strategy shows a protocol-specific lie.
   p.byzantine = {{"forge_reply", "turn every ping into a reply nobody asked for (caught by pingmesh.reply_matches_ping)",
@@ -33,8 +46,8 @@ sim::ProtocolSpec protocol_spec() {
   p.budget.summary = "any number of crashes, partitions and omissions; no Byzantine nodes";
   p.min_nodes = 2;
   p.make_factory = [](const sim::ProtocolConfig& config) -> sim::ProcessFactory {
-    const sim::Duration interval = config.params.duration("interval");
-    const Bugs bugs{config.has_bug("wrong_reply_id"), config.has_bug("late_reply")};
+    const sim::Duration interval = config_params().parse(config.params).interval;
+    const Bugs bugs = bug_switches().parse(config);
     return [interval, bugs](sim::NodeId, const sim::Topology&) { return std::make_unique<Node>(interval, bugs); };
   };
   p.decode = sim::message_decoder<Message>();

@@ -1,9 +1,9 @@
 // Known-bug switches: each re-introduces a classic Raft mistake at exactly one guarded site
-// (grep for `bugs_.<name>`), so the test suite can show that a sweep finds it and that the
-// invariants named below catch it.
+// (grep for `cfg_.bugs.<name>`), so the test suite can show that a sweep finds it and that the
+// invariants named below catch it. bug_switches() declares them for the registry.
 #pragma once
 
-#include "sim/registry.h"
+#include "sim/declare.h"
 
 namespace dsim::raft {
 
@@ -20,11 +20,19 @@ struct Bugs {
   // §8 / dissertation §6.4: the leader answers reads from its local state without checking
   // that it is still the leader. Caught by linearizable.
   bool stale_read = false;
-
-  static Bugs from(const sim::ProtocolConfig& c) {
-    return Bugs{c.has_bug("commit_old_term"), c.has_bug("forget_vote"), c.has_bug("vote_any_log"),
-                c.has_bug("stale_read")};
-  }
 };
+
+inline sim::BugTable<Bugs> bug_switches() {
+  return {
+      {"commit_old_term", &Bugs::commit_old_term,
+       "Figure 8: commit entries of older terms by counting replicas (caught by raft.leader_completeness)"},
+      {"forget_vote", &Bugs::forget_vote,
+       "votedFor is not persisted; a restarted server votes twice in a term (caught by raft.election_safety)"},
+      {"vote_any_log", &Bugs::vote_any_log,
+       "grant votes without the §5.4.1 up-to-date check (caught by raft.leader_completeness)"},
+      {"stale_read", &Bugs::stale_read,
+       "the leader answers reads from local state without confirming leadership (caught by linearizable)"},
+  };
+}
 
 }  // namespace dsim::raft

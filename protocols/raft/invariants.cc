@@ -11,8 +11,8 @@
 namespace dsim::raft {
 namespace {
 
-// What an invariant keeps of its InvariantEnv: copies, since the env's pointers are only
-// valid while the factory runs (cli::add_invariants builds the Topology on its stack).
+// What an invariant keeps of its InvariantEnv: the server count and the node names, copied
+// once so every event reads them directly (the env's topology would outlive the invariant too).
 struct Names {
   explicit Names(const sim::InvariantEnv& env) : servers(env.topology->servers()), names(env.topology->names()) {}
   uint32_t servers;

@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "protocols/common/heal.h"
 #include "protocols/common/params.h"
 #include "protocols/raft/invariants.h"
 #include "protocols/raft/observations.h"
@@ -73,7 +72,7 @@ class Liveness final : public sim::Invariant {
     leading_[n] = leading;
     last_change_ = t;
   }
-  std::vector<std::string> names_;  // copied: env's pointers do not outlive the factory
+  std::vector<std::string> names_;  // the topology's, for the violation's sentence
   sim::Time heal_;
   sim::Duration settle_, drain_;
   std::vector<bool> leading_;
@@ -82,19 +81,12 @@ class Liveness final : public sim::Invariant {
   std::optional<std::string> late_failure_;
 };
 
-class Skipped final : public sim::Invariant {
- public:
-  explicit Skipped(std::string why) { skip(std::move(why)); }
-  void on_event(const sim::TraceEvent&) override {}
-};
-
 }  // namespace
 
 std::unique_ptr<sim::Invariant> make_liveness(const sim::InvariantEnv& env) {
   const nlohmann::json& s = *env.scenario;
-  const protocols::HealTime heal =
-      protocols::last_heal(s.contains("faults") ? s.at("faults") : nlohmann::json::array(), false, "Raft");
-  if (!heal.at) return std::make_unique<Skipped>(heal.why_not);
+  const sim::Healing::LastHeal heal = env.healing.last_heal(false, "Raft");
+  if (!heal.at) return sim::skipped_invariant(heal.why_not);
   // The slowest server's timeout: a server with a longer one (node_params) may be the next leader.
   const sim::Duration emax = protocols::largest_duration_param(s, "election_timeout", 1);
   const auto& w = s.at("workload");
@@ -104,8 +96,8 @@ std::unique_ptr<sim::Invariant> make_liveness(const sim::InvariantEnv& env) {
   const sim::Duration drain = (timeout + sim::Duration::millis(160)) * w.at("attempts").get<int64_t>();
   const sim::Duration duration = *sim::parse_duration(s.at("duration").get<std::string>(), nullptr);
   if (*heal.at + settle + drain >= duration)
-    return std::make_unique<Skipped>("the last fault heals at " + sim::format_ms(*heal.at) +
-                                     ", too close to the end (needs " + sim::format_ms(settle + drain) + " more)");
+    return sim::skipped_invariant("the last fault heals at " + sim::format_ms(*heal.at) +
+                                  ", too close to the end (needs " + sim::format_ms(settle + drain) + " more)");
   return std::make_unique<Liveness>(env, sim::Time::zero() + *heal.at, settle, drain);
 }
 

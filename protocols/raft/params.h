@@ -1,10 +1,13 @@
-// Raft's parameters (server side) and workload (client side), resolved from the scenario.
+// Raft's parameters (server side) and workload (client side): the structs with their defaults,
+// and each one's declaration table (name, member, help, bounds; sim/declare.h), from which the
+// registry's specs and the parsing of a scenario's resolved values both come.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "protocols/raft/bugs.h"
+#include "sim/declare.h"
 #include "sim/params.h"
 #include "sim/registry.h"
 #include "sim/time.h"
@@ -40,7 +43,7 @@ struct Workload {
   static Workload from(const sim::ProtocolConfig& c);
 };
 
-std::vector<sim::ParamSpec> param_specs();
-std::vector<sim::ParamSpec> workload_specs();
+sim::ParamTable<Config> config_params();      // "protocol.params"
+sim::ParamTable<Workload> workload_params();  // "workload"
 
 }  // namespace dsim::raft

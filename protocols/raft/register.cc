@@ -16,8 +16,8 @@ sim::ProtocolSpec protocol_spec() {
   p.description =
       "Raft consensus (Ongaro & Ousterhout 2014) with PreVote, CheckQuorum, snapshots and a replicated key-value "
       "store (get, put, append, cas) with exactly-once client sessions; reads through the log, ReadIndex or leases.";
-  p.params = param_specs();
-  p.workload = workload_specs();
+  p.params = config_params().specs();
+  p.workload = workload_params().specs();
   p.history_model = "kv";
   p.invariants = {
       {"raft.election_safety", "at most one leader per term (§5.2)", make_election_safety},
@@ -33,12 +33,7 @@ sim::ProtocolSpec protocol_spec() {
            "heal too late)",
        make_liveness},
   };
-  p.bugs = {
-      {"commit_old_term", "Figure 8: commit entries of older terms by counting replicas (caught by raft.leader_completeness)"},
-      {"forget_vote", "votedFor is not persisted; a restarted server votes twice in a term (caught by raft.election_safety)"},
-      {"vote_any_log", "grant votes without the §5.4.1 up-to-date check (caught by raft.leader_completeness)"},
-      {"stale_read", "the leader answers reads from local state without confirming leadership (caught by linearizable)"},
-  };
+  p.bugs = bug_switches().specs();
   p.message_types = sim::message_type_names<Message>();
   p.byzantine = {{"vote_for_all", "grant every RequestVote (and PreVote), whatever the log and earlier votes",
                   [](const sim::MessagePtr& msg, sim::NodeId, sim::NodeId, sim::Rng&) -> sim::MessagePtr {

@@ -8,8 +8,8 @@
 // round 4T before they move on to the next recovery coordinator.
 #pragma once
 
-#include "sim/registry.h"
 #include "protocols/commit/config.h"
+#include "sim/declare.h"
 
 namespace dsim::threepc {
 
@@ -19,8 +19,13 @@ struct Bugs {
   // coordinator dies between pre-committing some participants and the rest, they decide
   // differently. Caught by threepc.ac1_agreement.
   bool no_termination = false;
-  static Bugs from(const sim::ProtocolConfig& c) { return Bugs{c.has_bug("no_termination")}; }
 };
+
+inline sim::BugTable<Bugs> bug_switches() {
+  return {{"no_termination", &Bugs::no_termination,
+           "no termination protocol: a participant that times out decides alone, uncertain -> abort, committable "
+           "-> commit (caught by threepc.ac1_agreement)"}};
+}
 
 using Config = commit::Config<Bugs>;
 

@@ -13,15 +13,13 @@ sim::ProtocolSpec protocol_spec() {
       "Three-phase commit (Skeen 1981; Bernstein, Hadzilacos & Goodman §7.5) with the termination protocol: "
       "n1 coordinates, n2..nN are key-value shards. Non-blocking under crashes in a synchronous network; unsafe "
       "under partitions.";
-  p.params = {{"timeout", sim::ParamType::duration, "100ms",
-               "base timeout T (must exceed 4x the largest message delay): vote and ack waits T, a participant's "
-               "wait 2T, a termination round 4T",
-               1000, 1e18, {}}};
-  commit::fill_common_spec<Coordinator, Participant, Message, Config>(p, 40);
+  commit::fill_common_spec<Coordinator, Participant, Message>(
+      p, 40,
+      commit::config_params<Bugs>(
+          "base timeout T (must exceed 4x the largest message delay): vote and ack waits T, a participant's "
+          "wait 2T, a termination round 4T"),
+      bug_switches());
   commit::set_observations<PreCommitted, TerminationRound>(p);
-  p.bugs = {{"no_termination",
-             "no termination protocol: a participant that times out decides alone, uncertain -> abort, committable -> "
-             "commit (caught by threepc.ac1_agreement)"}};
   // Non-blocking needs one operational process per transaction; the nemesis keeps one up.
   p.budget.max_crashed = [](uint32_t n) { return n > 0 ? n - 1 : 0; };
   p.budget.byzantine = false;

@@ -1,8 +1,8 @@
 // Known-bug switches for 2PC: each re-introduces a classic mistake at one guarded site (grep
-// for `bugs_.<name>`).
+// for `cfg_.bugs.<name>`). bug_switches() declares them for the registry.
 #pragma once
 
-#include "sim/registry.h"
+#include "sim/declare.h"
 
 namespace dsim::twopc {
 
@@ -16,10 +16,16 @@ struct Bugs {
   // "abort" (it "never voted") while the coordinator commits, and it cannot make the committed
   // writes visible. Caught by twopc.ac1_agreement or twopc.atomic_state.
   bool forget_prepared = false;
-
-  static Bugs from(const sim::ProtocolConfig& c) {
-    return Bugs{c.has_bug("commit_on_timeout"), c.has_bug("forget_prepared")};
-  }
 };
+
+inline sim::BugTable<Bugs> bug_switches() {
+  return {
+      {"commit_on_timeout", &Bugs::commit_on_timeout,
+       "the coordinator commits when a vote times out (caught by twopc.ac3_commit_needs_all_yes)"},
+      {"forget_prepared", &Bugs::forget_prepared,
+       "a participant votes yes without logging its prepared state (caught by twopc.ac1_agreement or "
+       "twopc.atomic_state after a crash)"},
+  };
+}
 
 }  // namespace dsim::twopc

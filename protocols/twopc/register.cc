@@ -13,18 +13,13 @@ sim::ProtocolSpec protocol_spec() {
       "Two-phase commit (Gray 1978; Bernstein, Hadzilacos & Goodman ch. 7): n1 coordinates, n2..nN are key-value "
       "shards with no-wait locks; write-ahead logs, recovery after restart, cooperative termination. Safe under "
       "any crash, loss and partition; blocks while the coordinator is down.";
-  p.params = {{"timeout", sim::ParamType::duration, "100ms",
-               "base timeout: vote wait, the decision wait before asking (backing off to 8x), resend interval; a "
-               "working participant waits 2x for the vote request",
-               1000, 1e18, {}}};
-  commit::fill_common_spec<Coordinator, Participant, Message, Config>(p, 30);
+  commit::fill_common_spec<Coordinator, Participant, Message>(
+      p, 30,
+      commit::config_params<Bugs>(
+          "base timeout: vote wait, the decision wait before asking (backing off to 8x), resend interval; a "
+          "working participant waits 2x for the vote request"),
+      bug_switches());
   commit::set_observations<>(p);
-  p.bugs = {
-      {"commit_on_timeout", "the coordinator commits when a vote times out (caught by twopc.ac3_commit_needs_all_yes)"},
-      {"forget_prepared",
-       "a participant votes yes without logging its prepared state (caught by twopc.ac1_agreement or "
-       "twopc.atomic_state after a crash)"},
-  };
   p.budget.max_crashed = [](uint32_t n) { return n; };
   p.budget.byzantine = false;
   p.budget.lost_unsynced = true;  // every record is forced before the message that depends on it

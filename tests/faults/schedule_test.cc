@@ -5,7 +5,6 @@
 #include <map>
 
 #include "faults/schedule.h"
-#include "protocols/common/heal.h"
 #include "protocols/registry.h"
 #include "sim/json_source.h"
 #include "tools/cli/runner.h"
@@ -215,17 +214,6 @@ TEST(Faults, DropRuleLeftOpenDropsEveryMessageUntilAHeal) {
     for (uint32_t b = 0; b < 4; ++b) delivered_in_window += deliveries(ev, a, b, at(1011), at(2000));
   EXPECT_EQ(delivered_in_window, 0);
   EXPECT_GT(deliveries(ev, 0, 1, at(2100), at(3000)), 10);
-}
-
-TEST(Faults, LastHealCountsDropRules) {
-  auto heal_at = [](const std::string& faults) {
-    const auto s = scenario(faults);
-    return protocols::last_heal(s.resolved.at("faults"), false, "pingmesh");
-  };
-  EXPECT_EQ(heal_at(R"([{"at": "1s", "drop": {"from": "n1"}, "for": "2500ms"}])").at, sim::Duration::millis(3500));
-  EXPECT_EQ(heal_at(R"([{"at": "1s", "drop": {"type": "pingmesh.reply"}}, {"at": "4s", "heal": true}])").at,
-            sim::Duration::seconds(4));
-  EXPECT_FALSE(heal_at(R"([{"at": "1s", "drop": {"to": "n2"}}])").at.has_value());
 }
 
 void expect_error(const std::string& faults, const std::vector<std::string>& fragments) {

@@ -53,5 +53,26 @@ TEST(InvariantSet, UnreadablePayloadIsAnInputErrorNamingTheEvent) {
   EXPECT_NE(at_end.find("at the end of the trace: invariant test.reads_x"), std::string::npos) << at_end;
 }
 
+TEST(InvariantSet, SkippedInvariantIsReportedSkippedWithItsReason) {
+  const Topology topology(3, 0);
+  InvariantSet set(topology);
+  auto inv = skipped_invariant("the network is lossy");
+  inv->set_name("test.bound");
+  set.add(std::move(inv));
+  const nlohmann::json data{{"x", 1}};
+  TraceEvent ev;
+  ev.kind = TraceKind::observe;
+  ev.node = NodeId(0);
+  ev.name = "submit";
+  ev.data = &data;
+  set.on_event(ev);
+  set.finish(Time::zero() + Duration::seconds(1));
+  const auto results = set.results();
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].verdict, Verdict::skipped);
+  EXPECT_EQ(results[0].detail, "the network is lossy");
+  EXPECT_FALSE(set.any_violated());
+}
+
 }  // namespace
 }  // namespace dsim::sim

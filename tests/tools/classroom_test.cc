@@ -113,12 +113,12 @@ TEST(Classroom, CommitSummaryShowsTheServersDecisionsBesideTheClients) {
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("transactions: 1 submitted; the clients heard 0 committed, 1 aborted"), std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("\ndecisions:  transaction 1000001: commit at n1 (coordinator) n2, abort at n3 n4: SPLIT, "
+  EXPECT_NE(r.out.find("\ndecisions:  transaction 10000000000001: commit at n1 (coordinator) n2, abort at n3 n4: SPLIT, "
                        "atomicity broken\n"),
             std::string::npos)
       << r.out;
   Result blocked = run_dsim("run " + scenario("teaching/twopc-blocking.json"));
-  EXPECT_NE(blocked.out.find("\ndecisions:  transaction 1000001: undecided at n1 (coordinator) n2 n3\n"),
+  EXPECT_NE(blocked.out.find("\ndecisions:  transaction 10000000000001: undecided at n1 (coordinator) n2 n3\n"),
             std::string::npos)
       << blocked.out;
   // Many transactions: counts, and the counts add up to the transactions.

@@ -303,7 +303,7 @@ TEST(CommitSummary, ShowsTheParticipantsDecisions) {
   Result r = run_dsim("run " + kRoot + "/scenarios/teaching/threepc-partition.json");
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("the clients heard 0 committed, 1 aborted"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("decisions:  transaction 1000001: commit at n1 (coordinator) n2, abort at n3 n4: SPLIT, "
+  EXPECT_NE(r.out.find("decisions:  transaction 10000000000001: commit at n1 (coordinator) n2, abort at n3 n4: SPLIT, "
                        "atomicity broken"),
             std::string::npos)
       << r.out;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 
+#include "faults/healing.h"
 #include "faults/schedule.h"
 #include "protocols/registry.h"
 #include "sim/jsonl.h"
@@ -46,8 +47,9 @@ bool RunOutcome::as_expected(const sim::Expectation& expect) const {
 }
 
 void add_invariants(const sim::Scenario& scenario, sim::InvariantSet& set) {
-  // The env points at the set's topology, which lives as long as the invariants do.
-  sim::InvariantEnv env{&scenario.resolved, &set.topology()};
+  // The env points into the scenario and at the set's topology: both outlive the invariants
+  // (the caller keeps the scenario as long as the set, and the set holds the invariants).
+  sim::InvariantEnv env{&scenario.resolved, &set.topology(), faults::healing(scenario)};
   std::vector<const sim::InvariantSpec*> specs;
   for (const auto& spec : scenario.protocol->invariants) specs.push_back(&spec);
   for (const auto& spec : protocols::registry().generic()) specs.push_back(&spec);

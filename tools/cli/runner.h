@@ -54,7 +54,8 @@ sim::Scenario load(const std::string& path, const std::vector<std::string>& sets
 // Validates an in-memory scenario document (plus --set overrides) with every section.
 sim::Scenario load_document(sim::JsonDocument doc, const std::vector<std::string>& sets);
 
-// Builds the invariants a scenario asks for.
+// Builds the invariants a scenario asks for. The invariants may keep pointers into `scenario`
+// and the set's topology: keep the scenario alive as long as the set.
 void add_invariants(const sim::Scenario& scenario, sim::InvariantSet& set);
 
 RunOutcome execute(const RunRequest& request);

@@ -4,8 +4,10 @@
 
 #include <deque>
 
+#include "faults/healing.h"
 #include "protocols/commit/invariants.h"
 #include "sim/json_source.h"
+#include "tools/cli/runner.h"
 
 namespace dsim::commit {
 namespace {
@@ -21,10 +23,9 @@ const json kWrites = json::array({json::array({"a", "t7"}), json::array({"b", "t
 class Trace {
  public:
   explicit Trace(json faults = json::array(), std::string timeout = "100ms")
-      : topology_(3, 1),
-        scenario_({{"protocol", {{"name", "twopc"}, {"params", {{"timeout", timeout}}}}}, {"faults", faults}}) {}
+      : topology_(3, 1), scenario_(scenario(faults, timeout)), healing_(faults::healing(scenario_)) {}
 
-  sim::InvariantEnv env() { return {&scenario_, &topology_}; }
+  sim::InvariantEnv env() { return {&scenario_.resolved, &topology_, healing_}; }
   void use(std::unique_ptr<sim::Invariant> inv) { inv_ = std::move(inv); }
 
   Trace& at(int64_t ms) {
@@ -71,8 +72,16 @@ class Trace {
   bool applicable() const { return inv_->applicable(); }
 
  private:
+  // A 2PC scenario with these faults, validated as a scenario file is.
+  static sim::Scenario scenario(const json& faults, const std::string& timeout) {
+    const json doc{{"protocol", {{"name", "twopc"}, {"params", {{"timeout", timeout}}}}}, {"nodes", 3},
+                   {"duration", "30s"}, {"workload", {{"clients", 1}}}, {"faults", faults}};
+    return cli::load_document(sim::parse_json_source(doc.dump(), "test.json"), {});
+  }
+
   sim::Topology topology_;
-  json scenario_;
+  sim::Scenario scenario_;
+  sim::Healing healing_;
   std::unique_ptr<sim::Invariant> inv_;
   std::deque<json> data_;
   sim::Time now_;

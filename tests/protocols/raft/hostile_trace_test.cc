@@ -33,7 +33,7 @@ class Trace {
     for (const Factory& make : {Factory(make_election_safety), Factory(make_leader_append_only),
                                 Factory(make_log_matching), Factory(make_leader_completeness),
                                 Factory(make_state_machine_safety)})
-      invariants_.push_back(make(sim::InvariantEnv{&scenario_, &topology_}));
+      invariants_.push_back(make(sim::InvariantEnv{&scenario_, &topology_, sim::Healing{}}));
   }
   Trace& observe(uint32_t node, const std::string& what, const json& data) {
     const sim::ValueDecoder& decode = protocols::registry().find("raft")->decode_observation;
