@@ -7,16 +7,6 @@ namespace {
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-const char* type_name(Event::Type type) {
-  switch (type) {
-    case Event::Type::invoke: return "invoke";
-    case Event::Type::ok: return "ok";
-    case Event::Type::fail: return "fail";
-    case Event::Type::info: return "info";
-  }
-  return "?";
-}
-
 std::string ms(int64_t ns) { return sim::format_ms(sim::Duration::nanos(ns)); }
 
 }  // namespace

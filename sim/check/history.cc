@@ -31,8 +31,6 @@ std::string to_string(const Operation& op) {
   return s;
 }
 
-namespace {
-
 const char* type_name(Event::Type type) {
   switch (type) {
     case Event::Type::invoke: return "invoke";
@@ -42,8 +40,6 @@ const char* type_name(Event::Type type) {
   }
   return "?";
 }
-
-}  // namespace
 
 void HistoryBuilder::add(const Event& event, int64_t line) {
   if (event.time < last_time_) {

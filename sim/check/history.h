@@ -54,6 +54,8 @@ struct Event {
   json value;
   int64_t time = 0;
 };
+// "invoke", "ok", "fail" or "info", as histories write it.
+const char* type_name(Event::Type type);
 
 // One line for messages: "p3 cas [1,4] -> fail @[12,15]" ("@[12,inf)" when indeterminate).
 std::string to_string(const Operation& op);
