@@ -144,16 +144,17 @@ void decode_value(StoredEvent& ev, const nlohmann::json& j, const ValueDecoder& 
   if (type.empty()) ev.name = field<std::string>(j, "what", path, line);
   const auto body = field<nlohmann::json>(j, "data", path, line);
   const std::string name = type.empty() ? ev.name : std::string(type);
+  const std::string label = kind + " " + printable(ev.name, 60);
   try {
     if (decode) ev.msg = decode(name, body);
   } catch (const std::invalid_argument& e) {
-    bad_line(path, line, kind + " " + printable(name, 60) + ": " + e.what());
+    bad_line(path, line, label + ": " + e.what());
   } catch (const nlohmann::json::exception&) {
-    bad_line(path, line, kind + " " + printable(name, 60) + ": malformed data");
+    bad_line(path, line, label + ": malformed data");
   }
   if (!ev.msg) bad_line(path, line, "unknown " + kind + " \"" + printable(name, 60) + "\"");
   if (!ev.msg->nodes_within(nodes))
-    bad_line(path, line, kind + " " + printable(name, 60) + " names a node outside the topology's " + std::to_string(nodes));
+    bad_line(path, line, label + " names a node outside the topology's " + std::to_string(nodes));
 }
 
 }  // namespace
@@ -296,7 +297,7 @@ TraceReadResult read_trace(const std::string& path, const Registry& registry, co
         decode_value(ev, j, client, "client event", topology.size(), path, line, ClientEvent::type_name);
         // A client event's logical process is a Jepsen process number, as in histories.
         if (ev.view().client()->process > static_cast<uint32_t>(INT32_MAX))
-          bad_line(path, line, "client event: field \"process\" must be 0 to 2147483647");
+          bad_line(path, line, "client event " + ev.name + ": field \"process\" must be an integer from 0 to 2147483647");
         break;
       }
       default:

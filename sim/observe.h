@@ -82,7 +82,7 @@ ValueDecoder observation_decoder() {
     auto try_one = [&]<class T>(std::type_identity<T>) {
       if (out || T::type_name != type) return;
       T value{};
-      from_json_value(body, value, "observation");
+      from_json_value(body, value, "data");
       out = make_message<std::variant<T>>(std::move(value));
     };
     (try_one(std::type_identity<Ts>{}), ...);

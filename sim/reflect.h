@@ -135,16 +135,17 @@ void from_json_value(const nlohmann::json& j, T& out, const char* field) {
     if (!j.is_number_integer()) bad("an integer");
     constexpr auto lo = std::numeric_limits<T>::min();
     constexpr auto hi = std::numeric_limits<T>::max();
+    auto out_of_range = [&] { bad(("an integer from " + std::to_string(lo) + " to " + std::to_string(hi)).c_str()); };
     if (j.is_number_unsigned()) {
       const uint64_t v = j.get<uint64_t>();
-      if (v > static_cast<uint64_t>(hi)) bad("an integer within the field's range");
+      if (v > static_cast<uint64_t>(hi)) out_of_range();
       out = static_cast<T>(v);
     } else {
       const int64_t v = j.get<int64_t>();
       if constexpr (std::is_unsigned_v<T>) {
-        if (v < 0 || static_cast<uint64_t>(v) > static_cast<uint64_t>(hi)) bad("a non-negative integer within the field's range");
+        if (v < 0 || static_cast<uint64_t>(v) > static_cast<uint64_t>(hi)) out_of_range();
       } else {
-        if (v < static_cast<int64_t>(lo) || v > static_cast<int64_t>(hi)) bad("an integer within the field's range");
+        if (v < static_cast<int64_t>(lo) || v > static_cast<int64_t>(hi)) out_of_range();
       }
       out = static_cast<T>(v);
     }

@@ -29,7 +29,7 @@ namespace dsim::commit {
 // widths hold what a scenario can produce: at most sim::kMaxClients clients, kMaxClientRestarts
 // restarts per client (ProtocolSpec::max_client_restarts refuses more) and kMaxTxnSequence
 // transactions per incarnation (workload.count's bound; without a count the scenario is refused
-// when rate x duration comes near it). Timer tags hold an id times 4 plus a kind.
+// when rate x duration comes near it).
 struct TxnId {
   uint64_t value = 0;
   constexpr auto operator<=>(const TxnId&) const = default;
@@ -39,8 +39,8 @@ inline constexpr uint64_t kTxnIncarnationUnit = 100'000'000;   // 10^8
 inline constexpr uint32_t kMaxClientRestarts = 99'999;
 inline constexpr uint64_t kMaxTxnSequence = kTxnIncarnationUnit - 1;
 static_assert(uint64_t{kMaxClientRestarts} * kTxnIncarnationUnit + kMaxTxnSequence < kTxnClientUnit);
-static_assert(sim::kMaxClients < (std::numeric_limits<uint64_t>::max() / 4 - kTxnClientUnit) / kTxnClientUnit,
-              "a transaction id times 4 plus a kind (a timer tag) must fit in 64 bits");
+static_assert(sim::kMaxClients < (std::numeric_limits<uint64_t>::max() - kTxnClientUnit) / kTxnClientUnit,
+              "every transaction id must fit in 64 bits");
 
 // Client number `client` (c1 = 1), incarnation (0 until its first restart), sequence from 1.
 inline TxnId make_txn_id(uint64_t client, uint32_t incarnation, uint64_t sequence) {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "sim/check/client_history.h"
+#include "sim/observe.h"
 
 namespace dsim::check {
 namespace {
@@ -33,8 +34,25 @@ struct Script {
     ev.data = keep.back().is_null() ? nullptr : &keep.back();
     if (auto e = clients.on_event(ev)) out.push_back(*e);
   }
-  void client(uint32_t node, int64_t ms, std::string_view type, nlohmann::json data) {
-    feed(sim::TraceKind::client, node, ms, type, 0, std::move(data));
+  std::vector<sim::MessagePtr> boxes;
+  // A client event as the runtime records it; `data` holds f, key and optionally value, process.
+  void client(uint32_t node, int64_t ms, std::string_view type, const nlohmann::json& data) {
+    sim::ClientEvent c;
+    const auto f = data.at("f").get<std::string>();
+    for (size_t i = 0; i < sim::kClientOpNames.size(); ++i)
+      if (sim::kClientOpNames[i] == f) c.f = static_cast<sim::ClientOp>(i);
+    c.key = data.at("key").get<std::string>();
+    c.value = data.value("value", nlohmann::json());
+    c.process = data.value("process", 0u);
+    boxes.push_back(sim::make_message<std::variant<sim::ClientEvent>>(std::move(c)));
+    sim::TraceEvent ev;
+    ev.seq = seq++;
+    ev.time = sim::Time::zero() + sim::Duration::millis(ms);
+    ev.kind = sim::TraceKind::client;
+    ev.node = sim::NodeId(node);
+    ev.name = type;
+    ev.msg = boxes.back().get();
+    if (auto e = clients.on_event(ev)) out.push_back(*e);
   }
 };
 

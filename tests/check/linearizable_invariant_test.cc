@@ -150,7 +150,7 @@ sim::InvariantResult run(const sim::Scenario& s, const std::string& trace = "") 
   sim.add_sink(&invariants);
   std::unique_ptr<sim::JsonlSink> jsonl;
   if (!trace.empty()) {
-    jsonl = std::make_unique<sim::JsonlSink>(trace, sim.topology(), sim::TraceHeader{1, "test", "test", s.resolved});
+    jsonl = std::make_unique<sim::JsonlSink>(trace, sim.topology(), sim::TraceHeader{sim::kTraceFormat, "test", "test", s.resolved});
     sim.add_sink(jsonl.get());
   }
   const sim::RunStats st = sim.run();
@@ -200,30 +200,35 @@ TEST(LinearizableInvariant, OfflineVerdictFromTheTraceMatchesTheLiveOne) {
 }
 
 // Client events fed straight to the invariant: (node, logical process, type, f, value).
-struct ClientEvent {
+struct Op {
   uint32_t node, process;
   const char* type;
   const char* f;
   nlohmann::json value;
 };
 
-sim::InvariantResult check_events(const std::vector<ClientEvent>& events, const CheckOptions& options = {}) {
+sim::InvariantResult check_events(const std::vector<Op>& events, const CheckOptions& options = {}) {
   const sim::Topology topology(1, 2);
   sim::InvariantSet set(topology);
   auto inv = make_linearizable_invariant("kv", {}, options);
   inv->set_name("linearizable");
   set.add(std::move(inv));
   uint64_t seq = 0;
-  for (const ClientEvent& c : events) {
-    nlohmann::json data = {{"f", c.f}, {"key", "k"}, {"value", c.value}};
-    if (c.process != 0) data["process"] = c.process;
+  std::vector<sim::MessagePtr> boxes;
+  for (const Op& c : events) {
+    sim::ClientEvent data;
+    data.f = std::string_view(c.f) == "put" ? sim::ClientOp::put : sim::ClientOp::get;
+    data.key = "k";
+    data.value = c.value;
+    data.process = c.process;
+    boxes.push_back(sim::make_message<std::variant<sim::ClientEvent>>(std::move(data)));
     sim::TraceEvent ev;
     ev.seq = ++seq;
     ev.time = sim::Time::from_ns(static_cast<int64_t>(seq) * 1000);
     ev.kind = sim::TraceKind::client;
     ev.node = sim::NodeId(c.node);
     ev.name = c.type;
-    ev.data = &data;
+    ev.msg = boxes.back().get();
     set.on_event(ev);
   }
   set.finish(sim::Time::from_ns(static_cast<int64_t>(seq + 1) * 1000));
@@ -234,7 +239,7 @@ sim::InvariantResult check_events(const std::vector<ClientEvent>& events, const 
 // its own Jepsen process, so this is a valid (and linearizable) history, not "two outstanding
 // operations for one process".
 TEST(LinearizableInvariant, LogicalProcessesOfOneNodeAreSeparateJepsenProcesses) {
-  const std::vector<ClientEvent> overlapping = {
+  const std::vector<Op> overlapping = {
       {1, 0, "invoke", "put", "x"}, {1, 1, "invoke", "get", nullptr}, {1, 1, "ok", "get", ""},
       {1, 0, "ok", "put", nullptr}, {1, 1, "invoke", "get", nullptr}, {1, 1, "ok", "get", "x"},
   };
@@ -242,7 +247,7 @@ TEST(LinearizableInvariant, LogicalProcessesOfOneNodeAreSeparateJepsenProcesses)
   EXPECT_EQ(r.verdict, sim::Verdict::holds) << (r.violation ? r.violation->what : r.detail);
 
   // The same events on one process are malformed: the second invoke finds one outstanding.
-  std::vector<ClientEvent> one_process = overlapping;
+  std::vector<Op> one_process = overlapping;
   for (auto& e : one_process) e.process = 0;
   const auto bad = check_events(one_process);
   ASSERT_EQ(bad.verdict, sim::Verdict::violated);
@@ -260,7 +265,7 @@ TEST(LinearizableInvariant, LogicalProcessesOfOneNodeAreSeparateJepsenProcesses)
 // is skipped with the reason, never a violation guessed from a search cut short.
 TEST(LinearizableInvariant, ExhaustedMemoryBudgetSkipsAndGuessesNothing) {
   // 24 overlapping puts, then a get of a value nobody put: refuting it visits ~2^24 configurations.
-  std::vector<ClientEvent> hard;
+  std::vector<Op> hard;
   for (uint32_t p = 0; p < 24; ++p) hard.push_back({1, p, "invoke", "put", p});
   for (uint32_t p = 0; p < 24; ++p) hard.push_back({1, p, "ok", "put", nullptr});
   hard.push_back({1, 99, "invoke", "get", nullptr});

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "sim/metrics.h"
+#include "sim/observe.h"
 
 namespace dsim::sim {
 namespace {
@@ -50,15 +51,15 @@ TEST(Metrics, ClientLatenciesAndMessageTypes) {
 // Two logical processes of one node overlap: each completion pairs with its own invocation.
 TEST(Metrics, LogicalProcessesOfOneNodeAreTimedSeparately) {
   Metrics m;
-  nlohmann::json p0{{"f", "get"}, {"key", "k"}, {"value", nullptr}};
-  nlohmann::json p1{{"f", "get"}, {"key", "k"}, {"value", nullptr}, {"process", 1}};
-  auto client = [&](const nlohmann::json& data, int64_t t_ms, std::string_view what) {
+  const MessagePtr p0 = make_message<std::variant<ClientEvent>>(ClientEvent{ClientOp::get, "k", nullptr, 0});
+  const MessagePtr p1 = make_message<std::variant<ClientEvent>>(ClientEvent{ClientOp::get, "k", nullptr, 1});
+  auto client = [&](const MessagePtr& data, int64_t t_ms, std::string_view what) {
     TraceEvent ev;
     ev.kind = TraceKind::client;
     ev.node = NodeId(5);
     ev.time = Time::zero() + Duration::millis(t_ms);
     ev.name = what;
-    ev.data = &data;
+    ev.msg = data.get();
     m.on_event(ev);
   };
   client(p0, 0, "invoke");

@@ -1,6 +1,8 @@
 // `dsim check` on traces whose observation payloads were garbled (inputs the trace fuzzer
-// found, kept in tests/fuzz/regressions/trace/): exit code 2 and one line naming the event and
-// the invariant, where it used to abort on an uncaught exception or read out of bounds.
+// found, kept in tests/fuzz/regressions/trace/): exit code 2 and one line, where it used to
+// abort on an uncaught exception or read out of bounds. An observation that does not fit its
+// type is refused as it is decoded (file:line and the field); one that fits but cannot be so
+// (a log with a gap) by the invariant that reads it (the event and the invariant).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -21,10 +23,12 @@ void expect_check_rejects(const std::string& name, const std::string& fragment) 
 
 TEST(CliBadInput, TraceWithGarbledObservations) {
   expect_check_rejects("commit-submit-without-participants",
-                       "trace event 0 (observe \"submit\"): invariant twopc.ac3_commit_needs_all_yes cannot read it");
-  expect_check_rejects("raft-commit-too-short", "trace event 0 (observe \"commit\"): invariant raft.leader_completeness");
-  expect_check_rejects("raft-log-append-gap", "leaves a gap after index 0");
-  expect_check_rejects("raft-term-float", "\"term\" must be a non-negative integer");
+                       "commit-submit-without-participants:2: observation submit: missing field \"txn\"");
+  expect_check_rejects("raft-commit-too-short", "raft-commit-too-short:2: observation commit: field \"data\" must be an object");
+  expect_check_rejects("raft-log-append-gap",
+                       "trace event 0 (observe \"log_append\"): invariant raft.leader_append_only cannot read it: log_append "
+                       "at index 1000000000000 leaves a gap after index 0");
+  expect_check_rejects("raft-term-float", "raft-term-float:2: observation became_leader: field \"term\" must be an integer");
 }
 
 }  // namespace

@@ -94,7 +94,7 @@ TEST(Classroom, SplitVotesCrashesARealLeaderAndNeverElectsAnother) {
   EXPECT_NE(run.out.find("elections:  1 "), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("raft.liveness              violated (expected)"), std::string::npos) << run.out;
   Result log = run_dsim("log " + trace + " --type crash --type became_leader");
-  EXPECT_TRUE(std::regex_search(log.out, std::regex("n1 became_leader [^\n]*term=1\n[^\n]*1000.000ms  FAULT crash crash=\\[n1\\] [^\n]*\n[^\n]*1000.000ms  n1 CRASH\n")))
+  EXPECT_TRUE(std::regex_search(log.out, std::regex("n1 became_leader term=1 [^\n]*\n[^\n]*1000.000ms  FAULT crash crash=\\[n1\\] [^\n]*\n[^\n]*1000.000ms  n1 CRASH\n")))
       << log.out;
   Result sweep = run_dsim("sweep " + scenario("teaching/raft-split-votes.json") + " --seeds 1:100 -j 2");
   EXPECT_EQ(sweep.code, 0) << sweep.out << sweep.err;

@@ -139,11 +139,11 @@ TEST(HostileNumbers, EnumsAndClientProcessesOutOfRangeAreRefused) {
                    "/scenarios/raft/leader-crash.json --trace r.jsonl");
   ASSERT_EQ(raft.code, 0) << raft.err;
   lines = lines_of(dir + "/r.jsonl");
-  for (i = 1; i < lines.size() && lines[i].find("\"process\":1,") == std::string::npos; ++i) {
+  for (i = 1; i < lines.size() && lines[i].find("\"process\":1}") == std::string::npos; ++i) {
   }
   ASSERT_LT(i, lines.size());
-  const size_t p = lines[i].find("\"process\":1,");
-  lines[i] = lines[i].substr(0, p) + "\"process\":4294967297," + lines[i].substr(p + 12);
+  const size_t p = lines[i].find("\"process\":1}");
+  lines[i] = lines[i].substr(0, p) + "\"process\":2147483648}" + lines[i].substr(p + 12);
   write_lines(dir + "/process.jsonl", lines);
   expect_bad(dir, "check process.jsonl", {"process.jsonl:" + std::to_string(i + 1) + ":", "\"process\" must be an integer from 0 to 2147483647"});
 }

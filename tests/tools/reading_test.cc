@@ -10,6 +10,8 @@
 #include <regex>
 #include <sstream>
 
+#include "protocols/commit/observations.h"
+#include "protocols/raft/observations.h"
 #include "tests/support/subprocess.h"
 #include "tools/cli/trace_text.h"
 
@@ -56,7 +58,8 @@ TEST(StateRecords, RaftStateAgreesWithObservationsAtEveryElection) {
         fold.advance_to(i + 1);
         EXPECT_FALSE(fold.nodes()[ev.node.value].up) << "#" << i;
       }
-      if (ev.kind != dsim::sim::TraceKind::observe || (ev.name != "became_leader" && ev.name != "stepped_down")) continue;
+      const auto* elected = ev.view().observed<dsim::raft::BecameLeader>();
+      if (!elected && !ev.view().observed<dsim::raft::SteppedDown>()) continue;
       // The handler's state record follows its events: apply up to the next handler's event.
       size_t end = i + 1;
       while (end < t.events.size() && t.events[end].time == ev.time && t.events[end].node == ev.node &&
@@ -64,9 +67,9 @@ TEST(StateRecords, RaftStateAgreesWithObservationsAtEveryElection) {
         ++end;
       fold.advance_to(end);
       const auto& st = fold.nodes()[ev.node.value].state;
-      if (ev.name == "became_leader") {
+      if (elected) {
         EXPECT_EQ(st.value("role", ""), "leader") << path << " #" << i << " " << st.dump();
-        EXPECT_EQ(st.value("term", 0ull), ev.data.value("term", 1ull << 60)) << path << " #" << i;
+        EXPECT_EQ(st.value("term", 0ull), elected->term.value) << path << " #" << i;
         EXPECT_EQ(st.value("leader", ""), t.names[ev.node.value]);
       } else {
         EXPECT_NE(st.value("role", ""), "leader") << path << " #" << i;
@@ -85,15 +88,16 @@ TEST(StateRecords, CommitParticipantsShowTheirDecisions) {
     dsim::cli::StateFold fold(t);
     for (size_t i = 0; i < t.events.size(); ++i) {
       const auto& ev = t.events[i];
-      if (ev.kind != dsim::sim::TraceKind::observe || ev.name != "decide" || ev.node.value == 0) continue;
+      const auto* decided = ev.view().observed<dsim::commit::Decided>();
+      if (!decided || ev.node.value == 0) continue;
       size_t end = i + 1;
       while (end < t.events.size() && t.events[end].time == ev.time && t.events[end].node == ev.node &&
              t.events[end].kind != dsim::sim::TraceKind::deliver && t.events[end].kind != dsim::sim::TraceKind::timer)
         ++end;
       fold.advance_to(end);
       const auto& txns = fold.nodes()[ev.node.value].state["txns"];
-      const std::string txn = std::to_string(ev.data["txn"].get<uint64_t>());
-      const std::string want = ev.data["decision"] == "commit" ? "committed" : "aborted";
+      const std::string txn = std::to_string(decided->txn.value);
+      const std::string want = decided->decision == dsim::commit::Decision::commit ? "committed" : "aborted";
       ASSERT_TRUE(txns.contains(txn)) << path << " #" << i << " " << txns.dump();
       EXPECT_EQ(txns[txn], want) << path << " #" << i;
       ++checked;

@@ -122,11 +122,11 @@ TEST(RaftHostileTrace, MalformedRecordsAreInputErrors) {
   EXPECT_EQ(input_error([] { Trace().observe(0, "apply", run(1, {{"1", 1}})); }),
             "observation apply: field \"term\" must be an integer");
   EXPECT_EQ(input_error([] { Trace().observe(0, "apply", run(1, {{-1, 1}})); }),
-            "observation apply: field \"term\" must be a non-negative integer within the field's range");
+            "observation apply: field \"term\" must be an integer from 0 to 18446744073709551615");
   EXPECT_EQ(input_error([] { Trace().observe(0, "log_append", {{"first", 1}}); }),
             "observation log_append: missing field \"entries\"");
   EXPECT_EQ(input_error([] { Trace().observe(0, "commit", json::array({5})); }),
-            "observation commit: field \"observation\" must be an object")
+            "observation commit: field \"data\" must be an object")
       << "was a heap overflow";
   EXPECT_EQ(input_error([] { Trace().observe(0, "became_leader", {{"term", 1e300}, {"last_index", 0}, {"last_term", 0}}); }),
             "observation became_leader: field \"term\" must be an integer")

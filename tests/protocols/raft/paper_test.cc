@@ -7,79 +7,22 @@
 
 #include "protocols/raft/node.h"
 #include "protocols/raft/observations.h"
-#include "sim/process.h"
 #include "sim/registry.h"
+#include "sim/testing.h"
 
 namespace dsim::raft {
 namespace {
 
-// One server n1 of a `servers`-node cluster (plus one client), driven by hand.
-class Harness {
+// One server n1 of a `servers`-node cluster (plus one client), driven by hand through
+// sim::TestNode, which applies each handler's effects as the runtime does.
+class Harness : public sim::TestNode<Node> {
  public:
   explicit Harness(uint32_t servers = 3, Config cfg = Config{})
-      : topology_(servers, 1), ctx_(topology_, pool_, timers_), cfg_(cfg) {
-    node_.rng = sim::Rng::derive(1, "node/n1/incarnation/0");
-    start();
-  }
-  // Builds a new Node over the same storage, as a restart does.
-  void start() {
-    ++node_.incarnation;
-    node_.process = std::make_unique<Node>(cfg_);
-    bind();
-    node().on_start(ctx_);
-  }
-  void crash_and_restart(bool lose_unsynced = true) {
-    node_.storage.crash(lose_unsynced);
-    node_.process.reset();
-    node_.timers.clear();
-    start();
-  }
-  // Applies the effects the way the runtime does (sync first), then clears them.
-  void bind() {
-    if (ctx_.sync_requested()) node_.storage.sync();
-    ctx_.clear_effects();
-    ctx_.bind(sim::NodeId(0), node_, now_, true);
-  }
-  template <class M>
-  void deliver(uint32_t from, M m) {
-    bind();
-    node().on_message(ctx_, sim::NodeId(from), Message(std::move(m)));
-  }
-  // Fires the (latest) armed timer of type T, as the runtime would.
-  template <class T>
-  void fire() {
-    bind();
-    const sim::LiveTimer* armed = nullptr;
-    for (const auto& t : node_.timers)
-      if (std::holds_alternative<T>(t.value->as<ServerTimer>())) armed = &t;
-    ASSERT_TRUE(armed) << "no " << T::type_name << " timer armed";
-    const sim::LiveTimer timer = *armed;  // the handler may arm or cancel timers
-    node_.process->on_timer_envelope(ctx_, timer.id, *timer.value);
-  }
-  void advance(sim::Duration d) { now_ += d; }
+      : TestNode(sim::Topology(servers, 1), sim::NodeId(0), [cfg] { return std::make_unique<Node>(cfg); }) {}
 
-  Node& node() { return static_cast<Node&>(*node_.process); }
-  sim::Context& ctx() { return ctx_; }
-  sim::Storage& storage() { return node_.storage; }
-  template <class M>
-  std::vector<std::pair<uint32_t, M>> sent() {
-    std::vector<std::pair<uint32_t, M>> out;
-    for (const auto& s : ctx_.sends()) {
-      const auto& msg = s.msg->as<Message>();
-      if (const auto* m = std::get_if<M>(&msg)) out.emplace_back(s.to.value, *m);
-    }
-    return out;
-  }
-  // The observations of type T the last handler made.
+  Node& node() { return process(); }
   template <class T>
-  std::vector<T> observed() {
-    std::vector<T> out;
-    for (const auto& o : ctx_.observations())
-      if (!o.client && o.value->holds<std::variant<T>>()) out.push_back(std::get<0>(o.value->as<std::variant<T>>()));
-    return out;
-  }
-  template <class T>
-  bool observed_any() {
+  bool observed_any() const {
     return !observed<T>().empty();
   }
 
@@ -90,15 +33,6 @@ class Harness {
     deliver(1, RequestVoteReply{node().current_term(), true, false});
     ASSERT_TRUE(node().is_leader());
   }
-
- private:
-  sim::Topology topology_;
-  sim::MessagePool pool_;
-  uint64_t timers_ = 0;
-  sim::NodeState node_;
-  sim::Context ctx_;
-  Config cfg_;
-  sim::Time now_ = sim::Time::zero() + sim::Duration::seconds(1);
 };
 
 Entry entry(uint64_t term, uint64_t seq, const std::string& value = "v") {
@@ -116,7 +50,7 @@ TEST(RaftPaper, S5_1_FollowerAdoptsHigherTermAndPersistsIt) {
   h.deliver(1, append(5, 0, 0, {}));
   EXPECT_EQ(h.node().current_term(), Term{5});
   EXPECT_EQ(h.storage().get("current_term")->get<uint64_t>(), 5u);
-  EXPECT_TRUE(h.ctx().sync_requested());  // applied before the reply leaves
+  EXPECT_TRUE(h.synced());  // applied before the reply leaves
   ASSERT_EQ(h.sent<AppendEntriesReply>().size(), 1u);
   EXPECT_TRUE(h.sent<AppendEntriesReply>()[0].second.success);
 }
@@ -313,8 +247,7 @@ TEST(RaftPaper, Persistence_VoteSurvivesACrashRightAfterTheGrant) {
   Harness h;
   h.deliver(1, RequestVote{Term{4}, sim::NodeId(1), LogIndex{0}, Term{0}, false});
   ASSERT_TRUE(h.sent<RequestVoteReply>()[0].second.vote_granted);
-  h.bind();                      // the runtime syncs, then the reply leaves
-  h.crash_and_restart(true);     // unsynced writes would be lost: there are none
+  h.crash_and_restart(true);  // after the handler's sync (the runtime's order): nothing unsynced is lost
   EXPECT_EQ(h.node().current_term(), Term{4});
   EXPECT_EQ(h.node().voted_for(), sim::NodeId(1));
   h.deliver(2, RequestVote{Term{4}, sim::NodeId(2), LogIndex{0}, Term{0}, false});
@@ -326,7 +259,6 @@ TEST(RaftPaper, Persistence_ForgetVoteBugVotesTwiceAfterARestart) {
   cfg.bugs.forget_vote = true;
   Harness h(3, cfg);
   h.deliver(1, RequestVote{Term{4}, sim::NodeId(1), LogIndex{0}, Term{0}, false});
-  h.bind();
   h.crash_and_restart(true);
   h.deliver(2, RequestVote{Term{4}, sim::NodeId(2), LogIndex{0}, Term{0}, false});
   EXPECT_TRUE(h.sent<RequestVoteReply>()[0].second.vote_granted);
@@ -335,7 +267,6 @@ TEST(RaftPaper, Persistence_ForgetVoteBugVotesTwiceAfterARestart) {
 TEST(RaftPaper, Persistence_LogAndTermRecoverFromStorageAlone) {
   Harness h;
   h.deliver(1, append(2, 0, 0, {entry(1, 1), entry(2, 2)}));
-  h.bind();
   h.crash_and_restart(true);
   EXPECT_EQ(h.node().current_term(), Term{2});
   EXPECT_EQ(h.node().log().last_index(), LogIndex{2});
