@@ -167,22 +167,6 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
     return t.any ? std::vector<bool>(sim_.topology().size(), true) : membership(t.nodes);
   }
 
-  void cut(sim::NodeId a, sim::NodeId b, std::vector<std::pair<sim::NodeId, sim::NodeId>>& log) {
-    if (a == b) return;
-    if (cuts_[{a.value, b.value}]++ == 0) sim_.network().set_connected(a, b, false);
-    log.emplace_back(a, b);
-  }
-  void uncut(const std::vector<std::pair<sim::NodeId, sim::NodeId>>& log) {
-    for (auto [a, b] : log) {
-      auto it = cuts_.find({a.value, b.value});
-      if (it == cuts_.end()) continue;  // healed meanwhile
-      if (--it->second == 0) {
-        cuts_.erase(it);
-        sim_.network().set_connected(a, b, true);
-      }
-    }
-  }
-
   void end_later(const Fault& f, std::function<void()> undo) {
     if (!f.length) return;
     sim_.schedule(sim_.now() + *f.length, [this, stream = f.stream, kind = f.kind, undo = std::move(undo)] {
@@ -213,7 +197,7 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
     sim_.record(sim::TraceKind::fault, to_string(f.kind), concrete);
     if (!f.note.empty()) notes_.push_back(label(spec) + " " + f.note);
     const uint32_t n = sim_.topology().size();
-    std::vector<std::pair<sim::NodeId, sim::NodeId>> links;
+    sim::Network::Cut cut;
     switch (f.kind) {
       case Kind::crash:
         for (auto x : f.target.nodes) sim_.crash(x, f.lose_unsynced);
@@ -225,9 +209,8 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
         for (auto x : f.target.nodes) sim_.restart(x);
         return;
       case Kind::heal:
-        // Every link reconnects and every message fault ends (protocols/common/heal.cc counts a
+        // Every link reconnects and every message fault ends (faults/healing.cc counts a
         // lasting one as healed here); Byzantine nodes stay Byzantine.
-        cuts_.clear();
         sim_.network().heal_all();
         std::erase_if(effects_, [](const std::unique_ptr<Effect>& e) { return e->kind != Kind::byzantine; });
         return;
@@ -247,31 +230,28 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
         return;
       }
       case Kind::partition: {
+        // Each node's groups, in order; a node in none (a client left out of the list) keeps
+        // every link.
+        cut.kind = sim::Network::Cut::Kind::groups;
         std::vector<std::vector<bool>> member;
         for (const auto& g : f.groups) member.push_back(membership(g));
-        // Nodes in no group (clients left out of the list) keep every link.
-        std::vector<bool> listed(n, false);
-        for (const auto& m : member)
-          for (uint32_t a = 0; a < n; ++a) listed[a] = listed[a] || m[a];
-        for (uint32_t a = 0; a < n; ++a)
-          for (uint32_t b = 0; b < n; ++b) {
-            if (!listed[a] || !listed[b]) continue;
-            bool share = false;
-            for (const auto& m : member) share |= m[a] && m[b];
-            if (!share) cut(sim::NodeId(a), sim::NodeId(b), links);
-          }
+        cut.first.reserve(n + 1);
+        for (uint32_t x = 0; x < n; ++x) {
+          cut.first.push_back(static_cast<uint32_t>(cut.group_ids.size()));
+          for (uint32_t g = 0; g < member.size(); ++g)
+            if (member[g][x]) cut.group_ids.push_back(g);
+        }
+        cut.first.push_back(static_cast<uint32_t>(cut.group_ids.size()));
         break;
       }
       case Kind::isolate:
-        for (auto x : f.target.nodes)
-          for (uint32_t o = 0; o < n; ++o) {
-            cut(x, sim::NodeId(o), links);
-            cut(sim::NodeId(o), x, links);
-          }
+        cut.kind = sim::Network::Cut::Kind::isolate;
+        cut.a = membership(f.target.nodes);
         break;
       case Kind::cut:
-        for (auto a : f.from.nodes)
-          for (auto b : f.to.nodes) cut(a, b, links);
+        cut.kind = sim::Network::Cut::Kind::links;
+        cut.a = membership(f.from.nodes);
+        cut.b = membership(f.to.nodes);
         break;
       case Kind::omit:
       case Kind::lossy:
@@ -297,7 +277,8 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
       case Kind::nemesis:
         return;
     }
-    end_later(f, [this, links] { uncut(links); });
+    const uint64_t id = sim_.network().add_cut(std::move(cut));
+    end_later(f, [this, id] { sim_.network().remove_cut(id); });
   }
 
   // Byzantine rewriting; false means drop the message.
@@ -414,7 +395,6 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
   const sim::Scenario& scenario_;
   std::vector<Fault> faults_;
   std::map<std::string, sim::Rng> rngs_;
-  std::map<std::pair<uint32_t, uint32_t>, int> cuts_;  // directed link -> how many faults cut it
   std::vector<std::unique_ptr<Effect>> effects_;
   uint64_t effect_counter_ = 0;
   std::map<std::string, sim::NodeId> latest_;

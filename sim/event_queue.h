@@ -3,12 +3,28 @@
 // same seed pops the same sequence. With tie shuffling on, the upper half of the key is drawn
 // from the rng: simultaneous events run in a random but still seed-determined order.
 //
-// Events are plain 48-byte structs in one vector-backed 4-ary heap: scheduling does not
-// allocate (beyond amortised vector growth) and nothing is type-erased. Cancelled timers are
-// not removed; the runtime recognises them when they pop (see process.cc).
+// Events are plain 48-byte structs; nothing is type-erased. Cancelled timers are not removed;
+// the runtime recognises them when they pop (see process.cc).
+//
+// The structure is a calendar queue (Brown 1988) whose current day is a heap. Time is cut into
+// slots of `width` ns; the slots from the current one on form a window of B buckets, each an
+// unsorted vector. Events before the end of the current slot (the horizon) are in a small 4-ary
+// heap, which is what pop() takes from; when it runs dry, the next non-empty bucket is moved
+// into it and heapified in O(k). Events beyond the window wait in a far heap and move into
+// their bucket when the window reaches them. (time, key) is a total order and the near heap
+// holds every event before the horizon, so the pop sequence is exactly the sorted one: no
+// digest depends on the width, the number of buckets or when they change.
+//
+// A binary heap over a million pending events costs ~10 cache misses per pop; here a push
+// appends to one bucket and a pop works in a heap of a few dozen events. The width adapts to
+// the density of pending events (about 64 per slot: the buckets' tails then fit in cache),
+// re-placing every event when it changes by more than 2x; the window grows with the number of
+// pending events.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "sim/time.h"
@@ -30,63 +46,254 @@ struct Event {
 
 class EventQueue {
  public:
-  bool empty() const { return heap_.empty(); }
-  size_t size() const { return heap_.size(); }
-  const Event& top() const { return heap_.front(); }
+  EventQueue() : buckets_(kMinBuckets) {}
+
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
+  // The first event (the queue must not be empty).
+  const Event& top() const { return near_.front(); }
 
   void push(const Event& e) {
-    heap_.push_back(e);
-    sift_up(heap_.size() - 1);
+    if (size_++ == 0) {
+      // Empty: every bucket is empty, so the window may start anywhere.
+      cur_slot_ = slot(e.time);
+      near_.push_back(e);
+      return;
+    }
+    if (before_horizon(e.time)) {
+      near_.push_back(e);
+      sift_up(near_, near_.size() - 1);
+      if (near_.size() > near_limit_) tune();
+    } else {
+      place(e);
+    }
   }
   Event pop() {
-    Event out = heap_.front();
-    Event last = heap_.back();
-    heap_.pop_back();
-    if (!heap_.empty()) sift_down(0, last);
+    Event out = near_.front();
+    pop_heap(near_);
+    if (--size_ > 0 && near_.empty()) refill();
+    if (++pops_since_tune_ >= tune_every_) tune();
     return out;
   }
 
-  // For rare whole-queue edits (a node's clock changed: its timers move). Call rebuild() after.
-  std::vector<Event>& raw() { return heap_; }
-  void rebuild();
+  // Every pending event, in no particular order, for rare whole-queue edits (a node's clock
+  // changed: its timers move). Call rebuild() after changing any time.
+  template <class F>
+  void for_each(F&& f) {
+    for (Event& e : near_) f(e);
+    for (const Bucket& b : buckets_)
+      for (uint32_t c = b.head; c != kNone; c = chunks_[c].next)
+        for (uint32_t i = 0; i < chunks_[c].count; ++i) f(chunks_[c].ev[i]);
+    for (Event& e : far_) f(e);
+  }
+  void rebuild() { replace_all(width_, buckets_.size()); }
+
+  // The events loaded with the current slot (a heap, so in no useful order) and how many slots
+  // have been loaded so far: the runtime prefetches the nodes a new slot's events touch.
+  template <class F>
+  void for_each_near(F&& f) const {
+    for (const Event& e : near_) f(e);
+  }
+  uint64_t loads() const { return loads_; }
+
+  // For tests and `dsim bench`: the current slot width (ns) and number of buckets.
+  int64_t width() const { return width_; }
+  size_t buckets() const { return buckets_.size(); }
 
  private:
+  static constexpr size_t kMinBuckets = 64;
+  static constexpr size_t kMaxBuckets = size_t{1} << 22;
+  static constexpr int64_t kTargetPerSlot = 64;
+  static constexpr size_t kNearLimit = 16 * kTargetPerSlot;
+
   static bool before(const Event& x, const Event& y) {
     return x.time < y.time || (x.time == y.time && x.key < y.key);
   }
-  void sift_up(size_t i) {
-    Event e = heap_[i];
+  uint64_t slot(Time t) const { return static_cast<uint64_t>(t.ns()) / static_cast<uint64_t>(width_); }
+  // Every event in near_ is before it (ns); every other event at or after it. Unsigned: the
+  // end of the last slot may pass INT64_MAX.
+  uint64_t horizon() const { return (cur_slot_ + 1) * static_cast<uint64_t>(width_); }
+  bool before_horizon(Time t) const { return static_cast<uint64_t>(t.ns()) < horizon(); }
+
+  void place(const Event& e) {
+    const uint64_t s = slot(e.time);
+    if (s < cur_slot_ + buckets_.size()) {
+      append(buckets_[s & (buckets_.size() - 1)], e);
+    } else {
+      far_.push_back(e);
+      sift_up(far_, far_.size() - 1);
+    }
+  }
+
+  // near_ is empty and events remain: load the next non-empty slot.
+  void refill() {
+    const uint64_t mask = buckets_.size() - 1;
+    for (;;) {
+      uint64_t s = cur_slot_ + 1;
+      if (in_buckets_ == 0) s = std::max(s, slot(far_.front().time));  // skip an empty stretch
+      cur_slot_ = s;
+      // Far events the window now reaches move into their buckets.
+      while (!far_.empty() && slot(far_.front().time) < s + buckets_.size()) {
+        const Event e = far_.front();
+        pop_heap(far_);
+        append(buckets_[slot(e.time) & mask], e);
+      }
+      Bucket& b = buckets_[s & mask];
+      if (b.head == kNone) continue;
+      // The slot's chunks into the near heap, and back to the free list (most recent first:
+      // the next appends reuse what is still in cache).
+      for (uint32_t c = b.head; c != kNone;) {
+        Chunk& ch = chunks_[c];
+        near_.insert(near_.end(), ch.ev, ch.ev + ch.count);
+        const uint32_t next = ch.next;
+        ch.next = free_;
+        free_ = c;
+        c = next;
+      }
+      b = Bucket{};
+      in_buckets_ -= near_.size();
+      ++loads_;
+      for (size_t i = near_.size() / 4 + 1; i-- > 0;) {
+        if (i >= near_.size()) continue;
+        const Event e = near_[i];
+        sift_down(near_, i, e);
+      }
+      return;
+    }
+  }
+
+  // Adapts the width to the density of the pending events: kTargetPerSlot per slot around the
+  // median (robust to a few events hours ahead), and the window to their number. O(n), run
+  // every max(4096, n) pops, or at once when the near heap outgrows its bound (a width far too
+  // large for the events, as when a run starts with every node arming a timer).
+  void tune() {
+    pops_since_tune_ = 0;
+    tune_every_ = std::max<size_t>(4096, size_);
+    if (size_ < 2) return;
+    times_.clear();
+    for_each([&](const Event& e) { times_.push_back(e.time.ns()); });
+    const auto mid = times_.begin() + static_cast<std::ptrdiff_t>(times_.size() / 2);
+    std::nth_element(times_.begin(), mid, times_.end());
+    const int64_t lo = *std::min_element(times_.begin(), mid + 1);
+    // Half the events lie within [lo, median]: that span over n/2 events, times the target.
+    const double per_event = static_cast<double>(*mid - lo) / static_cast<double>(times_.size() / 2);
+    const auto w = static_cast<int64_t>(std::clamp(per_event * kTargetPerSlot, 1.0, 1e12));
+    size_t nb = kMinBuckets;
+    while (nb < kMaxBuckets && nb * kTargetPerSlot < 2 * size_) nb *= 2;
+    if (w > 2 * width_ || 2 * w < width_ || nb != buckets_.size()) replace_all(w, nb);
+    // Still too many events before the horizon (ties the width cannot split): bound the next
+    // tune by what remains, so it does not run again at every push.
+    near_limit_ = std::max<size_t>(kNearLimit, 2 * near_.size());
+  }
+
+  // Re-places every event with a new width and number of buckets.
+  void replace_all(int64_t width, size_t nbuckets) {
+    std::vector<Event> all;
+    all.reserve(size_);
+    for_each([&](const Event& e) { all.push_back(e); });
+    near_.clear();
+    far_.clear();
+    buckets_.assign(nbuckets, Bucket{});
+    chunks_.clear();
+    free_ = kNone;
+    in_buckets_ = 0;
+    width_ = std::max<int64_t>(1, width);
+    size_ = all.size();
+    if (all.empty()) return;
+    const Event* first = &all[0];
+    for (const Event& e : all)
+      if (before(e, *first)) first = &e;
+    cur_slot_ = slot(first->time);
+    for (const Event& e : all) {
+      if (before_horizon(e.time)) near_.push_back(e);
+      else place(e);
+    }
+    for (size_t i = near_.size() / 4 + 1; i-- > 0;) {
+      if (i >= near_.size()) continue;
+      const Event e = near_[i];
+      sift_down(near_, i, e);
+    }
+  }
+
+  // A 4-ary min-heap in a vector, by (time, key).
+  static void sift_up(std::vector<Event>& h, size_t i) {
+    Event e = h[i];
     while (i > 0) {
       size_t parent = (i - 1) / 4;
-      if (!before(e, heap_[parent])) break;
-      heap_[i] = heap_[parent];
+      if (!before(e, h[parent])) break;
+      h[i] = h[parent];
       i = parent;
     }
-    heap_[i] = e;
+    h[i] = e;
   }
-  void sift_down(size_t i, const Event& e) {
-    const size_t n = heap_.size();
+  static void sift_down(std::vector<Event>& h, size_t i, const Event& e) {
+    const size_t n = h.size();
     for (;;) {
       size_t first = 4 * i + 1;
       if (first >= n) break;
       size_t best = first;
       size_t end = first + 4 < n ? first + 4 : n;
       for (size_t c = first + 1; c < end; ++c)
-        if (before(heap_[c], heap_[best])) best = c;
-      if (!before(heap_[best], e)) break;
-      heap_[i] = heap_[best];
+        if (before(h[c], h[best])) best = c;
+      if (!before(h[best], e)) break;
+      h[i] = h[best];
       i = best;
     }
-    heap_[i] = e;
+    h[i] = e;
   }
-  std::vector<Event> heap_;
-};
+  static void pop_heap(std::vector<Event>& h) {
+    Event last = h.back();
+    h.pop_back();
+    if (!h.empty()) sift_down(h, 0, last);
+  }
 
-inline void EventQueue::rebuild() {
-  for (size_t i = heap_.size(); i-- > 0;) {
-    Event e = heap_[i];
-    sift_down(i, e);
+  std::vector<Event> near_;                  // heap: the events before horizon()
+  // Buckets are lists of fixed-size chunks from one pool (indices, so the pool may grow): no
+  // allocation per bucket, and at most one partly filled chunk of slack each.
+  static constexpr uint32_t kNone = UINT32_MAX;
+  static constexpr uint32_t kChunk = 8;
+  struct Chunk {
+    Event ev[kChunk];
+    uint32_t count = 0;
+    uint32_t next = kNone;
+  };
+  struct Bucket {
+    uint32_t head = kNone, tail = kNone;
+  };
+  void append(Bucket& b, const Event& e) {
+    ++in_buckets_;
+    if (b.tail != kNone && chunks_[b.tail].count < kChunk) {
+      Chunk& t = chunks_[b.tail];
+      t.ev[t.count++] = e;
+      return;
+    }
+    uint32_t c;
+    if (free_ != kNone) {
+      c = free_;
+      free_ = chunks_[c].next;
+    } else {
+      c = static_cast<uint32_t>(chunks_.size());
+      chunks_.emplace_back();
+    }
+    Chunk& ch = chunks_[c];
+    ch.ev[0] = e;
+    ch.count = 1;
+    ch.next = kNone;
+    if (b.tail == kNone) b.head = c;
+    else chunks_[b.tail].next = c;
+    b.tail = c;
   }
-}
+  std::vector<Bucket> buckets_;  // slot s in buckets_[s % B], for s in (cur_slot_, cur_slot_ + B)
+  std::vector<Chunk> chunks_;
+  uint32_t free_ = kNone;
+  std::vector<Event> far_;                   // heap: slots from cur_slot_ + B on
+  size_t size_ = 0;
+  size_t in_buckets_ = 0;
+  uint64_t cur_slot_ = 0;
+  int64_t width_ = 1'000;  // ns; adapted
+  size_t pops_since_tune_ = 0, tune_every_ = 4096, near_limit_ = kNearLimit;
+  std::vector<int64_t> times_;  // tune()'s scratch
+  uint64_t loads_ = 0;
+};
 
 }  // namespace dsim::sim

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/assert.h"
+
 namespace dsim::sim {
 
 Duration LatencyDist::sample(Rng& rng) const {
@@ -82,18 +84,46 @@ Network::Network(NetworkConfig config, uint32_t nodes, Rng rng)
   }
 }
 
-void Network::set_connected(NodeId from, NodeId to, bool up) {
-  if (!up && cut_.empty()) cut_.assign((static_cast<uint64_t>(nodes_) * nodes_ + 63) / 64, 0);
-  if (cut_.empty()) return;
-  const uint64_t bit = static_cast<uint64_t>(from.value) * nodes_ + to.value;
-  if (up) cut_[bit >> 6] &= ~(uint64_t{1} << (bit & 63));
-  else cut_[bit >> 6] |= uint64_t{1} << (bit & 63);
-  any_cut_ = std::any_of(cut_.begin(), cut_.end(), [](uint64_t w) { return w != 0; });
+uint64_t Network::add_cut(Cut cut) {
+  const size_t n = nodes_;
+  switch (cut.kind) {
+    case Cut::Kind::groups:
+      DSIM_ASSERT(cut.first.size() == n + 1 && cut.first.back() == cut.group_ids.size(), "malformed group cut");
+      break;
+    case Cut::Kind::isolate:
+      DSIM_ASSERT(cut.a.size() == n, "malformed isolate cut");
+      break;
+    case Cut::Kind::links:
+      DSIM_ASSERT(cut.a.size() == n && cut.b.size() == n, "malformed link cut");
+      break;
+  }
+  cuts_.emplace_back(++cut_counter_, std::move(cut));
+  return cut_counter_;
 }
 
-void Network::heal_all() {
-  std::fill(cut_.begin(), cut_.end(), 0);
-  any_cut_ = false;
+void Network::remove_cut(uint64_t id) {
+  std::erase_if(cuts_, [id](const auto& c) { return c.first == id; });
+}
+
+bool Network::blocks(const Cut& c, uint32_t from, uint32_t to) {
+  switch (c.kind) {
+    case Cut::Kind::groups: {
+      auto a = c.group_ids.begin() + c.first[from], a_end = c.group_ids.begin() + c.first[from + 1];
+      auto b = c.group_ids.begin() + c.first[to], b_end = c.group_ids.begin() + c.first[to + 1];
+      if (a == a_end || b == b_end) return false;  // a node in no group keeps every link
+      while (a != a_end && b != b_end) {
+        if (*a == *b) return false;
+        if (*a < *b) ++a;
+        else ++b;
+      }
+      return true;
+    }
+    case Cut::Kind::isolate:
+      return c.a[from] || c.a[to];
+    case Cut::Kind::links:
+      return c.a[from] && c.b[to];
+  }
+  return false;
 }
 
 Time Network::fifo_arrival(NodeId from, NodeId to, Time t) {

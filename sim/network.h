@@ -1,5 +1,5 @@
 // The simulated network: per-link latency distributions, loss, duplication, optional FIFO
-// links, a connectivity matrix that partitions edit, and filters through which fault
+// links, connectivity cut by partitions (kept as group membership, not as links), and filters through which fault
 // injectors act on a node's send and receive paths.
 //
 // The network decides a message's fate when it is sent (blocked, lost, duplicated, when each
@@ -88,15 +88,30 @@ class Network {
     return it == overrides_.end() ? config_.defaults : it->second;
   }
 
-  // Connectivity (directed). Everything is connected until a partition cuts a link.
+  // Connectivity (directed). Everything is connected until a cut is added. A cut is kept as
+  // the membership that defines it, never as the links it cuts: a partition of 1,000,000
+  // nodes costs a group list per node, not 10^12 bits. Each fault adds its own cut and removes
+  // it by id, so overlapping faults heal independently.
+  struct Cut {
+    enum class Kind : uint8_t { groups, isolate, links };
+    Kind kind = Kind::links;
+    // groups: node a's groups are group_ids[first[a] .. first[a+1]) (sorted); two listed nodes
+    // are connected when they share a group; a node in no group keeps every link.
+    std::vector<uint32_t> first, group_ids;
+    // isolate: every link into or out of a node with a[node] is cut.
+    // links: a -> b is cut when a[from] and b[to].
+    std::vector<bool> a, b;
+  };
+  uint64_t add_cut(Cut cut);
+  void remove_cut(uint64_t id);  // an id no longer present (healed meanwhile) is ignored
   bool connected(NodeId from, NodeId to) const {
-    if (!any_cut_) return true;
-    const uint64_t bit = static_cast<uint64_t>(from.value) * nodes_ + to.value;
-    return !(cut_[bit >> 6] >> (bit & 63) & 1);
+    if (cuts_.empty() || from == to) return true;
+    for (const auto& [id, c] : cuts_)
+      if (blocks(c, from.value, to.value)) return false;
+    return true;
   }
-  void set_connected(NodeId from, NodeId to, bool up);
-  void heal_all();
-  bool any_cut() const { return any_cut_; }
+  void heal_all() { cuts_.clear(); }
+  bool any_cut() const { return !cuts_.empty(); }
 
   // The fate of one message sent now: a drop cause, or one or two arrival times.
   struct Plan {
@@ -121,8 +136,9 @@ class Network {
   uint32_t nodes_;
   Rng rng_;
   std::map<uint64_t, LinkSpec> overrides_;
-  bool any_cut_ = false;
-  std::vector<uint64_t> cut_;  // nodes_ x nodes_ bits, allocated on the first cut
+  static bool blocks(const Cut& c, uint32_t from, uint32_t to);
+  std::vector<std::pair<uint64_t, Cut>> cuts_;  // in the order added
+  uint64_t cut_counter_ = 0;
   bool any_fifo_ = false;
   std::unordered_map<uint64_t, Time> last_arrival_;  // FIFO links; looked up, never iterated
 };

@@ -101,6 +101,7 @@ class Simulation {
   void emit(TraceEvent& ev);
   void record_state(NodeId id, NodeState& node);
   uint64_t next_key(bool control);
+  void prefetch_next();
   void drop(NodeId from, NodeId to, uint64_t id, const Envelope& msg, std::string_view cause);
 
   SimOptions options_;
@@ -110,6 +111,7 @@ class Simulation {
   ProcessFactory factory_;
   std::vector<NodeState> nodes_;
   EventQueue queue_;
+  uint64_t prefetched_loads_ = 0;
   Context ctx_;
   Rng tie_rng_;
   std::vector<TraceSink*> sinks_;

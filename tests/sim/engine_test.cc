@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <set>
+#include <string_view>
 
 #include "sim/clock.h"
 #include "sim/event_queue.h"
@@ -143,6 +144,89 @@ TEST(EventQueue, LargeRandomWorkloadPopsSorted) {
     ASSERT_TRUE(prev.time < e.time || (prev.time == e.time && prev.key < e.key));
     prev = e;
   }
+}
+
+// The calendar queue against a sorted model: interleaved pushes and pops as a simulation
+// makes them (never before the last popped time), from dense bursts to sparse jumps of hours,
+// ties, a whole-queue edit (rebuild) midway, and enough events that the width and the window
+// adapt several times. Every pop must be the model's least (time, key).
+TEST(EventQueue, CalendarPopsExactlyTheSortedSequenceAcrossWorkloads) {
+  struct Shape {
+    const char* name;
+    int64_t spread_ns;   // how far ahead of now an event lands
+    uint64_t burst;      // pushes per pop, on average
+    int64_t jump_every;  // every so many pops, one event hours ahead (0: never)
+  };
+  const Shape shapes[] = {
+      {"dense", 10'000'000, 1, 0},          // pingmesh-like: 10ms ahead
+      {"ties", 3, 1, 0},                    // nearly everything simultaneous
+      {"sparse", 3'600'000'000'000, 1, 0},  // up to an hour ahead
+      {"bursty", 1'000'000, 3, 0},          // growing queue
+      {"mixed", 5'000'000, 1, 97},          // a far event now and then
+  };
+  for (const Shape& sh : shapes) {
+    EventQueue q;
+    std::set<std::pair<int64_t, uint64_t>> model;
+    Rng r(11);
+    uint64_t key = 0;
+    int64_t now = 0;
+    size_t widths_seen = 0;
+    int64_t last_width = q.width();
+    auto push = [&](int64_t at) {
+      Event e;
+      e.time = Time::from_ns(at);
+      e.key = ++key;
+      q.push(e);
+      model.insert({at, e.key});
+    };
+    for (int i = 0; i < 20'000; ++i) push(static_cast<int64_t>(r.uniform(static_cast<uint64_t>(sh.spread_ns))));
+    for (int64_t pops = 0; pops < 200'000 && !model.empty(); ++pops) {
+      ASSERT_EQ(q.size(), model.size()) << sh.name;
+      const Event e = q.pop();
+      ASSERT_EQ(std::make_pair(e.time.ns(), e.key), *model.begin()) << sh.name << " pop " << pops;
+      model.erase(model.begin());
+      now = e.time.ns();
+      const uint64_t n = sh.burst == 1 ? 1 : r.uniform(2 * sh.burst);
+      for (uint64_t k = 0; k < n; ++k) push(now + static_cast<int64_t>(r.uniform(static_cast<uint64_t>(sh.spread_ns))));
+      if (sh.jump_every && pops % sh.jump_every == 0) push(now + 3'600'000'000'000 + static_cast<int64_t>(r.uniform(1000)));
+      if (pops == 50'000) {
+        // A clock jump moves some events (never before now), as Simulation::reschedule_timers does.
+        model.clear();
+        q.for_each([&](Event& ev) {
+          if (ev.key % 3 == 0) ev.time = Time::from_ns(now + static_cast<int64_t>(ev.key % 1000));
+          model.insert({ev.time.ns(), ev.key});
+        });
+        q.rebuild();
+      }
+      if (q.width() != last_width) ++widths_seen, last_width = q.width();
+    }
+    while (!model.empty()) {
+      const Event e = q.pop();
+      ASSERT_EQ(std::make_pair(e.time.ns(), e.key), *model.begin()) << sh.name;
+      model.erase(model.begin());
+    }
+    EXPECT_TRUE(q.empty());
+    if (std::string_view(sh.name) == "dense" || std::string_view(sh.name) == "sparse")
+      EXPECT_GT(widths_seen, 0u) << sh.name << ": the width never adapted";
+  }
+}
+
+// Emptied and refilled at an earlier time (possible for a queue on its own, not in a run).
+TEST(EventQueue, RefilledAfterEmptyingStartsAnywhere) {
+  EventQueue q;
+  Event e;
+  e.time = Time::from_ns(5'000'000'000);
+  e.key = 1;
+  q.push(e);
+  EXPECT_EQ(q.pop().key, 1u);
+  for (uint64_t k = 2; k < 6; ++k) {
+    e.time = Time::from_ns(static_cast<int64_t>(100 - k));
+    e.key = k;
+    q.push(e);
+  }
+  std::vector<uint64_t> order;
+  while (!q.empty()) order.push_back(q.pop().key);
+  EXPECT_EQ(order, (std::vector<uint64_t>{5, 4, 3, 2}));
 }
 
 TEST(Clock, DriftOf1000PpmFiresOneSecondTimerAt0999s) {

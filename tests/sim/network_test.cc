@@ -141,13 +141,80 @@ TEST(Network, PartitionDropsAtSendAndInFlight) {
   Simulation sim(SimOptions{1, Duration::millis(100)}, Topology(2, 0), uniform(Duration::millis(5), Duration::millis(6)),
                  [&](NodeId, const Topology&) { return std::make_unique<Stream>(1000, Duration::millis(1), &seen); });
   // Cut n1 -> n2 from 20ms to 40ms. Messages sent in 14..20ms are in flight at the cut.
-  sim.schedule(Time::zero() + Duration::millis(20), [&] { sim.network().set_connected(NodeId(0), NodeId(1), false); });
-  sim.schedule(Time::zero() + Duration::millis(40), [&] { sim.network().set_connected(NodeId(0), NodeId(1), true); });
+  uint64_t cut = 0;
+  sim.schedule(Time::zero() + Duration::millis(20), [&] {
+    Network::Cut c;
+    c.kind = Network::Cut::Kind::links;
+    c.a = {true, false};
+    c.b = {false, true};
+    cut = sim.network().add_cut(std::move(c));
+  });
+  sim.schedule(Time::zero() + Duration::millis(40), [&] { sim.network().remove_cut(cut); });
   RunStats st = sim.run();
   EXPECT_GE(st.drops_by_cause["partitioned"], 20u + 4u);  // ~20 at send, ~5 in flight
   EXPECT_GT(seen.received, 50);                           // delivery resumed after the heal
   // Asymmetric: the reverse direction was never cut.
   EXPECT_TRUE(sim.network().connected(NodeId(1), NodeId(0)));
+}
+
+// Cuts are kept as membership: groups (a node in no group keeps every link; overlapping groups
+// bridge), isolation, and from x to link sets. Overlapping cuts heal independently.
+TEST(Network, CutsByGroupsIsolationAndLinkSets) {
+  Network net(NetworkConfig{}, 6, Rng(1));
+  auto id = [](uint32_t v) { return NodeId(v); };
+  Network::Cut groups;
+  groups.kind = Network::Cut::Kind::groups;
+  // n1: {0}, n2: {0, 1}, n3: {1}, n4: {2}, n5: none, n6: none
+  groups.first = {0, 1, 3, 4, 5, 5, 5};
+  groups.group_ids = {0, 0, 1, 1, 2};
+  const uint64_t g = net.add_cut(groups);
+  EXPECT_TRUE(net.connected(id(0), id(1)));   // share group 0
+  EXPECT_TRUE(net.connected(id(1), id(2)));   // share group 1
+  EXPECT_FALSE(net.connected(id(0), id(2)));  // no common group
+  EXPECT_FALSE(net.connected(id(3), id(0)));
+  EXPECT_TRUE(net.connected(id(4), id(3)));   // unlisted keeps every link
+  EXPECT_TRUE(net.connected(id(2), id(2)));
+  Network::Cut iso;
+  iso.kind = Network::Cut::Kind::isolate;
+  iso.a = {false, true, false, false, false, false};
+  const uint64_t i = net.add_cut(iso);
+  EXPECT_FALSE(net.connected(id(0), id(1)));
+  EXPECT_FALSE(net.connected(id(1), id(5)));
+  EXPECT_TRUE(net.connected(id(4), id(5)));
+  net.remove_cut(g);
+  EXPECT_FALSE(net.connected(id(0), id(1)));  // still isolated
+  EXPECT_TRUE(net.connected(id(0), id(2)));   // the partition healed on its own
+  net.remove_cut(i);
+  net.remove_cut(i);  // twice: ignored
+  EXPECT_FALSE(net.any_cut());
+  Network::Cut links;
+  links.kind = Network::Cut::Kind::links;
+  links.a = {true, true, false, false, false, false};
+  links.b = {false, false, true, false, false, false};
+  net.add_cut(links);
+  EXPECT_FALSE(net.connected(id(0), id(2)));
+  EXPECT_FALSE(net.connected(id(1), id(2)));
+  EXPECT_TRUE(net.connected(id(2), id(0)));  // directed
+  net.heal_all();
+  EXPECT_TRUE(net.connected(id(0), id(2)));
+}
+
+// A partition of a million nodes: a group list per node (about 8 MB), where a link matrix
+// would be 125 GB.
+TEST(Network, PartitionOfAMillionNodesIsGroupsNotLinks) {
+  constexpr uint32_t n = 1'000'000;
+  Network net(NetworkConfig{}, n, Rng(1));
+  Network::Cut c;
+  c.kind = Network::Cut::Kind::groups;
+  for (uint32_t x = 0; x < n; ++x) {
+    c.first.push_back(x);
+    c.group_ids.push_back(x < n / 2 ? 0 : 1);
+  }
+  c.first.push_back(n);
+  net.add_cut(std::move(c));
+  EXPECT_TRUE(net.connected(NodeId(1), NodeId(n / 2 - 1)));
+  EXPECT_FALSE(net.connected(NodeId(1), NodeId(n / 2)));
+  EXPECT_TRUE(net.connected(NodeId(n - 1), NodeId(n / 2)));
 }
 
 }  // namespace
