@@ -44,6 +44,76 @@ struct Event {
   uint8_t flags = 0;  // deliver: 1 = duplicate copy
 };
 
+// A 4-ary min-heap of events by (time, key) in one vector: the calendar's current slot and
+// its far events (below), and on its own the queue dsim used before the calendar.
+class EventHeap {
+ public:
+  static bool before(const Event& x, const Event& y) {
+    return x.time < y.time || (x.time == y.time && x.key < y.key);
+  }
+
+  bool empty() const { return h_.empty(); }
+  size_t size() const { return h_.size(); }
+  const Event& top() const { return h_.front(); }
+  void push(const Event& e) {
+    h_.push_back(e);
+    sift_up(h_.size() - 1);
+  }
+  Event pop() {
+    Event out = h_.front();
+    Event last = h_.back();
+    h_.pop_back();
+    if (!h_.empty()) sift_down(0, last);
+    return out;
+  }
+  void clear() { h_.clear(); }
+
+  // Bulk loading: append in any order, then heapify() once (O(n)).
+  void append(const Event* first, const Event* last) { h_.insert(h_.end(), first, last); }
+  void append(const Event& e) { h_.push_back(e); }
+  void heapify() {
+    if (h_.size() < 2) return;
+    for (size_t i = (h_.size() - 2) / 4 + 1; i-- > 0;) {
+      const Event e = h_[i];
+      sift_down(i, e);
+    }
+  }
+
+  // In heap order (none useful); changing a time requires rebuilding the heap.
+  auto begin() { return h_.begin(); }
+  auto end() { return h_.end(); }
+  auto begin() const { return h_.begin(); }
+  auto end() const { return h_.end(); }
+
+ private:
+  void sift_up(size_t i) {
+    Event e = h_[i];
+    while (i > 0) {
+      size_t parent = (i - 1) / 4;
+      if (!before(e, h_[parent])) break;
+      h_[i] = h_[parent];
+      i = parent;
+    }
+    h_[i] = e;
+  }
+  void sift_down(size_t i, const Event& e) {
+    const size_t n = h_.size();
+    for (;;) {
+      size_t first = 4 * i + 1;
+      if (first >= n) break;
+      size_t best = first;
+      size_t end = first + 4 < n ? first + 4 : n;
+      for (size_t c = first + 1; c < end; ++c)
+        if (before(h_[c], h_[best])) best = c;
+      if (!before(h_[best], e)) break;
+      h_[i] = h_[best];
+      i = best;
+    }
+    h_[i] = e;
+  }
+  std::vector<Event> h_;
+};
+
 class EventQueue {
  public:
   EventQueue() : buckets_(kMinBuckets) {}
@@ -51,26 +121,24 @@ class EventQueue {
   bool empty() const { return size_ == 0; }
   size_t size() const { return size_; }
   // The first event (the queue must not be empty).
-  const Event& top() const { return near_.front(); }
+  const Event& top() const { return near_.top(); }
 
   void push(const Event& e) {
     if (size_++ == 0) {
       // Empty: every bucket is empty, so the window may start anywhere.
       cur_slot_ = slot(e.time);
-      near_.push_back(e);
+      near_.push(e);
       return;
     }
     if (before_horizon(e.time)) {
-      near_.push_back(e);
-      sift_up(near_, near_.size() - 1);
+      near_.push(e);
       if (near_.size() > near_limit_) tune();
     } else {
       place(e);
     }
   }
   Event pop() {
-    Event out = near_.front();
-    pop_heap(near_);
+    const Event out = near_.pop();
     if (--size_ > 0 && near_.empty()) refill();
     if (++pops_since_tune_ >= tune_every_) tune();
     return out;
@@ -106,9 +174,6 @@ class EventQueue {
   static constexpr int64_t kTargetPerSlot = 64;
   static constexpr size_t kNearLimit = 16 * kTargetPerSlot;
 
-  static bool before(const Event& x, const Event& y) {
-    return x.time < y.time || (x.time == y.time && x.key < y.key);
-  }
   uint64_t slot(Time t) const { return static_cast<uint64_t>(t.ns()) / static_cast<uint64_t>(width_); }
   // Every event in near_ is before it (ns); every other event at or after it. Unsigned: the
   // end of the last slot may pass INT64_MAX.
@@ -120,8 +185,7 @@ class EventQueue {
     if (s < cur_slot_ + buckets_.size()) {
       append(buckets_[s & (buckets_.size() - 1)], e);
     } else {
-      far_.push_back(e);
-      sift_up(far_, far_.size() - 1);
+      far_.push(e);
     }
   }
 
@@ -130,12 +194,11 @@ class EventQueue {
     const uint64_t mask = buckets_.size() - 1;
     for (;;) {
       uint64_t s = cur_slot_ + 1;
-      if (in_buckets_ == 0) s = std::max(s, slot(far_.front().time));  // skip an empty stretch
+      if (in_buckets_ == 0) s = std::max(s, slot(far_.top().time));  // skip an empty stretch
       cur_slot_ = s;
       // Far events the window now reaches move into their buckets.
-      while (!far_.empty() && slot(far_.front().time) < s + buckets_.size()) {
-        const Event e = far_.front();
-        pop_heap(far_);
+      while (!far_.empty() && slot(far_.top().time) < s + buckets_.size()) {
+        const Event e = far_.pop();
         append(buckets_[slot(e.time) & mask], e);
       }
       Bucket& b = buckets_[s & mask];
@@ -144,7 +207,7 @@ class EventQueue {
       // the next appends reuse what is still in cache).
       for (uint32_t c = b.head; c != kNone;) {
         Chunk& ch = chunks_[c];
-        near_.insert(near_.end(), ch.ev, ch.ev + ch.count);
+        near_.append(ch.ev, ch.ev + ch.count);
         const uint32_t next = ch.next;
         ch.next = free_;
         free_ = c;
@@ -153,11 +216,7 @@ class EventQueue {
       b = Bucket{};
       in_buckets_ -= near_.size();
       ++loads_;
-      for (size_t i = near_.size() / 4 + 1; i-- > 0;) {
-        if (i >= near_.size()) continue;
-        const Event e = near_[i];
-        sift_down(near_, i, e);
-      }
+      near_.heapify();
       return;
     }
   }
@@ -202,52 +261,16 @@ class EventQueue {
     if (all.empty()) return;
     const Event* first = &all[0];
     for (const Event& e : all)
-      if (before(e, *first)) first = &e;
+      if (EventHeap::before(e, *first)) first = &e;
     cur_slot_ = slot(first->time);
     for (const Event& e : all) {
-      if (before_horizon(e.time)) near_.push_back(e);
+      if (before_horizon(e.time)) near_.append(e);
       else place(e);
     }
-    for (size_t i = near_.size() / 4 + 1; i-- > 0;) {
-      if (i >= near_.size()) continue;
-      const Event e = near_[i];
-      sift_down(near_, i, e);
-    }
+    near_.heapify();
   }
 
-  // A 4-ary min-heap in a vector, by (time, key).
-  static void sift_up(std::vector<Event>& h, size_t i) {
-    Event e = h[i];
-    while (i > 0) {
-      size_t parent = (i - 1) / 4;
-      if (!before(e, h[parent])) break;
-      h[i] = h[parent];
-      i = parent;
-    }
-    h[i] = e;
-  }
-  static void sift_down(std::vector<Event>& h, size_t i, const Event& e) {
-    const size_t n = h.size();
-    for (;;) {
-      size_t first = 4 * i + 1;
-      if (first >= n) break;
-      size_t best = first;
-      size_t end = first + 4 < n ? first + 4 : n;
-      for (size_t c = first + 1; c < end; ++c)
-        if (before(h[c], h[best])) best = c;
-      if (!before(h[best], e)) break;
-      h[i] = h[best];
-      i = best;
-    }
-    h[i] = e;
-  }
-  static void pop_heap(std::vector<Event>& h) {
-    Event last = h.back();
-    h.pop_back();
-    if (!h.empty()) sift_down(h, 0, last);
-  }
-
-  std::vector<Event> near_;                  // heap: the events before horizon()
+  EventHeap near_;  // the events before horizon()
   // Buckets are lists of fixed-size chunks from one pool (indices, so the pool may grow): no
   // allocation per bucket, and at most one partly filled chunk of slack each.
   static constexpr uint32_t kNone = UINT32_MAX;
@@ -286,7 +309,7 @@ class EventQueue {
   std::vector<Bucket> buckets_;  // slot s in buckets_[s % B], for s in (cur_slot_, cur_slot_ + B)
   std::vector<Chunk> chunks_;
   uint32_t free_ = kNone;
-  std::vector<Event> far_;                   // heap: slots from cur_slot_ + B on
+  EventHeap far_;   // slots from cur_slot_ + B on
   size_t size_ = 0;
   size_t in_buckets_ = 0;
   uint64_t cur_slot_ = 0;

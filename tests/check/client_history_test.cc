@@ -8,6 +8,7 @@
 
 #include "sim/check/client_history.h"
 #include "sim/observe.h"
+#include "sim/reflect.h"
 
 namespace dsim::check {
 namespace {
@@ -38,9 +39,7 @@ struct Script {
   // A client event as the runtime records it; `data` holds f, key and optionally value, process.
   void client(uint32_t node, int64_t ms, std::string_view type, const nlohmann::json& data) {
     sim::ClientEvent c;
-    const auto f = data.at("f").get<std::string>();
-    for (size_t i = 0; i < sim::kClientOpNames.size(); ++i)
-      if (sim::kClientOpNames[i] == f) c.f = static_cast<sim::ClientOp>(i);
+    sim::from_json_value(data.at("f"), c.f, "f");
     c.key = data.at("key").get<std::string>();
     c.value = data.value("value", nlohmann::json());
     c.process = data.value("process", 0u);
