@@ -343,7 +343,7 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
         for (auto x : all)
           if (sim_.is_up(x)) up.push_back(x);
         const uint32_t down = n - static_cast<uint32_t>(up.size());
-        const uint32_t budget = ns.exceed_budget ? n : scenario_.protocol->budget.max_crashed(n);
+        const uint32_t budget = ns.exceed_budget ? n : scenario_.protocol->budget.max_crashed(n, scenario_.config);
         if (down >= budget || up.empty()) return std::nullopt;  // stay inside the fault budget
         g.target.nodes = pick(up, 1 + r.uniform(std::min<uint64_t>(budget - down, up.size())), r);
         break;

@@ -56,9 +56,13 @@ SelectorSpec selector_on(std::string name, std::string help) {
 
 // What the protocol promises to tolerate. The random nemesis stays inside it unless a
 // scenario says "exceed_budget": true, so a violation inside the budget is a real bug.
+struct ProtocolConfig;
 struct FaultBudget {
-  // Nodes that may be down at once, as a function of the cluster size.
-  std::function<uint32_t(uint32_t nodes)> max_crashed = [](uint32_t n) { return n > 0 ? n - 1 : 0; };
+  // Nodes that may be down at once, as a function of the cluster size and the protocol's
+  // parameters (Flexible Paxos tolerates N - max(|Q1|, |Q2|)).
+  std::function<uint32_t(uint32_t nodes, const ProtocolConfig& config)> max_crashed = [](uint32_t n, const ProtocolConfig&) {
+    return n > 0 ? n - 1 : 0;
+  };
   bool byzantine = false;       // Byzantine nodes are in scope
   bool lost_unsynced = true;    // crashes may lose unsynced writes
   std::string summary = "any number of crashes; no Byzantine nodes";
@@ -105,6 +109,10 @@ struct ProtocolSpec {
   // operations a client can start within the duration, say); fails through `workload`, so the
   // error names its keys. Called only when the scenario has clients; may be empty.
   std::function<void(const Scenario&, ConfigReader& workload)> check_workload;
+  // Cross-checks the protocol's parameters against the cluster once the node count is read
+  // (Flexible Paxos: quorums that must intersect); fails with sim::fail_at on the parameter's
+  // pointer. May be empty.
+  std::function<void(const Scenario&, const ConfigSource& source)> check_params;
   std::function<ProcessFactory(const ProtocolConfig&)> make_factory;
   // ---- for people reading a run (`dsim log`, `dsim step`) ----
   // Messages that only say "I am alive" (`dsim log --hide heartbeats` hides them and the

@@ -297,6 +297,7 @@ Scenario parse_scenario(ConfigSource source, const Registry& registry, const Sec
   s.nodes = static_cast<uint32_t>(nodes);
   out["nodes"] = s.nodes;
   read_node_params(root, s, out);
+  if (s.protocol->check_params) s.protocol->check_params(s, root.source());
 
   out["network"] = nlohmann::json::object();
   if (root.has("network")) {

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocols/common/kv.h"
 #include "sim/ids.h"
 #include "sim/observe.h"
 
@@ -34,47 +35,13 @@ struct LogIndex {
   constexpr LogIndex prev() const { return LogIndex{value == 0 ? 0 : value - 1}; }
 };
 
-// A client session (Raft §8): which client process, in which incarnation of its node, issued
-// a command. Packed as incarnation << 40 | process << 32 | node; printed as "c1p3" for people.
-struct SessionId {
-  uint64_t value = 0;
-  constexpr auto operator<=>(const SessionId&) const = default;
-  uint32_t node() const { return static_cast<uint32_t>(value & 0xffffffffu); }
-  uint32_t process() const { return static_cast<uint32_t>((value >> 32) & 0xff); }
-  uint32_t incarnation() const { return static_cast<uint32_t>(value >> 40); }
-  std::string text(const std::vector<std::string>* names) const {
-    std::string s = names && node() < names->size() ? (*names)[node()] : "node" + std::to_string(node());
-    if (process() != 0) s += "p" + std::to_string(process());
-    if (incarnation() != 0) s += "/incarnation" + std::to_string(incarnation());
-    return s;
-  }
-};
-
-// What a command does: a client's operation on the key-value store (the first four, named and
-// numbered as sim::ClientOp's), or the blank entry a leader appends at the start of its term
-// (dissertation §6.4). Written by name in JSON ("op":"put").
-enum class Op : uint8_t { get, put, append, cas, noop };
-inline constexpr std::array<std::string_view, 5> kOpNames{"get", "put", "append", "cas", "noop"};
-inline const std::array<std::string_view, 5>& enum_names(Op) { return kOpNames; }
-
-// The history's name for a client's operation (a noop is no client's: never recorded).
-sim::ClientOp client_op(Op op);
-
-// A state-machine command. `client` and `seq` identify it for exactly-once application
-// (Raft §8: "clients assign unique serial numbers to every command").
-struct Command {
-  SessionId client;
-  uint64_t seq = 0;
-  Op op = Op::noop;
-  std::string key;
-  std::string value;
-  std::string expected;  // cas only
-  template <class Self, class V>
-  static void reflect(Self& self, V& v) {
-    v("client", self.client); v("seq", self.seq); v("op", self.op); v("key", self.key);
-    v("value", self.value); v("expected", self.expected);
-  }
-};
+// The client sessions, commands and their digests are the shared key-value service's
+// (protocols/common/kv.h), so Raft and Multi-Paxos run the same state machine and workload.
+using kv::Command;
+using kv::digest;
+using kv::Op;
+using kv::SessionId;
+using kv::client_op;
 
 struct Entry {
   Term term;
@@ -198,9 +165,5 @@ struct ClientReply {
 
 using Message = std::variant<RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply, InstallSnapshot,
                              InstallSnapshotReply, ClientRequest, ClientReply>;
-
-// A stable 53-bit digest of a command (XXH3 over its fields), for the apply and log
-// observations: invariants compare digests, never node memory.
-uint64_t digest(const Command& c);
 
 }  // namespace dsim::raft

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <optional>
+
+#include "protocols/common/leader_recovery.h"
 #include <vector>
 
 #include "protocols/raft/observations.h"
@@ -12,6 +14,7 @@ namespace {
 class RaftMetrics final : public sim::MetricsSource {
  public:
   void on_event(const sim::TraceEvent& ev) override {
+    recovery_.on_event(ev, ev.observed<BecameLeader>() != nullptr, ev.observed<SteppedDown>() != nullptr);
     const bool leader_lost = (ev.kind == sim::TraceKind::crash || ev.observed<SteppedDown>()) && leader_ && *leader_ == ev.node;
     if (leader_lost) {
       leader_.reset();
@@ -43,6 +46,7 @@ class RaftMetrics final : public sim::MetricsSource {
     std::snprintf(buf, sizeof buf, "%s of %s", sim::format_ms(sim::Duration::nanos(leaderless)).c_str(),
                   sim::format_ms(end - sim::Time::zero()).c_str());
     out.emplace_back("no leader", buf);
+    out.emplace_back("leader recovery", recovery_.report());
     std::snprintf(buf, sizeof buf, "%llu entries, %.1f per simulated second", static_cast<unsigned long long>(max_commit_),
                   end.seconds_f() > 0 ? static_cast<double>(max_commit_) / end.seconds_f() : 0.0);
     out.emplace_back("committed", buf);
@@ -53,6 +57,7 @@ class RaftMetrics final : public sim::MetricsSource {
   uint64_t elections_ = 0;
   std::vector<int64_t> durations_ns_;
   std::optional<sim::Time> election_start_;
+  protocols::LeaderRecovery recovery_;
   std::optional<sim::NodeId> leader_;
   sim::Time leaderless_since_;
   int64_t leaderless_ns_ = 0;

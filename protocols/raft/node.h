@@ -19,7 +19,7 @@
 #include <variant>
 #include <vector>
 
-#include "protocols/raft/kv.h"
+#include "protocols/common/kv.h"
 #include "protocols/raft/log.h"
 #include "protocols/raft/messages.h"
 #include "protocols/raft/observations.h"
@@ -28,6 +28,9 @@
 #include "sim/process.h"
 
 namespace dsim::raft {
+
+using kv::KvStore;
+using kv::Result;
 
 struct Follower {};
 

@@ -145,13 +145,7 @@ struct SnapshotInstalled {
   static void reflect(Self& self, V& v) { v("index", self.index); v("term", self.term); v("last_index", self.last_index); }
 };
 
-// A client's operation arrived while all `busy` of its processes had one in flight: not run.
-struct OpSkipped {
-  static constexpr std::string_view type_name = "op_skipped";
-  uint32_t busy = 0;
-  template <class Self, class V>
-  static void reflect(Self& self, V& v) { v("busy", self.busy); }
-};
+using kv::OpSkipped;  // a client's (protocols/common/kv.h)
 
 // Every observation type's name, for the registry (`dsim list`).
 std::vector<std::string_view> observation_types();

@@ -21,34 +21,10 @@ sim::ParamTable<Config> config_params() {
   };
 }
 
-sim::ParamTable<Workload> workload_params() {
-  return {
-      sim::param("rate", &Workload::rate,
-                 "operations offered per second per client node (open loop; skipped and counted when all its "
-                 "processes are busy)",
-                 0, 1e6),
-      sim::param("concurrency", &Workload::concurrency,
-                 "logical processes per client node, each with one operation outstanding and its own session "
-                 "(client id, sequence numbers) and Jepsen process id",
-                 1, 255),
-      sim::param("keys", &Workload::keys, "number of keys k0..k(N-1)", 1, 1'000'000),
-      sim::param("read_ratio", &Workload::read_ratio, "fraction of operations that are gets", 0, 1),
-      sim::param("timeout", &Workload::timeout, "client timeout per attempt"),
-      sim::param("attempts", &Workload::attempts, "attempts (sends) before an operation is given up as info", 1, 1000),
-      sim::param("arrivals", &Workload::periodic,
-                 "poisson: exponential gaps of mean 1/rate; periodic: exactly every 1/rate, the first at 1/rate (for "
-                 "scenarios that time faults against given operations)",
-                 {{"poisson", false}, {"periodic", true}}),
-      sim::param("count", &Workload::count, "operations per client node (0 = no limit)", 0, 1'000'000'000),
-  };
-}
-
 Config Config::from(const sim::ProtocolConfig& c) {
   Config out = config_params().parse(c.params);
   out.bugs = bug_switches().parse(c);
   return out;
 }
-
-Workload Workload::from(const sim::ProtocolConfig& c) { return workload_params().parse(c.workload); }
 
 }  // namespace dsim::raft

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "protocols/common/kv.h"
 #include "protocols/raft/bugs.h"
 #include "sim/declare.h"
 #include "sim/params.h"
@@ -30,20 +31,9 @@ struct Config {
   static Config from(const sim::ProtocolConfig& c);
 };
 
-struct Workload {
-  double rate = 20;          // operations offered per second per client node (open loop)
-  uint32_t concurrency = 4;  // logical processes per client node, one operation outstanding each
-  uint32_t keys = 3;
-  double read_ratio = 0.5;
-  sim::Duration timeout = sim::Duration::millis(200);  // per attempt
-  uint32_t attempts = 8;                                // sends before giving up ("info")
-  bool periodic = false;  // arrivals exactly every 1/rate (the first at 1/rate) instead of Poisson
-  uint64_t count = 0;     // operations per client node; 0 = no limit
-
-  static Workload from(const sim::ProtocolConfig& c);
-};
+using kv::Workload;  // the clients' (protocols/common/kv.h)
 
 sim::ParamTable<Config> config_params();      // "protocol.params"
-sim::ParamTable<Workload> workload_params();  // "workload"
+using kv::workload_params;                // "workload"
 
 }  // namespace dsim::raft

@@ -46,7 +46,7 @@ sim::ProtocolSpec protocol_spec() {
                   }}};
   p.metrics = [](const sim::ProtocolConfig&) { return make_metrics(); };
   p.selectors = {sim::selector_on<BecameLeader>("leader", "the server that most recently became leader")};
-  p.budget.max_crashed = [](uint32_t n) { return n > 0 ? (n - 1) / 2 : 0; };
+  p.budget.max_crashed = [](uint32_t n, const sim::ProtocolConfig&) { return n > 0 ? (n - 1) / 2 : 0; };
   p.budget.byzantine = false;
   p.budget.lost_unsynced = true;  // Raft syncs before it replies
   p.budget.summary = "a minority of servers crashed at once, any partitions, omissions and clock skew; no Byzantine nodes";

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <variant>
 
+#include "protocols/common/kv.h"
+
 namespace dsim::raft {
 
 // ---- a server's ----
@@ -45,29 +47,6 @@ using ServerTimer = std::variant<ElectionTimer, HeartbeatTimer, CheckQuorumTimer
 
 // ---- a client's ----
 
-// The next operation arrives (open loop).
-struct NextOpTimer {
-  static constexpr std::string_view type_name = "next_op";
-  template <class Self, class V>
-  static void reflect(Self&, V&) {}
-};
-
-// Logical process `process` heard nothing back from its latest attempt in time.
-struct AttemptTimeout {
-  static constexpr std::string_view type_name = "timeout";
-  uint32_t process = 0;
-  template <class Self, class V>
-  static void reflect(Self& self, V& v) { v("process", self.process); }
-};
-
-// Logical process `process` tries its operation again, after a back-off or a redirect.
-struct RetryTimer {
-  static constexpr std::string_view type_name = "retry";
-  uint32_t process = 0;
-  template <class Self, class V>
-  static void reflect(Self& self, V& v) { v("process", self.process); }
-};
-
-using ClientTimer = std::variant<NextOpTimer, AttemptTimeout, RetryTimer>;
+using kv::ClientTimer;  // the shared client's (protocols/common/kv.h)
 
 }  // namespace dsim::raft

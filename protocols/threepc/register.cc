@@ -21,7 +21,7 @@ sim::ProtocolSpec protocol_spec() {
       bug_switches());
   commit::set_observations<PreCommitted, TerminationRound>(p);
   // Non-blocking needs one operational process per transaction; the nemesis keeps one up.
-  p.budget.max_crashed = [](uint32_t n) { return n > 0 ? n - 1 : 0; };
+  p.budget.max_crashed = [](uint32_t n, const sim::ProtocolConfig&) { return n > 0 ? n - 1 : 0; };
   p.budget.byzantine = false;
   p.budget.lost_unsynced = true;
   p.budget.summary = "crashes of all but one node at once, in a synchronous network: partitions, omissions, delays "

@@ -20,7 +20,7 @@ sim::ProtocolSpec protocol_spec() {
           "working participant waits 2x for the vote request"),
       bug_switches());
   commit::set_observations<>(p);
-  p.budget.max_crashed = [](uint32_t n) { return n; };
+  p.budget.max_crashed = [](uint32_t n, const sim::ProtocolConfig&) { return n; };
   p.budget.byzantine = false;
   p.budget.lost_unsynced = true;  // every record is forced before the message that depends on it
   p.budget.summary = "any crashes (it blocks while the coordinator is down), any partitions and omissions; no "

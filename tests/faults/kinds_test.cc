@@ -65,7 +65,7 @@ const sim::Registry& test_registry() {
     };
     p.decode = sim::message_decoder<BMessage>();
     p.budget.byzantine = true;
-    p.budget.max_crashed = [](uint32_t n) { return (n - 1) / 2; };
+    p.budget.max_crashed = [](uint32_t n, const sim::ProtocolConfig&) { return (n - 1) / 2; };
     p.selectors = {sim::selector_on<BecameLeader>("leader", "the latest node to observe became_leader")};
     p.decode_observation = sim::observation_decoder<BecameLeader>();
     p.observation_types = sim::observation_names<BecameLeader>();

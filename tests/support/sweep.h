@@ -61,9 +61,10 @@ inline uint64_t first_seed_catching(const std::string& rel, const std::string& b
   return 0;
 }
 
-// Seeds 1..n of the scenario must violate nothing.
-inline void sweep_correct(const std::string& rel, uint64_t n, const std::vector<std::string>& extra = {}) {
-  for (uint64_t seed = 1; seed <= n; ++seed) {
+// Seeds first..first+n-1 of the scenario must violate nothing.
+inline void sweep_correct(const std::string& rel, uint64_t n, const std::vector<std::string>& extra = {},
+                          uint64_t first = 1) {
+  for (uint64_t seed = first; seed < first + n; ++seed) {
     std::vector<std::string> sets = extra;
     sets.push_back("seed=" + std::to_string(seed));
     const auto o = run_scenario(rel, sets);

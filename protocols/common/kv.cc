@@ -1,10 +1,10 @@
-#include "protocols/raft/kv.h"
+#include "protocols/common/kv.h"
 
 #include <xxhash.h>
 
 #include "sim/assert.h"
 
-namespace dsim::raft {
+namespace dsim::kv {
 
 uint64_t digest(const Command& c) {
   // XXH3 over the fields in turn, each seeded with the hash so far and its own length, so
@@ -78,4 +78,28 @@ KvStore KvStore::from_json(const nlohmann::json& j) {
   return kv;
 }
 
-}  // namespace dsim::raft
+sim::ParamTable<Workload> workload_params() {
+  return {
+      sim::param("rate", &Workload::rate,
+                 "operations offered per second per client node (open loop; skipped and counted when all its "
+                 "processes are busy)",
+                 0, 1e6),
+      sim::param("concurrency", &Workload::concurrency,
+                 "logical processes per client node, each with one operation outstanding and its own session "
+                 "(client id, sequence numbers) and Jepsen process id",
+                 1, 255),
+      sim::param("keys", &Workload::keys, "number of keys k0..k(N-1)", 1, 1'000'000),
+      sim::param("read_ratio", &Workload::read_ratio, "fraction of operations that are gets", 0, 1),
+      sim::param("timeout", &Workload::timeout, "client timeout per attempt"),
+      sim::param("attempts", &Workload::attempts, "attempts (sends) before an operation is given up as info", 1, 1000),
+      sim::param("arrivals", &Workload::periodic,
+                 "poisson: exponential gaps of mean 1/rate; periodic: exactly every 1/rate, the first at 1/rate (for "
+                 "scenarios that time faults against given operations)",
+                 {{"poisson", false}, {"periodic", true}}),
+      sim::param("count", &Workload::count, "operations per client node (0 = no limit)", 0, 1'000'000'000),
+  };
+}
+
+Workload Workload::from(const sim::ProtocolConfig& c) { return workload_params().parse(c.workload); }
+
+}  // namespace dsim::kv
