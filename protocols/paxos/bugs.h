@@ -25,6 +25,10 @@ struct Bugs {
   // every phase-2 quorum, |Q1| + |Q2| > N. This switch lets a scenario run with quorums that do
   // not, so two leaders can choose different values. Caught by paxos.agreement.
   bool non_intersecting_quorums = false;
+  // The learner keeps its decisions only in memory, so a restarted learner learns (and reports)
+  // the same slots again. Harmless to agreement, but a learner must learn a slot once.
+  // Caught by paxos.integrity.
+  bool forget_decisions = false;
 };
 
 inline sim::BugTable<Bugs> bug_switches() {
@@ -39,6 +43,9 @@ inline sim::BugTable<Bugs> bug_switches() {
        "acceptors accept a ballot below their promise (caught by paxos.accept_respects_promise)"},
       {"non_intersecting_quorums", &Bugs::non_intersecting_quorums,
        "allow Flexible Paxos quorums with |Q1| + |Q2| <= N (caught by paxos.agreement)"},
+      {"forget_decisions", &Bugs::forget_decisions,
+       "learners keep their decisions only in memory; a restarted learner learns slots again (caught by "
+       "paxos.integrity)"},
   };
 }
 

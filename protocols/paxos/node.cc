@@ -127,7 +127,14 @@ Promise Node::handle_prepare(sim::Context& ctx, const Prepare& m) {
   note_round(m.ballot);
   Promise reply{m.ballot, false, promised_, {}};
   if (m.ballot < promised_) return reply;
-  if (promised_ < m.ballot) raise_promise(ctx, m.ballot);
+  if (promised_ < m.ballot) {
+    raise_promise(ctx, m.ballot);
+    // Multi: a candidate with a higher ballot is running phase 1; give it a leader timeout to
+    // finish before competing with it (else near-simultaneous timeouts pre-empt each other).
+    if (!single() && std::holds_alternative<Idle>(role_) && m.ballot.node != ctx.self() &&
+        cfg_.may_propose(ctx.self().value))
+      arm_propose(ctx, cfg_.leader_timeout_min, cfg_.leader_timeout_max);
+  }
   reply.ok = true;
   reply.promised = promised_;
   for (auto it = accepted_.lower_bound(m.first_slot); it != accepted_.end(); ++it) reply.accepted.push_back(it->second);
@@ -370,8 +377,11 @@ void Node::on_heartbeat(sim::Context& ctx, sim::NodeId from, const Heartbeat& m)
 void Node::learn(sim::Context& ctx, uint64_t slot, const Command& command) {
   if (slot == 0 || chosen_.count(slot)) return;
   chosen_[slot] = command;
-  ctx.storage().log<Decision>(kChosenLog).append(Decision{slot, command});
-  ctx.sync();
+  // Bug forget_decisions: the decision is not written down, so a restart forgets it.
+  if (!cfg_.bugs.forget_decisions) {
+    ctx.storage().log<Decision>(kChosenLog).append(Decision{slot, command});
+    ctx.sync();
+  }
   if (ctx.observing()) ctx.observe(Learned{slot, kv::digest(command)});
   tally_.erase(slot);
   while (chosen_.count(first_unchosen_)) ++first_unchosen_;

@@ -468,3 +468,35 @@ TEST(HostilePaths, ShrinkNamesItsDefaultOutputSafely) {
 }
 
 }  // namespace
+
+namespace {
+
+// Paxos's parameters that only make sense against the cluster size are refused with the key:
+// quorums that need not intersect (Flexible Paxos), quorums or proposers beyond the servers,
+// and clients for single-decree Paxos.
+TEST(HostileScenarios, PaxosQuorumsThatCannotWorkAreRefusedWithTheKey) {
+  const std::string dir = workdir();
+  const auto write = [&](const std::string& name, const std::string& params, const std::string& rest = "") {
+    std::ofstream(dir + "/" + name) << R"({"protocol": {"name": "paxos", "params": )" << params
+                                    << R"(}, "nodes": 5, "duration": "1s")" << rest << "}";
+  };
+  write("fpaxos.json", R"({"q1": 2, "q2": 3})");
+  expect_bad(dir, "run fpaxos.json", {"fpaxos.json", "protocol.params.q1", "|Q1| + |Q2| must exceed 5",
+                                      "non_intersecting_quorums"});
+  write("majority.json", R"({"q2": 2})");  // q1 a majority (3): 3 + 2 = 5
+  expect_bad(dir, "run majority.json", {"protocol.params.q2", "|Q1| = 3 and |Q2| = 2"});
+  write("big.json", R"({"q1": 6, "q2": 5})");
+  expect_bad(dir, "run big.json", {"protocol.params.q1", "more than the 5 servers"});
+  write("proposers.json", R"({"proposers": 9})");
+  expect_bad(dir, "run proposers.json", {"protocol.params.proposers", "only 5 servers"});
+  write("single.json", R"({"mode": "single"})", R"(, "workload": {"clients": 2})");
+  expect_bad(dir, "run single.json", {"workload.clients", "single-decree Paxos has no clients"});
+  // The same quorums run with the bug switch that allows them.
+  std::ofstream(dir + "/allowed.json") << R"({"protocol": {"name": "paxos", "params": {"q1": 2, "q2": 3},
+    "bugs": ["non_intersecting_quorums"]}, "nodes": 5, "duration": "1s"})";
+  Result r = sh("cd " + dir + " && " + std::string(DSIM_BINARY) + " run allowed.json --no-invariants");
+  EXPECT_EQ(r.code, 0) << r.err;
+  fs::remove_all(dir);
+}
+
+}  // namespace

@@ -291,6 +291,17 @@ TEST(PaxosPaper, S2_3_ALearnerLearnsASlotOnceEvenAfterARestart) {
   EXPECT_TRUE(h.armed<ProposeTimer>().empty());  // nothing left to propose
 }
 
+TEST(PaxosPaper, Bug_ForgetDecisionsLearnsASlotAgainAfterARestart) {
+  Config c = single();
+  c.bugs.forget_decisions = true;
+  Harness h(c);
+  h.deliver(1, Decide{1, put(1, "v")});
+  h.crash_and_restart(true);
+  EXPECT_TRUE(h.node().chosen().empty());
+  h.deliver(2, Decide{1, put(1, "v")});
+  EXPECT_EQ(h.observed<Learned>().size(), 1u);  // learned again
+}
+
 TEST(PaxosPaper, S2_3_TheProposerBroadcastsTheDecision) {
   Harness h;
   h.lead();

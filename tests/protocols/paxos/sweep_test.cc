@@ -47,6 +47,26 @@ TEST(PaxosSweep, NonIntersectingQuorumsAreCaughtByAgreement) {
             0u);
 }
 
+// Measured: first seed 1 on the Multi-Paxos nemesis (a restarted server learns again, from
+// the leader's catch-up, the slots it had learned).
+TEST(PaxosSweep, ForgetDecisionsIsCaughtByIntegrity) {
+  EXPECT_GT(first_seed_catching(kMulti, "forget_decisions", "paxos.integrity", 30), 0u);
+}
+
+// paxos.validity has no bug switch of its own: a Byzantine acceptor that corrupts what it sends
+// (the generic "corrupt" strategy, outside Paxos's budget) makes learners learn values nobody
+// proposed. Measured: first seed 1 of the synod nemesis with n3 corrupting.
+TEST(PaxosSweep, AByzantineAcceptorIsCaughtByValidity) {
+  uint64_t found = 0;
+  for (uint64_t seed = 1; seed <= 30 && !found; ++seed) {
+    const auto v = violated(run_scenario(
+        kSynod, {"seed=" + std::to_string(seed),
+                 "faults=[{\"at\":\"0s\",\"byzantine\":\"n3\",\"strategy\":\"corrupt\",\"exceed_budget\":true}]"}));
+    if (v.count("paxos.validity")) found = seed;
+  }
+  EXPECT_GT(found, 0u);
+}
+
 // ~0.5ms per seed: 5,000 seeds in a few seconds.
 TEST(PaxosSweep, CorrectCodePassesTheSynodNemesis) { sweep_correct(kSynod, seeds(5000, 300)); }
 
