@@ -84,5 +84,19 @@ TEST(RaftOffline, NemesisRunsAgreeLiveAndOfflineOverSeeds) {
   EXPECT_GE(violated, 1) << "the bug is caught on some seed, so a violation is compared";
 }
 
+// Paxos's invariants read observations only too: its lessons (violations included), the
+// nemesis and every bug switch agree live and offline.
+TEST(PaxosOffline, LessonsNemesisAndBugsAgreeLiveAndOffline) {
+  int violated = 0;
+  for (const char* file : {"teaching/paxos-synod.json", "teaching/paxos-duel.json", "teaching/paxos-duel-backoff.json",
+                           "teaching/paxos-non-intersecting.json"})
+    violated += expect_same_verdicts(file);
+  EXPECT_GE(violated, 2);  // the duel's liveness and the non-intersecting quorums' agreement
+  expect_same_verdicts("paxos/nemesis.json", 1);
+  for (const char* bug : {"forget_promise", "ignore_accepted", "accept_lower_ballot", "forget_decisions"})
+    EXPECT_GE(expect_same_verdicts("paxos/nemesis.json", 1, {std::string("protocol.bugs=[\"") + bug + "\"]"}), 1) << bug;
+  expect_same_verdicts("paxos/leader-crash.json", 2, {}, "3s");
+}
+
 }  // namespace
 }  // namespace dsim::cli
