@@ -8,6 +8,7 @@ namespace raft { sim::ProtocolSpec protocol_spec(); }
 namespace twopc { sim::ProtocolSpec protocol_spec(); }
 namespace threepc { sim::ProtocolSpec protocol_spec(); }
 namespace paxos { sim::ProtocolSpec protocol_spec(); }
+namespace gossip { sim::ProtocolSpec protocol_spec(); }
 
 namespace protocols {
 const sim::Registry& registry() {
@@ -18,6 +19,7 @@ const sim::Registry& registry() {
     reg.add(twopc::protocol_spec());
     reg.add(threepc::protocol_spec());
     reg.add(paxos::protocol_spec());
+    reg.add(gossip::protocol_spec());
     reg.add_generic({"linearizable",
                      "the clients' history is linearizable for the protocol's model (checked at the end of the run)",
                      [](const sim::InvariantEnv& env) {

@@ -1,0 +1,171 @@
+#include "protocols/gossip/invariants.h"
+
+#include <cmath>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "protocols/gossip/observations.h"
+#include "protocols/gossip/params.h"
+#include "sim/params.h"
+
+namespace dsim::gossip {
+namespace {
+
+double lg(uint32_t n) { return std::log2(std::max<uint32_t>(n, 2)); }
+
+Config config_of(const sim::InvariantEnv& env) {
+  sim::ProtocolConfig pc;
+  pc.params = sim::Params(env.scenario->at("protocol").at("params"));
+  return config_params().parse(pc.params);
+}
+
+bool observation(const sim::TraceEvent& ev, uint32_t servers) {
+  return ev.kind == sim::TraceKind::observe && ev.msg && ev.node.value < servers;
+}
+
+class Convergence final : public sim::Invariant {
+ public:
+  Convergence(const sim::InvariantEnv& env, sim::Time deadline)
+      : names_(env.topology->names()), deadline_(deadline), store_(env.topology->servers()), up_(env.topology->servers(), true) {}
+  bool liveness() const override { return true; }
+  void on_event(const sim::TraceEvent& ev) override {
+    const uint32_t n = ev.node.value;
+    if (n >= store_.size()) return;
+    if (ev.kind == sim::TraceKind::crash) {
+      up_[n] = false;
+      store_[n].clear();
+    } else if (ev.kind == sim::TraceKind::restart) {
+      up_[n] = true;
+    } else if (const Received* r = observation(ev, store_.size()) ? ev.observed<Received>() : nullptr) {
+      uint64_t& v = store_[n][r->key];
+      v = std::max(v, r->version);
+    }
+  }
+  void on_end(sim::Time end) override {
+    std::map<uint64_t, std::pair<uint64_t, uint32_t>> newest;  // key -> (version, a live member holding it)
+    for (uint32_t n = 0; n < store_.size(); ++n)
+      if (up_[n])
+        for (const auto& [key, v] : store_[n])
+          if (v > newest[key].first) newest[key] = {v, n};
+    for (uint32_t n = 0; n < store_.size(); ++n) {
+      if (!up_[n]) continue;
+      for (const auto& [key, best] : newest) {
+        auto it = store_[n].find(key);
+        const uint64_t mine = it == store_[n].end() ? 0 : it->second;
+        if (mine < best.first)
+          return violate_at_end(end, names_[n] + " holds version " + std::to_string(mine) + " of key " +
+                                         std::to_string(key) + " at the end, but " + names_[best.second] + " holds " +
+                                         std::to_string(best.first) + " (the bound passed at " +
+                                         sim::format_ms(deadline_ - sim::Time::zero()) + ")");
+      }
+    }
+  }
+
+ private:
+  std::vector<std::string> names_;
+  sim::Time deadline_;
+  std::vector<std::map<uint64_t, uint64_t>> store_;
+  std::vector<bool> up_;
+};
+
+class RumorsDie final : public sim::Invariant {
+ public:
+  RumorsDie(const sim::InvariantEnv& env, sim::Duration life)
+      : names_(env.topology->names()), servers_(env.topology->servers()), life_(life) {}
+  void on_event(const sim::TraceEvent& ev) override {
+    const uint32_t n = ev.node.value;
+    if (ev.kind == sim::TraceKind::crash && n < servers_) {
+      for (auto it = since_.lower_bound({n, 0}); it != since_.end() && it->first.first == n;) {
+        hot_.erase({it->second, it->first});
+        it = since_.erase(it);
+      }
+    } else if (observation(ev, servers_)) {
+      if (const Infective* i = ev.observed<Infective>()) {
+        if (since_.emplace(std::make_pair(n, i->version), ev.time).second) hot_.insert({ev.time, {n, i->version}});
+      } else if (const LostInterest* l = ev.observed<LostInterest>()) {
+        auto it = since_.find({n, l->version});
+        if (it != since_.end()) {
+          hot_.erase({it->second, it->first});
+          since_.erase(it);
+        }
+      }
+    }
+    if (!hot_.empty() && ev.time - hot_.begin()->first > life_) {
+      const auto& [t, who] = *hot_.begin();
+      violate(ev, names_[who.first] + " has kept version " + std::to_string(who.second) + " hot since " +
+                      sim::format_ms(t - sim::Time::zero()) + ", longer than the bound of " + sim::format_ms(life_));
+    }
+  }
+
+ private:
+  std::vector<std::string> names_;
+  uint32_t servers_;
+  sim::Duration life_;
+  std::map<std::pair<uint32_t, uint64_t>, sim::Time> since_;           // (member, version) -> hot since
+  std::set<std::pair<sim::Time, std::pair<uint32_t, uint64_t>>> hot_;  // ordered by since
+};
+
+class Validity final : public sim::Invariant {
+ public:
+  explicit Validity(const sim::InvariantEnv& env) : names_(env.topology->names()), servers_(env.topology->servers()) {}
+  void on_event(const sim::TraceEvent& ev) override {
+    if (!observation(ev, servers_)) return;
+    if (const Injected* i = ev.observed<Injected>()) injected_[i->update + 1] = i->key;
+    if (const Received* r = ev.observed<Received>()) {
+      auto it = injected_.find(r->version);
+      if (it == injected_.end() || it->second != r->key)
+        violate(ev, names_[ev.node.value] + " took version " + std::to_string(r->version) + " of key " +
+                        std::to_string(r->key) + ", which nobody injected");
+    }
+  }
+
+ private:
+  std::vector<std::string> names_;
+  uint32_t servers_;
+  std::map<uint64_t, uint64_t> injected_;  // version -> key
+};
+
+}  // namespace
+
+uint64_t convergence_bound_periods(uint32_t members, uint32_t backup) {
+  const uint64_t spread = static_cast<uint64_t>(std::ceil(2 * (lg(members) + std::log(std::max<uint32_t>(members, 2))))) + 10;
+  // Rumor mongering with a backup: the rumors' spread, then ten push-pull rounds for the residue
+  // (a member missed by a round with probability about e^-2 each).
+  return backup ? spread + 10ull * backup : spread;
+}
+
+uint64_t rumor_life_bound_periods(uint32_t members, uint32_t k) {
+  return static_cast<uint64_t>(std::ceil(2 * (lg(members) + std::log(std::max<uint32_t>(members, 2))))) + 20ull * k + 10;
+}
+
+std::unique_ptr<sim::Invariant> make_convergence(const sim::InvariantEnv& env) {
+  const Config cfg = config_of(env);
+  if (cfg.spread == Spread::rumor && cfg.backup == 0)
+    return sim::skipped_invariant("rumor mongering without an anti-entropy backup leaves a residue by design");
+  const sim::Healing::LastHeal heal = env.healing.last_heal(false, "gossip");
+  if (!heal.at) return sim::skipped_invariant(heal.why_not);
+  const uint32_t n = env.topology->servers();
+  sim::Time start = sim::Time::zero() + *heal.at;
+  if (cfg.updates > 0) {
+    const sim::Time last = sim::Time::zero() + cfg.first_update + cfg.update_every * static_cast<int64_t>(cfg.updates - 1);
+    start = std::max(start, last);
+  }
+  const sim::Duration bound = cfg.period * static_cast<int64_t>(convergence_bound_periods(n, cfg.backup));
+  const sim::Duration duration = *sim::parse_duration(env.scenario->at("duration").get<std::string>(), nullptr);
+  if (start + bound >= sim::Time::zero() + duration)
+    return sim::skipped_invariant("the last fault heals or update is injected at " + sim::format_ms(start - sim::Time::zero()) +
+                                  ", too close to the end (needs " + sim::format_ms(bound) + " more)");
+  return std::make_unique<Convergence>(env, start + bound);
+}
+
+std::unique_ptr<sim::Invariant> make_rumors_die(const sim::InvariantEnv& env) {
+  const Config cfg = config_of(env);
+  if (cfg.spread != Spread::rumor) return sim::skipped_invariant("anti-entropy has no rumors");
+  return std::make_unique<RumorsDie>(env, cfg.period * static_cast<int64_t>(rumor_life_bound_periods(env.topology->servers(), cfg.k)));
+}
+
+std::unique_ptr<sim::Invariant> make_validity(const sim::InvariantEnv& env) { return std::make_unique<Validity>(env); }
+
+}  // namespace dsim::gossip
