@@ -38,7 +38,8 @@ ConvergenceResult check_convergence(const std::vector<ReplicaReport>& reports, i
       continue;
     }
     if (!s.stable) r.unstable.push_back(name);
-    auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.first == s.last; });
+    const nlohmann::json& last = s.last;  // named: clang 14 cannot capture a structured binding
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.first == last; });
     if (g == groups.end()) groups.push_back({s.last, {name}});
     else g->second.push_back(name);
   }

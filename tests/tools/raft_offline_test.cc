@@ -8,6 +8,7 @@
 
 #include "protocols/registry.h"
 #include "sim/jsonl.h"
+#include "tests/support/sweep.h"
 #include "tools/cli/runner.h"
 
 namespace dsim::cli {
@@ -76,11 +77,12 @@ TEST(RaftOffline, CutRunsAgreeLiveAndOffline) {
 
 TEST(RaftOffline, NemesisRunsAgreeLiveAndOfflineOverSeeds) {
   int violated = 0;
-  for (uint64_t seed = 1; seed <= 4; ++seed) {
+  // Fewer seeds under the sanitizers (the comparison is the same; the Release pass runs all).
+  for (uint64_t seed = 1; seed <= dsim_test::seeds(4, 2); ++seed) {
     expect_same_verdicts("raft/nemesis.json", seed);
     violated += expect_same_verdicts("raft/leader-isolation.json", seed, {"protocol.bugs=[\"vote_any_log\"]"});
   }
-  for (uint64_t seed = 1; seed <= 2; ++seed) expect_same_verdicts("raft/restart-all.json", seed);
+  for (uint64_t seed = 1; seed <= dsim_test::seeds(2, 1); ++seed) expect_same_verdicts("raft/restart-all.json", seed);
   EXPECT_GE(violated, 1) << "the bug is caught on some seed, so a violation is compared";
 }
 
