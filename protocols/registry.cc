@@ -9,6 +9,7 @@ namespace twopc { sim::ProtocolSpec protocol_spec(); }
 namespace threepc { sim::ProtocolSpec protocol_spec(); }
 namespace paxos { sim::ProtocolSpec protocol_spec(); }
 namespace gossip { sim::ProtocolSpec protocol_spec(); }
+namespace swim { sim::ProtocolSpec protocol_spec(); }
 
 namespace protocols {
 const sim::Registry& registry() {
@@ -20,6 +21,7 @@ const sim::Registry& registry() {
     reg.add(threepc::protocol_spec());
     reg.add(paxos::protocol_spec());
     reg.add(gossip::protocol_spec());
+    reg.add(swim::protocol_spec());
     reg.add_generic({"linearizable",
                      "the clients' history is linearizable for the protocol's model (checked at the end of the run)",
                      [](const sim::InvariantEnv& env) {

@@ -206,8 +206,9 @@ TEST(EventQueue, CalendarPopsExactlyTheSortedSequenceAcrossWorkloads) {
       model.erase(model.begin());
     }
     EXPECT_TRUE(q.empty());
-    if (std::string_view(sh.name) == "dense" || std::string_view(sh.name) == "sparse")
+    if (std::string_view(sh.name) == "dense" || std::string_view(sh.name) == "sparse") {
       EXPECT_GT(widths_seen, 0u) << sh.name << ": the width never adapted";
+    }
   }
 }
 

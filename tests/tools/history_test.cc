@@ -141,7 +141,9 @@ void expect_bad(const std::string& args, const std::vector<std::string>& fragmen
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   for (const auto& f : fragments) EXPECT_NE(r.err.find(f), std::string::npos) << "'" << f << "' not in: " << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
-  if (!must_not_exist.empty()) EXPECT_FALSE(fs::exists(must_not_exist)) << must_not_exist;
+  if (!must_not_exist.empty()) {
+    EXPECT_FALSE(fs::exists(must_not_exist)) << must_not_exist;
+  }
 }
 
 TEST(History, BadValuesAreOneLineErrorsAndLeaveNoFile) {
