@@ -22,6 +22,13 @@ class MetricsSource : public TraceSink {
   virtual void report(MetricLines& out, Time end) const = 0;
 };
 
+// A protocol's dissemination curve (`dsim run --curve FILE`): CSV text with a header line, built
+// from the trace events and written once the run ends.
+class CurveSource : public TraceSink {
+ public:
+  virtual std::string csv(Time end) const = 0;
+};
+
 // p in [0, 1] of a sorted sample (nearest rank); 0 for an empty one.
 int64_t percentile(const std::vector<int64_t>& sorted, double p);
 

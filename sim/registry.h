@@ -94,6 +94,9 @@ struct ProtocolSpec {
   std::string history_model;
   // The protocol's own summary metrics (elections, blocking time, ...); may be empty.
   std::function<std::unique_ptr<MetricsSource>(const ProtocolConfig&)> metrics;
+  // Its dissemination curve for `dsim run --curve FILE` (gossip: the fraction of live members
+  // holding each update over time); may be empty.
+  std::function<std::unique_ptr<CurveSource>(const ProtocolConfig&)> curve;
   std::vector<InvariantSpec> invariants;
   std::vector<BugSpec> bugs;
   std::vector<std::string_view> message_types;

@@ -13,4 +13,8 @@ namespace dsim::gossip {
 // members that did, and for the last one); the summary gives their means over the updates.
 std::unique_ptr<sim::MetricsSource> make_metrics(const Config& cfg);
 
+// `dsim run --curve FILE`: at every period boundary, for every update injected so far, the live
+// members holding it and their fraction (CSV: time_ms,update,informed,live,fraction).
+std::unique_ptr<sim::CurveSource> make_curve(const Config& cfg);
+
 }  // namespace dsim::gossip

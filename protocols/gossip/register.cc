@@ -39,6 +39,7 @@ sim::ProtocolSpec protocol_spec() {
                     return sim::make_message<Message>(std::move(m));
                   }}};
   p.metrics = [](const sim::ProtocolConfig& config) { return make_metrics(Config::from(config)); };
+  p.curve = [](const sim::ProtocolConfig& config) { return make_curve(Config::from(config)); };
   p.selectors = {sim::selector_on<Injected>("origin", "the member that most recently injected an update")};
   p.budget.max_crashed = [](uint32_t n, const sim::ProtocolConfig&) { return n > 0 ? n - 1 : 0; };
   p.budget.byzantine = false;

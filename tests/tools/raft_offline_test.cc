@@ -100,5 +100,15 @@ TEST(PaxosOffline, LessonsNemesisAndBugsAgreeLiveAndOffline) {
   expect_same_verdicts("paxos/leader-crash.json", 2, {}, "3s");
 }
 
+// SWIM's invariants read observations, crashes and fault events: its lesson, the nemesis and
+// both bug switches agree live and offline.
+TEST(SwimOffline, LessonNemesisAndBugsAgreeLiveAndOffline) {
+  EXPECT_GE(expect_same_verdicts("teaching/swim-suspicion.json"), 1);
+  expect_same_verdicts("swim/nemesis.json", 1);
+  expect_same_verdicts("swim/partition.json", 1);
+  EXPECT_GE(expect_same_verdicts("swim/loss.json", 1, {"protocol.bugs=[\"no_incarnation\"]"}), 1);
+  EXPECT_GE(expect_same_verdicts("swim/crash.json", 1, {"protocol.bugs=[\"drop_piggyback\"]", "nodes=100"}), 1);
+}
+
 }  // namespace
 }  // namespace dsim::cli

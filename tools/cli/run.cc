@@ -26,6 +26,7 @@ struct RunArgs {
   std::string emit_schedule;
   std::string until;
   std::string history;
+  std::string curve;
   bool stop_at_violation = false;
   bool expect_safe = false;
 };
@@ -49,6 +50,10 @@ Command add_run(CLI::App& app) {
   cmd->add_option("--history", args->history,
                   "write the clients' history (invoke/ok/fail/info) in the format 'dsim check-history' reads; one "
                   "process per (client node, logical process), numbered as the linearizable invariant numbers them");
+  cmd->add_option("--curve", args->curve,
+                  "write the protocol's dissemination curve as CSV (gossip: at every period boundary, for every update "
+                  "injected so far, time_ms,update,informed,live,fraction: how many live members hold it)")
+      ->type_name("FILE");
   cmd->add_option("--until", args->until,
                   "stop the run at this simulated time (e.g. 2.5s; before the scenario's duration): the trace ends "
                   "there, liveness invariants are skipped; the same as --set until=T, recorded in the trace header");
@@ -67,6 +72,7 @@ Command add_run(CLI::App& app) {
       "  dsim run scenarios/teaching/raft-basics.json --until 2.5s --trace /tmp/t.jsonl && dsim state /tmp/t.jsonl\n"
       "  dsim run scenarios/teaching/raft-figure8.json --stop-at-violation --trace /tmp/t.jsonl\n"
       "  dsim run scenarios/raft/nemesis.json --history /tmp/h.jsonl && dsim check-history /tmp/h.jsonl --model kv\n"
+      "  dsim run scenarios/teaching/gossip-pull-vs-push.json --curve /tmp/push.csv\n"
       "  dsim run scenarios/teaching/raft-figure8.json --set 'protocol.bugs=[]' --expect-safe\n"
       "Exit code: 0 as the scenario's \"expect\" says, 1 an unexpected (or missing expected) violation, 2 bad input.");
   return [args]() {
@@ -75,6 +81,7 @@ Command add_run(CLI::App& app) {
     files.output("--trace", args->trace);
     files.output("--emit-schedule", args->emit_schedule);
     files.output("--history", args->history);
+    files.output("--curve", args->curve);
     files.check();
     std::vector<std::string> sets = args->sets;
     if (args->seed) sets.push_back("seed=" + std::to_string(*args->seed));
@@ -89,8 +96,15 @@ Command add_run(CLI::App& app) {
     if (!args->history.empty() && scenario.protocol->history_model.empty())
       throw sim::InputError("--history: protocol " + scenario.protocol->name +
                             " records no client history (its clients make no invoke/ok/fail/info events)");
+    std::unique_ptr<sim::CurveSource> curve;
+    if (!args->curve.empty()) {
+      if (!scenario.protocol->curve)
+        throw sim::InputError("--curve: protocol " + scenario.protocol->name + " has no dissemination curve (gossip has)");
+      curve = scenario.protocol->curve(scenario.config);
+    }
     RunRequest req;
     req.scenario = &scenario;
+    if (curve) req.extra_sinks.push_back(curve.get());
     req.trace_path = args->trace;
     req.history_path = args->history;
     req.trace_states = !args->no_state;
@@ -99,6 +113,7 @@ Command add_run(CLI::App& app) {
     req.metrics = true;
     RunOutcome out = execute(req);
     if (req.emit_schedule) write_file_atomically(args->emit_schedule, out.schedule.dump(2) + "\n");
+    if (curve) write_file_atomically(args->curve, curve->csv(out.stats.end));
     print_summary(stdout, scenario, out);
     const bool ok = out.as_expected(scenario.expect);
     if (!ok || out.any_violation()) {

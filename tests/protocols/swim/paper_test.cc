@@ -122,7 +122,8 @@ TEST(SwimPaper, S4_2_WithSuspicionAnUnansweredTargetIsSuspectedThenDeclaredDeadA
   h.probe();
   ASSERT_EQ(h.member().entry(target.value).state, State::suspect);
   EXPECT_EQ(h.observed<Status>().at(0).how, How::probe);
-  h.fire_if<SuspicionTimeout>([&](const SuspicionTimeout& t) { return t.member == target; });
+  const sim::NodeId suspect = target;  // named: clang 14 cannot capture a structured binding
+  h.fire_if<SuspicionTimeout>([&](const SuspicionTimeout& t) { return t.member == suspect; });
   EXPECT_EQ(h.member().entry(target.value).state, State::dead);
   ASSERT_EQ(h.observed<Status>().size(), 1u);
   EXPECT_EQ(h.observed<Status>()[0].how, How::timeout);
