@@ -107,6 +107,33 @@ class RumorsDie final : public sim::Invariant {
   std::set<std::pair<sim::Time, std::pair<uint32_t, uint64_t>>> hot_;  // ordered by since
 };
 
+// Rumor traffic (§1.4's m): update-carrying rumor messages (pushes and answers to pulls) per
+// member, for each update. A member sends a hot rumor about once a period (its push, and on
+// average one pull answer), so rumors that die within the life bound carry each update at most
+// twice that many times per member.
+class Traffic final : public sim::Invariant {
+ public:
+  Traffic(const sim::InvariantEnv& env, uint64_t per_member)
+      : servers_(env.topology->servers()), limit_(per_member * std::max<uint32_t>(servers_, 1)), per_member_(per_member) {}
+  void on_event(const sim::TraceEvent& ev) override {
+    if (ev.kind != sim::TraceKind::send || !ev.msg || ev.node.value >= servers_ || !ev.msg->holds<Message>()) return;
+    const Rumor* r = std::get_if<Rumor>(&ev.msg->as<Message>());
+    if (!r) return;
+    for (const Entry& e : r->entries) {
+      if (++sent_[e.version] <= limit_) continue;
+      violate(ev, "version " + std::to_string(e.version) + " of key " + std::to_string(e.key) + " has been carried by " +
+                      std::to_string(sent_[e.version]) + " rumor messages, more than " + std::to_string(per_member_) +
+                      " per member (twice the rumor life bound): its rumors do not lose interest");
+      return;
+    }
+  }
+
+ private:
+  uint32_t servers_;
+  uint64_t limit_, per_member_;
+  std::map<uint64_t, uint64_t> sent_;  // version -> rumor messages carrying it
+};
+
 class Validity final : public sim::Invariant {
  public:
   explicit Validity(const sim::InvariantEnv& env) : names_(env.topology->names()), servers_(env.topology->servers()) {}
@@ -164,6 +191,12 @@ std::unique_ptr<sim::Invariant> make_rumors_die(const sim::InvariantEnv& env) {
   const Config cfg = config_of(env);
   if (cfg.spread != Spread::rumor) return sim::skipped_invariant("anti-entropy has no rumors");
   return std::make_unique<RumorsDie>(env, cfg.period * static_cast<int64_t>(rumor_life_bound_periods(env.topology->servers(), cfg.k)));
+}
+
+std::unique_ptr<sim::Invariant> make_traffic(const sim::InvariantEnv& env) {
+  const Config cfg = config_of(env);
+  if (cfg.spread != Spread::rumor) return sim::skipped_invariant("anti-entropy has no rumors");
+  return std::make_unique<Traffic>(env, 2 * rumor_life_bound_periods(env.topology->servers(), cfg.k));
 }
 
 std::unique_ptr<sim::Invariant> make_validity(const sim::InvariantEnv& env) { return std::make_unique<Validity>(env); }

@@ -7,6 +7,9 @@
 //                      backup: it leaves a residue by design, Demers et al. §1.4)
 // gossip.rumors_die    no member keeps a rumor hot for longer than the bound: every rumor loses
 //                      interest (rumor mongering only)
+// gossip.traffic       no update is carried by more rumor messages (pushes and pull answers) than
+//                      twice the rumor life bound per member: traffic stays bounded (rumor
+//                      mongering only)
 // gossip.validity      a member only ever holds versions that were injected, under their key
 #pragma once
 
@@ -19,6 +22,7 @@ namespace dsim::gossip {
 
 std::unique_ptr<sim::Invariant> make_convergence(const sim::InvariantEnv& env);
 std::unique_ptr<sim::Invariant> make_rumors_die(const sim::InvariantEnv& env);
+std::unique_ptr<sim::Invariant> make_traffic(const sim::InvariantEnv& env);
 std::unique_ptr<sim::Invariant> make_validity(const sim::InvariantEnv& env);
 
 // The bounds, in periods, for N members (and rumor parameter k, and the backup interval):

@@ -24,6 +24,10 @@ sim::ProtocolSpec protocol_spec() {
        make_convergence},
       {"gossip.rumors_die",
        "no member keeps a rumor hot longer than 2(log2 N + ln N) + 20k + 10 periods (rumor mongering)", make_rumors_die},
+      {"gossip.traffic",
+       "no update is carried by more than 2 (2(log2 N + ln N) + 20k + 10) rumor messages (pushes and pull answers) per "
+       "member: rumor traffic stays bounded (rumor mongering)",
+       make_traffic},
       {"gossip.validity", "members only ever hold injected versions, under their keys", make_validity},
   };
   p.bugs = bug_switches().specs();
