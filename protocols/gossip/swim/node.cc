@@ -45,7 +45,7 @@ void Member::on_start(sim::Context& ctx) {
   retransmits_ = std::max<uint32_t>(1, cfg_.retransmits(n_));
   bits_ = 2;
   while ((1ull << bits_) < n_) bits_ += 2;
-  for (uint32_t m = 0; m < initial_; ++m) members_ += m != self_;
+  members_ = initial_ - (self_ < initial_ ? 1 : 0);  // the initial members but itself
   key_ = ctx.rng().next_u64();
   const sim::Time now = ctx.now();
   const bool restarted = ctx.incarnation() > 0;
