@@ -33,7 +33,11 @@ int expect_same_verdicts(const std::string& file, uint64_t seed = 0, const std::
     s.resolved["seed"] = seed;
   }
   if (!until.empty()) set_until(s, "--until", until);
-  const std::string trace = (std::filesystem::temp_directory_path() / "dsim_raft_offline.jsonl").string();
+  // One file per test: ctest runs the tests of this file in parallel processes.
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string trace = (std::filesystem::temp_directory_path() /
+                             (std::string("dsim_offline_") + test->test_suite_name() + "_" + test->name() + ".jsonl"))
+                                .string();
   RunRequest request;
   request.scenario = &s;
   request.trace_path = trace;
