@@ -12,14 +12,14 @@
 namespace dsim::faults {
 namespace {
 
-sim::Scenario scenario(const std::string& faults, int nodes = 4, const std::string& extra = "") {
+sim::Scenario schedule_scenario(const std::string& faults, int nodes = 4, const std::string& extra = "") {
   const std::string text = R"({"protocol": {"name": "pingmesh"}, "duration": "3s", "nodes": )" + std::to_string(nodes) +
                            extra + R"(, "faults": )" + faults + "}";
   return sim::parse_scenario(sim::ConfigSource(sim::parse_json_source(text, "test.json")), protocols::registry(),
                              cli::sections());
 }
 
-std::vector<sim::StoredEvent> run(const sim::Scenario& s) {
+std::vector<sim::StoredEvent> run_schedule(const sim::Scenario& s) {
   sim::Simulation sim(s.options(), s.topology(), s.network, sim::make_process_factory(*s.protocol, s.config));
   auto installed = install(sim, s);
   sim::MemorySink mem;
@@ -38,7 +38,7 @@ int deliveries(const std::vector<sim::StoredEvent>& ev, uint32_t from, uint32_t 
 }
 
 TEST(Faults, PartitionBlocksAcrossGroupsUntilItHeals) {
-  auto ev = run(scenario(R"([{"at": "1s", "partition": [["n1", "n2"], ["n3", "n4"]], "for": "1s"}])"));
+  auto ev = run_schedule(schedule_scenario(R"([{"at": "1s", "partition": [["n1", "n2"], ["n3", "n4"]], "for": "1s"}])"));
   int across_during = 0, across_after = 0, within_during = 0, dropped_in_flight = 0;
   for (uint32_t a = 0; a < 4; ++a)
     for (uint32_t b = 0; b < 4; ++b) {
@@ -63,7 +63,7 @@ TEST(Faults, PartitionBlocksAcrossGroupsUntilItHeals) {
 }
 
 TEST(Faults, InFlightMessagesAcrossACutAreDropped) {
-  auto ev = run(scenario(R"([{"at": "1s", "isolate": "n1", "for": "500ms"}])"));
+  auto ev = run_schedule(schedule_scenario(R"([{"at": "1s", "isolate": "n1", "for": "500ms"}])"));
   int in_flight = 0;
   for (const auto& e : ev)
     if (e.kind == sim::TraceKind::drop && e.cause == "partitioned" && e.time > at(1000) && e.time < at(1010)) ++in_flight;
@@ -71,21 +71,21 @@ TEST(Faults, InFlightMessagesAcrossACutAreDropped) {
 }
 
 TEST(Faults, AsymmetricCutBlocksOneDirectionOnly) {
-  auto ev = run(scenario(R"([{"at": "1s", "cut": {"from": "n1", "to": "n2"}, "for": "1s"}])", 2));
+  auto ev = run_schedule(schedule_scenario(R"([{"at": "1s", "cut": {"from": "n1", "to": "n2"}, "for": "1s"}])", 2));
   EXPECT_EQ(deliveries(ev, 0, 1, at(1000), at(2000)), 0);
   EXPECT_GT(deliveries(ev, 1, 0, at(1000), at(2000)), 50);  // n2 -> n1 still flows
   EXPECT_GT(deliveries(ev, 0, 1, at(2000), at(3000)), 50);
 }
 
 TEST(Faults, BridgeNodeHearsBothHalves) {
-  auto ev = run(scenario(R"([{"at": "0s", "partition": [["n1", "n2", "n3"], ["n3", "n4", "n5"]]}])", 5));
+  auto ev = run_schedule(schedule_scenario(R"([{"at": "0s", "partition": [["n1", "n2", "n3"], ["n3", "n4", "n5"]]}])", 5));
   EXPECT_EQ(deliveries(ev, 0, 4, at(0), at(3000)) + deliveries(ev, 4, 0, at(0), at(3000)), 0);
   EXPECT_GT(deliveries(ev, 2, 0, at(0), at(3000)), 0);
   EXPECT_GT(deliveries(ev, 2, 4, at(0), at(3000)), 0);
 }
 
 TEST(Faults, CrashedNodeAnswersNothingThenAnswersAgainWithFreshVolatileState) {
-  auto ev = run(scenario(R"([{"at": "1s", "crash": "n2", "for": "1s"}])", 3));
+  auto ev = run_schedule(schedule_scenario(R"([{"at": "1s", "crash": "n2", "for": "1s"}])", 3));
   int n2_active_while_down = 0, crashed_drops = 0, restarts = 0;
   uint64_t max_ping_id_after = 0;
   for (const auto& e : ev) {
@@ -107,8 +107,8 @@ TEST(Faults, CrashedNodeAnswersNothingThenAnswersAgainWithFreshVolatileState) {
 }
 
 TEST(Faults, ClockJumpMovesTheNodesTimersByTheJump) {
-  auto base = run(scenario("[]", 2));
-  auto skewed = run(scenario(R"([{"at": "1s", "clock": "n1", "jump": "4ms"}])", 2));
+  auto base = run_schedule(schedule_scenario("[]", 2));
+  auto skewed = run_schedule(schedule_scenario(R"([{"at": "1s", "clock": "n1", "jump": "4ms"}])", 2));
   auto timers = [](const std::vector<sim::StoredEvent>& ev) {
     std::vector<int64_t> t;
     for (const auto& e : ev)
@@ -123,7 +123,7 @@ TEST(Faults, ClockJumpMovesTheNodesTimersByTheJump) {
 }
 
 TEST(Faults, DriftChangesTimerSpacing) {
-  auto ev = run(scenario(R"([{"at": "1s", "clock": "n1", "drift_ppm": 100000, "for": "1s"}])", 2));
+  auto ev = run_schedule(schedule_scenario(R"([{"at": "1s", "clock": "n1", "drift_ppm": 100000, "for": "1s"}])", 2));
   std::vector<int64_t> t;
   for (const auto& e : ev)
     if (e.kind == sim::TraceKind::timer && e.node.value == 0 && e.time > at(1100) && e.time < at(1300)) t.push_back(e.time.ns());
@@ -132,7 +132,7 @@ TEST(Faults, DriftChangesTimerSpacing) {
 }
 
 TEST(Faults, SelectorsResolveToConcreteTargetsInTheTrace) {
-  auto ev = run(scenario(R"([{"at": "1s", "crash": "minority", "for": "1s"}, {"at": "1s", "isolate": "random", "for": "1s"}])", 5));
+  auto ev = run_schedule(schedule_scenario(R"([{"at": "1s", "crash": "minority", "for": "1s"}, {"at": "1s", "isolate": "random", "for": "1s"}])", 5));
   int checked = 0;
   for (const auto& e : ev)
     if (e.kind == sim::TraceKind::fault && e.name == "crash") {
@@ -152,15 +152,15 @@ TEST(Faults, RemovingOneFaultLeavesAnothersChoicesUnchanged) {
     return nlohmann::json();
   };
   // The isolate is fault 1 in both runs, so its stream "fault/1" is the same.
-  auto both = run(scenario(R"([{"at": "1s", "crash": "random", "for": "1s"}, {"at": "2s", "isolate": "random"}])", 7));
-  auto one = run(scenario(R"([{"at": "1s", "restart": "n1"}, {"at": "2s", "isolate": "random"}])", 7));
+  auto both = run_schedule(schedule_scenario(R"([{"at": "1s", "crash": "random", "for": "1s"}, {"at": "2s", "isolate": "random"}])", 7));
+  auto one = run_schedule(schedule_scenario(R"([{"at": "1s", "restart": "n1"}, {"at": "2s", "isolate": "random"}])", 7));
   EXPECT_EQ(targets(both, "isolate"), targets(one, "isolate"));
 }
 
 // A drop rule: n1's pings to n3 sent in [1s, 2s) are dropped at send time with cause
 // scripted_drop; n1's replies to n3, its pings to others and everyone else's pings go on.
 TEST(Faults, DropRuleDropsOnlyTheNamedTypeBetweenTheNamedNodesDuringItsWindow) {
-  auto ev = run(scenario(R"([{"at": "1s", "drop": {"from": "n1", "to": ["n3"], "type": "pingmesh.ping"}, "for": "1s"}])"));
+  auto ev = run_schedule(schedule_scenario(R"([{"at": "1s", "drop": {"from": "n1", "to": ["n3"], "type": "pingmesh.ping"}, "for": "1s"}])"));
   std::map<uint64_t, const sim::StoredEvent*> sent;
   int in_window = 0, dropped = 0;
   for (const auto& e : ev) {
@@ -201,7 +201,7 @@ TEST(Faults, DropRuleDropsOnlyTheNamedTypeBetweenTheNamedNodesDuringItsWindow) {
 }
 
 TEST(Faults, DropRuleLeftOpenDropsEveryMessageUntilAHeal) {
-  auto ev = run(scenario(R"([{"at": "1s", "drop": {}}, {"at": "2s", "heal": true}])"));
+  auto ev = run_schedule(schedule_scenario(R"([{"at": "1s", "drop": {}}, {"at": "2s", "heal": true}])"));
   int dropped = 0, sent_in_window = 0;
   for (const auto& e : ev) {
     if (e.kind == sim::TraceKind::send && e.time >= at(1000) && e.time < at(2000)) ++sent_in_window;
@@ -218,7 +218,7 @@ TEST(Faults, DropRuleLeftOpenDropsEveryMessageUntilAHeal) {
 
 void expect_error(const std::string& faults, const std::vector<std::string>& fragments) {
   try {
-    scenario(faults, 3);
+    schedule_scenario(faults, 3);
     FAIL() << "accepted: " << faults;
   } catch (const sim::InputError& e) {
     const std::string what = e.what();

@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string error_of(std::string_view text) {
+std::string json_error_of(std::string_view text) {
   try {
     parse_json_source(text, "t.json");
   } catch (const InputError& e) {
@@ -62,10 +62,10 @@ TEST(JsonSource, BlockComments) {
 TEST(JsonSource, TrailingComma) {
   EXPECT_EQ(parse_json_source(R"({"a": 1, "b": [1, 2,],})", "s").value, json({{"a", 1}, {"b", {1, 2}}}));
   EXPECT_EQ(parse_json_source("[1, /* c */ ]", "s").value, json({1}));
-  EXPECT_EQ(error_of("[1,,]"), "t.json:1:4: invalid JSON: unexpected character ','");
-  EXPECT_EQ(error_of(R"({"a":1,,})"), "t.json:1:8: invalid JSON: expected a double-quoted key or '}'");
-  EXPECT_EQ(error_of("[,]"), "t.json:1:2: invalid JSON: unexpected character ','");
-  EXPECT_EQ(error_of("{,}"), "t.json:1:2: invalid JSON: expected a double-quoted key or '}'");
+  EXPECT_EQ(json_error_of("[1,,]"), "t.json:1:4: invalid JSON: unexpected character ','");
+  EXPECT_EQ(json_error_of(R"({"a":1,,})"), "t.json:1:8: invalid JSON: expected a double-quoted key or '}'");
+  EXPECT_EQ(json_error_of("[,]"), "t.json:1:2: invalid JSON: unexpected character ','");
+  EXPECT_EQ(json_error_of("{,}"), "t.json:1:2: invalid JSON: expected a double-quoted key or '}'");
 }
 
 TEST(JsonSource, PositionsOfKeysAndElements) {
@@ -133,7 +133,7 @@ struct ErrorCase {
 class JsonSourceErrors : public testing::TestWithParam<ErrorCase> {};
 
 TEST_P(JsonSourceErrors, ExactMessageAndPosition) {
-  EXPECT_EQ(error_of(GetParam().text), "t.json:" + GetParam().message) << GetParam().text;
+  EXPECT_EQ(json_error_of(GetParam().text), "t.json:" + GetParam().message) << GetParam().text;
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -47,7 +47,7 @@ const std::string kStaleRead = R"({"process":0,"type":"invoke","f":"write","valu
 )";
 
 // Expects exit 2, nothing on stdout, and exactly one line on stderr containing every fragment.
-void expect_input_error(const std::string& args, const std::vector<std::string>& fragments) {
+void expect_history_input_error(const std::string& args, const std::vector<std::string>& fragments) {
   Result r = run_dsim(args);
   EXPECT_EQ(r.code, 2) << r.out << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "not one line: " << r.err;
@@ -149,7 +149,7 @@ TEST(CheckHistory, HelpHasExamplesAndExitCodes) {
 }
 
 TEST(CheckHistoryBadInput, MissingFile) {
-  expect_input_error("check-history /nonexistent/history.jsonl --model kv",
+  expect_history_input_error("check-history /nonexistent/history.jsonl --model kv",
                      {"/nonexistent/history.jsonl: cannot read history: No such file or directory"});
 }
 
@@ -157,7 +157,7 @@ TEST(CheckHistoryBadInput, GarbledLineNamesFileAndLine) {
   std::string text = kLinearizable;
   text.replace(text.find('\n') + 1, 10, "#garbage#!");
   const auto f = write("garbled.jsonl", text);
-  expect_input_error("check-history " + f + " --model kv", {f + ":2: ", "not JSON"});
+  expect_history_input_error("check-history " + f + " --model kv", {f + ":2: ", "not JSON"});
 }
 
 TEST(CheckHistoryBadInput, InconsistentHistoryNamesFileAndLine) {
@@ -165,7 +165,7 @@ TEST(CheckHistoryBadInput, InconsistentHistoryNamesFileAndLine) {
 {"process":0,"type":"ok","f":"put","key":"a"}
 {"process":3,"type":"ok","f":"get","key":"a","value":"1"}
 )");
-  expect_input_error("check-history " + f + " --model kv", {f + ":3: ", "no outstanding invocation"});
+  expect_history_input_error("check-history " + f + " --model kv", {f + ":3: ", "no outstanding invocation"});
 }
 
 TEST(CheckHistoryBadInput, OperationTheModelCannotReadNamesFileAndLine) {
@@ -174,26 +174,26 @@ TEST(CheckHistoryBadInput, OperationTheModelCannotReadNamesFileAndLine) {
 {"process":0,"type":"invoke","f":"frob","key":"a"}
 {"process":0,"type":"ok","f":"frob","key":"a"}
 )");
-  expect_input_error("check-history " + f + " --model kv", {f + ":3: ", "model kv", "frob"});
+  expect_history_input_error("check-history " + f + " --model kv", {f + ":3: ", "model kv", "frob"});
 }
 
 TEST(CheckHistoryBadInput, WrongFormatIsAParseError) {
   DSIM_SHARED_DATA(corpus, "conformance/porcupine");
   const std::string kv = corpus + "kv/c01-ok.txt";
-  expect_input_error("check-history " + kv + " --model kv", {kv + ":1: ", "not JSON"});
+  expect_history_input_error("check-history " + kv + " --model kv", {kv + ":1: ", "not JSON"});
 }
 
 TEST(CheckHistoryBadInput, UnknownModelOrFormat) {
   const auto f = write("ok.jsonl", kLinearizable);
-  expect_input_error("check-history " + f + " --model queue", {"--model", "queue"});
-  expect_input_error("check-history " + f + " --model kv --format edn", {"--format", "edn"});
-  expect_input_error("check-history " + f, {f + ": --model is needed", "only a dsim trace names its own"});
+  expect_history_input_error("check-history " + f + " --model queue", {"--model", "queue"});
+  expect_history_input_error("check-history " + f + " --model kv --format edn", {"--format", "edn"});
+  expect_history_input_error("check-history " + f, {f + ": --model is needed", "only a dsim trace names its own"});
 }
 
 TEST(CheckHistoryBadInput, BadBudget) {
   const auto f = write("ok.jsonl", kLinearizable);
-  expect_input_error("check-history " + f + " --model kv --budget 10", {"--budget 10", "no unit"});
-  expect_input_error("check-history " + f + " --model kv --budget=-1s", {"--budget -1s", "negative"});
+  expect_history_input_error("check-history " + f + " --model kv --budget 10", {"--budget 10", "no unit"});
+  expect_history_input_error("check-history " + f + " --model kv --budget=-1s", {"--budget -1s", "negative"});
 }
 
 TEST(CheckHistoryBadInput, NumbersOutOfRangeNameFieldLineAndValue) {
@@ -212,13 +212,13 @@ TEST(CheckHistoryBadInput, NumbersOutOfRangeNameFieldLineAndValue) {
   for (const auto& [fields, what] : cases) {
     const auto f = write("range.jsonl", kLinearizable + R"({"type":"invoke","f":"put","key":"k1","value":"x",)" +
                                             fields + "}\n");
-    expect_input_error("check-history " + f + " --model kv", {f + ":10: " + what});
+    expect_history_input_error("check-history " + f + " --model kv", {f + ":10: " + what});
   }
   const auto edn = write("range.edn", "{:process 99999999999999999999, :type :invoke, :f :get, :key \"1\", :value nil}\n");
-  expect_input_error("check-history " + edn + " --model kv --format porcupine",
+  expect_history_input_error("check-history " + edn + " --model kv --format porcupine",
                      {edn + ":1: :process must be an integer in [0, 2147483647], got 99999999999999999999"});
   const auto log = write("range.log", "INFO  jepsen.util - 3\t:invoke\t:write\t9223372036854775808\n");
-  expect_input_error("check-history " + log + " --model register --format jepsen",
+  expect_history_input_error("check-history " + log + " --model register --format jepsen",
                      {log + ":1: a Jepsen value must be an integer in", "got 9223372036854775808"});
 }
 
@@ -226,13 +226,13 @@ TEST(CheckHistoryBadInput, HostileTextIsAnErrorNotACrash) {
   // Invalid UTF-8 used to crash when printed (nlohmann type_error 316); deep nesting
   // overflowed the stack when the value was copied.
   const auto edn = write("utf8.edn", "{:process 0, :type :invoke, :f :get, :key \"\xff\", :value nil}\n");
-  expect_input_error("check-history " + edn + " --model kv --format porcupine",
+  expect_history_input_error("check-history " + edn + " --model kv --format porcupine",
                      {edn + ":1: an EDN string is not valid UTF-8: \\xFF"});
   const std::string deep = std::string(200000, '[') + "1" + std::string(200000, ']');
   const auto json = write("deep.jsonl", R"({"process":0,"type":"invoke","f":"write","value":)" + deep + "}\n");
-  expect_input_error("check-history " + json + " --model register", {json + ":1: JSON nested more than 64 levels deep"});
+  expect_history_input_error("check-history " + json + " --model register", {json + ":1: JSON nested more than 64 levels deep"});
   const auto log = write("deep.log", "INFO  jepsen.util - 0\t:invoke\t:write\t" + deep + "\n");
-  expect_input_error("check-history " + log + " --model register --format jepsen",
+  expect_history_input_error("check-history " + log + " --model register --format jepsen",
                      {log + ":1: cannot read Jepsen value '" + std::string(60, '[') + "...'"});
   // A line of 100,000 characters is quoted in at most 60 of them.
   const auto garbled = write("long.jsonl", R"({"process":0,"type":"invoke","f":")" + std::string(100000, 'f') + "\n");
@@ -322,10 +322,10 @@ TEST(CheckHistoryMemory, UnderUlimitTheDefaultBudgetRunsOutBeforeMemoryDoes) {
 
 TEST(CheckHistoryBadInput, BadMaxMemory) {
   const auto f = write("ok.jsonl", kLinearizable);
-  expect_input_error("check-history " + f + " --model kv --max-memory 10", {"--max-memory 10: no unit"});
-  expect_input_error("check-history " + f + " --model kv --max-memory 10MB", {"--max-memory 10MB: unknown unit 'MB'"});
-  expect_input_error("check-history " + f + " --model kv --max-memory=-1GiB", {"--max-memory -1GiB: expected a whole number"});
-  expect_input_error("check-history " + f + " --model kv --max-memory 17179869184GiB", {"--max-memory 17179869184GiB: too large"});
+  expect_history_input_error("check-history " + f + " --model kv --max-memory 10", {"--max-memory 10: no unit"});
+  expect_history_input_error("check-history " + f + " --model kv --max-memory 10MB", {"--max-memory 10MB: unknown unit 'MB'"});
+  expect_history_input_error("check-history " + f + " --model kv --max-memory=-1GiB", {"--max-memory -1GiB: expected a whole number"});
+  expect_history_input_error("check-history " + f + " --model kv --max-memory 17179869184GiB", {"--max-memory 17179869184GiB: too large"});
   EXPECT_EQ(run_dsim("check-history " + f + " --model kv --max-memory 0B").code, 3) << "nothing may be memoised: unknown";
 }
 

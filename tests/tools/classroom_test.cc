@@ -20,7 +20,7 @@ namespace {
 using namespace dsim_test;
 namespace fs = std::filesystem;
 
-std::string scenario(const std::string& rel) { return std::string(DSIM_SOURCE_DIR) + "/scenarios/" + rel; }
+std::string classroom_scenario(const std::string& rel) { return std::string(DSIM_SOURCE_DIR) + "/scenarios/" + rel; }
 
 // raft-split-votes as it was: every server's timeout in 150-152ms from the start, so votes
 // split from the first term and "crash leader" at 1s finds no leader.
@@ -28,7 +28,7 @@ const std::string kNoLeaderYet = " --set 'faults=[{\"at\": \"1s\", \"crash\": \"
 
 TEST(Classroom, AFaultThatHitsNoNodeSaysSoEverywhere) {
   const std::string trace = tmp("t.jsonl"), schedule = tmp("schedule.json");
-  Result run = run_dsim("run " + scenario("teaching/raft-split-votes.json") + kNoLeaderYet + " --trace " + trace +
+  Result run = run_dsim("run " + classroom_scenario("teaching/raft-split-votes.json") + kNoLeaderYet + " --trace " + trace +
                         " --emit-schedule " + schedule);
   ASSERT_TRUE(run.code == 0 || run.code == 1) << run.out << run.err;
   const std::string note = "fault 0 (crash leader at 1000.000ms) hit no node: no node matched \"leader\" "
@@ -73,14 +73,14 @@ TEST(Classroom, AFaultWhoseLeaderIsDownSaysWho) {
   const std::string faults =
       " --set 'faults=[{\"at\": \"2s\", \"crash\": \"leader\", \"for\": \"1s\"}, {\"at\": \"2s\", \"isolate\": "
       "\"leader\", \"for\": \"100ms\"}]'";
-  Result run = run_dsim("run " + scenario("teaching/raft-basics.json") + faults);
+  Result run = run_dsim("run " + classroom_scenario("teaching/raft-basics.json") + faults);
   EXPECT_EQ(run.code, 0) << run.out << run.err;
   EXPECT_TRUE(std::regex_search(run.out, std::regex("\nnote:       fault 1 \\(isolate leader at 2000.000ms\\) hit no "
                                                     "node: no node matched \"leader\" \\(n[1-3], the last to observe "
                                                     "\"became_leader\", is down\\)\n")))
       << run.out;
   // A fault that hits its node says nothing.
-  Result plain = run_dsim("run " + scenario("teaching/raft-basics.json"));
+  Result plain = run_dsim("run " + classroom_scenario("teaching/raft-basics.json"));
   EXPECT_EQ(plain.out.find("note:"), std::string::npos) << plain.out;
 }
 
@@ -88,7 +88,7 @@ TEST(Classroom, AFaultWhoseLeaderIsDownSaysWho) {
 // votes that follow break liveness on every seed tried.
 TEST(Classroom, SplitVotesCrashesARealLeaderAndNeverElectsAnother) {
   const std::string trace = tmp("t.jsonl");
-  Result run = run_dsim("run " + scenario("teaching/raft-split-votes.json") + " --trace " + trace);
+  Result run = run_dsim("run " + classroom_scenario("teaching/raft-split-votes.json") + " --trace " + trace);
   EXPECT_EQ(run.code, 0) << run.out << run.err;
   EXPECT_EQ(run.out.find("note:"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("elections:  1 "), std::string::npos) << run.out;
@@ -96,11 +96,11 @@ TEST(Classroom, SplitVotesCrashesARealLeaderAndNeverElectsAnother) {
   Result log = run_dsim("log " + trace + " --type crash --type became_leader");
   EXPECT_TRUE(std::regex_search(log.out, std::regex("n1 became_leader term=1 [^\n]*\n[^\n]*1000.000ms  FAULT crash crash=\\[n1\\] [^\n]*\n[^\n]*1000.000ms  n1 CRASH\n")))
       << log.out;
-  Result sweep = run_dsim("sweep " + scenario("teaching/raft-split-votes.json") + " --seeds 1:100 -j 2");
+  Result sweep = run_dsim("sweep " + classroom_scenario("teaching/raft-split-votes.json") + " --seeds 1:100 -j 2");
   EXPECT_EQ(sweep.code, 0) << sweep.out << sweep.err;
   EXPECT_NE(sweep.out.find("100 seeds, 100 as expected, 0 failed"), std::string::npos) << sweep.out;
   // What the description promises for a wide range: a leader at once, and safety holds.
-  Result wide = run_dsim("run " + scenario("teaching/raft-split-votes.json") +
+  Result wide = run_dsim("run " + classroom_scenario("teaching/raft-split-votes.json") +
                          " --set 'protocol.params.election_timeout=[\"150ms\",\"300ms\"]' --expect-safe");
   EXPECT_EQ(wide.code, 0) << wide.out;
   EXPECT_NE(wide.out.find("raft.liveness              holds"), std::string::npos) << wide.out;
@@ -109,7 +109,7 @@ TEST(Classroom, SplitVotesCrashesARealLeaderAndNeverElectsAnother) {
 // teaching/threepc-partition: the client heard "aborted", but the coordinator and n2
 // committed. The summary says both.
 TEST(Classroom, CommitSummaryShowsTheServersDecisionsBesideTheClients) {
-  Result r = run_dsim("run " + scenario("teaching/threepc-partition.json"));
+  Result r = run_dsim("run " + classroom_scenario("teaching/threepc-partition.json"));
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("transactions: 1 submitted; the clients heard 0 committed, 1 aborted"), std::string::npos)
       << r.out;
@@ -117,12 +117,12 @@ TEST(Classroom, CommitSummaryShowsTheServersDecisionsBesideTheClients) {
                        "atomicity broken\n"),
             std::string::npos)
       << r.out;
-  Result blocked = run_dsim("run " + scenario("teaching/twopc-blocking.json"));
+  Result blocked = run_dsim("run " + classroom_scenario("teaching/twopc-blocking.json"));
   EXPECT_NE(blocked.out.find("\ndecisions:  transaction 10000000000001: undecided at n1 (coordinator) n2 n3\n"),
             std::string::npos)
       << blocked.out;
   // Many transactions: counts, and the counts add up to the transactions.
-  Result many = run_dsim("run " + scenario("twopc/nemesis.json"));
+  Result many = run_dsim("run " + classroom_scenario("twopc/nemesis.json"));
   std::smatch m;
   ASSERT_TRUE(std::regex_search(many.out, m,
                                 std::regex("\ndecisions:  ([0-9]+) transactions: ([0-9]+) committed everywhere, ([0-9]+) "
@@ -131,7 +131,7 @@ TEST(Classroom, CommitSummaryShowsTheServersDecisionsBesideTheClients) {
       << many.out;
   EXPECT_EQ(std::stoi(m[1]), std::stoi(m[2]) + std::stoi(m[3]) + std::stoi(m[4]));
   // With the bug that breaks atomicity, splits show.
-  Result bug = run_dsim("run " + scenario("threepc/nemesis.json") + " --seed 5 --set 'protocol.bugs=[\"no_termination\"]'");
+  Result bug = run_dsim("run " + classroom_scenario("threepc/nemesis.json") + " --seed 5 --set 'protocol.bugs=[\"no_termination\"]'");
   ASSERT_TRUE(std::regex_search(bug.out, m, std::regex("\ndecisions:  [0-9]+ transactions: [0-9]+ committed everywhere, "
                                                        "[0-9]+ aborted everywhere, ([0-9]+) split")))
       << bug.out;
@@ -147,14 +147,14 @@ TEST(Classroom, TheLivenessBoundIsStatedAsTheCodeUsesIt) {
   const std::string readme = slurp(std::string(DSIM_SOURCE_DIR) + "/README.md");
   EXPECT_NE(readme.find("one leader settles within " + bound), std::string::npos);
   const std::regex stated("([0-9]+|ten|five) (maximum )?election timeouts");
-  for (const auto& text : {readme, slurp(scenario("teaching/raft-split-votes.json"))}) {
+  for (const auto& text : {readme, slurp(classroom_scenario("teaching/raft-split-votes.json"))}) {
     for (auto it = std::sregex_iterator(text.begin(), text.end(), stated); it != std::sregex_iterator(); ++it)
       EXPECT_EQ((*it)[1].str(), std::to_string(dsim::raft::kSettleElectionTimeouts)) << (*it)[0].str();
   }
 }
 
 TEST(Classroom, TheTeachingScenariosPassDsimTest) {
-  Result r = run_dsim("test " + scenario("teaching") + " --seeds 3 -j 2");
+  Result r = run_dsim("test " + classroom_scenario("teaching") + " --seeds 3 -j 2");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
 }
 

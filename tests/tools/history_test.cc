@@ -20,7 +20,7 @@ namespace {
 using namespace dsim_test;
 namespace fs = std::filesystem;
 
-std::string scenario(const std::string& rel) { return std::string(DSIM_SOURCE_DIR) + "/scenarios/" + rel; }
+std::string history_scenario(const std::string& rel) { return std::string(DSIM_SOURCE_DIR) + "/scenarios/" + rel; }
 
 std::string verdict_line(const std::string& out, const std::string& invariant) {
   std::smatch m;
@@ -56,7 +56,7 @@ TEST(History, RoundTripsToTheInvariantsVerdictOnSeveralSeeds) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.file + " seed " + std::to_string(c.seed));
     const std::string history = tmp("h.jsonl"), trace = tmp("t.jsonl");
-    Result run = run_dsim("run " + scenario(c.file) + " --seed " + std::to_string(c.seed) + c.sets + " --history " +
+    Result run = run_dsim("run " + history_scenario(c.file) + " --seed " + std::to_string(c.seed) + c.sets + " --history " +
                           history + " --trace " + trace);
     ASSERT_TRUE(run.code == 0 || run.code == 1) << run.out << run.err;
     const std::string live = verdict_line(run.out, "linearizable");
@@ -98,7 +98,7 @@ TEST(History, RoundTripsToTheInvariantsVerdictOnSeveralSeeds) {
 // before its completion event: checked against the trace itself.
 TEST(History, TheViolationNamesTheServerThatAnsweredAsTheTraceShows) {
   const std::string trace = tmp("t.jsonl");
-  Result run = run_dsim("run " + scenario("raft/leader-isolation.json") +
+  Result run = run_dsim("run " + history_scenario("raft/leader-isolation.json") +
                         " --seed 1 --set 'protocol.bugs=[\"stale_read\"]' --trace " + trace);
   ASSERT_EQ(run.code, 1) << run.out << run.err;
   std::smatch m;
@@ -147,11 +147,11 @@ void expect_bad(const std::string& args, const std::vector<std::string>& fragmen
 }
 
 TEST(History, BadValuesAreOneLineErrorsAndLeaveNoFile) {
-  const std::string s = scenario("teaching/raft-basics.json");
+  const std::string s = history_scenario("teaching/raft-basics.json");
   const std::string out = tmp("never.jsonl");
   fs::remove(out);
   expect_bad("run " + s + " --history " + out + " --set nodes=0", {"nodes"}, out);
-  expect_bad("run " + scenario("pingmesh/basic.json") + " --history " + out,
+  expect_bad("run " + history_scenario("pingmesh/basic.json") + " --history " + out,
              {"--history", "protocol pingmesh records no client history"}, out);
   expect_bad("run " + s + " --history " + s, {"--history", s}, "");
   expect_bad("run " + s + " --history " + out + " --trace " + out, {"--history", "--trace"}, out);
@@ -168,7 +168,7 @@ TEST(History, BadValuesAreOneLineErrorsAndLeaveNoFile) {
 
 TEST(History, CheckHistoryOfABadTraceIsBadInput) {
   const std::string trace = tmp("t.jsonl");
-  ASSERT_EQ(run_dsim("run " + scenario("teaching/raft-basics.json") + " --trace " + trace).code, 0);
+  ASSERT_EQ(run_dsim("run " + history_scenario("teaching/raft-basics.json") + " --trace " + trace).code, 0);
   std::string text = slurp(trace);
   // A garbled third line: the trace reader names file:line.
   const size_t third = text.find('\n', text.find('\n') + 1) + 1;
@@ -181,7 +181,7 @@ TEST(History, CheckHistoryOfABadTraceIsBadInput) {
   expect_bad("check-history " + cut, {cut, "truncated"}, "");
   // A protocol without a client history.
   const std::string ping = tmp("ping.jsonl");
-  ASSERT_EQ(run_dsim("run " + scenario("pingmesh/basic.json") + " --trace " + ping).code, 0);
+  ASSERT_EQ(run_dsim("run " + history_scenario("pingmesh/basic.json") + " --trace " + ping).code, 0);
   expect_bad("check-history " + ping, {ping, "pingmesh", "no history to check"}, "");
   // --model still overrides the protocol's (and a model that cannot read kv ops is bad input).
   expect_bad("check-history " + trace + " --model counter", {trace, "model counter"}, "");

@@ -19,7 +19,7 @@ namespace {
 using namespace dsim_test;
 namespace fs = std::filesystem;
 
-std::string scenario(const std::string& rel) { return std::string(DSIM_SOURCE_DIR) + "/scenarios/" + rel; }
+std::string stop_scenario(const std::string& rel) { return std::string(DSIM_SOURCE_DIR) + "/scenarios/" + rel; }
 
 struct Trace {
   nlohmann::json header, footer;
@@ -51,11 +51,11 @@ std::string verdict_line(const std::string& out, const std::string& invariant) {
 // violation. The cut run must skip liveness instead, say why, and still check safety.
 TEST(Until, CutsAtTheTimeAndSkipsLivenessInsteadOfReportingAFalseViolation) {
   const std::string full_trace = tmp("full.jsonl"), cut_trace = tmp("cut.jsonl");
-  Result full = run_dsim("run " + scenario("teaching/raft-basics.json") + " --trace " + full_trace);
+  Result full = run_dsim("run " + stop_scenario("teaching/raft-basics.json") + " --trace " + full_trace);
   ASSERT_EQ(full.code, 0) << full.out << full.err;
   EXPECT_EQ(verdict_line(full.out, "raft.liveness"), "holds") << full.out;
 
-  Result cut = run_dsim("run " + scenario("teaching/raft-basics.json") + " --until 2100ms --trace " + cut_trace);
+  Result cut = run_dsim("run " + stop_scenario("teaching/raft-basics.json") + " --until 2100ms --trace " + cut_trace);
   ASSERT_EQ(cut.code, 0) << cut.out << cut.err;
   EXPECT_NE(cut.out.find("simulated:  2100.000ms in"), std::string::npos) << cut.out;
   EXPECT_NE(cut.out.find("stopped:    early: the run was stopped at 2100.000ms by --until, before the scenario's "
@@ -108,7 +108,7 @@ TEST(Until, CutsAtTheTimeAndSkipsLivenessInsteadOfReportingAFalseViolation) {
 // A lesson whose expected violation is a liveness one cannot show it on a cut run: the
 // expectation is "not judged", not "missing".
 TEST(Until, AnExpectedLivenessViolationIsNotJudgedOnACutRun) {
-  Result r = run_dsim("run " + scenario("teaching/twopc-blocking.json") + " --until 1500ms");
+  Result r = run_dsim("run " + stop_scenario("teaching/twopc-blocking.json") + " --until 1500ms");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("expected:   a violation of twopc.ac5_termination: not judged, the run was stopped early"),
             std::string::npos)
@@ -128,7 +128,7 @@ void expect_bad(const std::string& args, const std::vector<std::string>& fragmen
 }
 
 TEST(Until, BadValuesAreOneLineErrors) {
-  const std::string s = scenario("teaching/raft-basics.json");
+  const std::string s = stop_scenario("teaching/raft-basics.json");
   expect_bad("run " + s + " --until 8s", {"--until 8s", "not before the end", "\"duration\": \"8s\""});
   expect_bad("run " + s + " --until 20s", {"--until 20s", "not before the end"});
   expect_bad("run " + s + " --until 0s", {"--until", "must be positive"});
@@ -144,9 +144,9 @@ TEST(Until, BadValuesAreOneLineErrors) {
 // never happens; check and replay agree.
 TEST(StopAtViolation, EndsAtTheViolatingEventOfFigure8) {
   const std::string full_trace = tmp("full.jsonl"), cut_trace = tmp("cut.jsonl");
-  Result full = run_dsim("run " + scenario("teaching/raft-figure8.json") + " --trace " + full_trace);
+  Result full = run_dsim("run " + stop_scenario("teaching/raft-figure8.json") + " --trace " + full_trace);
   ASSERT_EQ(full.code, 0) << full.out << full.err;
-  Result cut = run_dsim("run " + scenario("teaching/raft-figure8.json") + " --stop-at-violation --trace " + cut_trace);
+  Result cut = run_dsim("run " + stop_scenario("teaching/raft-figure8.json") + " --stop-at-violation --trace " + cut_trace);
   ASSERT_EQ(cut.code, 0) << cut.out << cut.err;
   std::smatch m;
   ASSERT_TRUE(std::regex_search(cut.out, m,
@@ -187,7 +187,7 @@ TEST(StopAtViolation, EndsAtTheViolatingEventOfFigure8) {
 // Liveness is skipped on a run stopped at a violation; a run that never violates runs to its
 // end and judges liveness as usual.
 TEST(StopAtViolation, SkipsLivenessOnlyWhenItStopped) {
-  Result r = run_dsim("run " + scenario("teaching/threepc-partition.json") + " --stop-at-violation");
+  Result r = run_dsim("run " + stop_scenario("teaching/threepc-partition.json") + " --stop-at-violation");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(verdict_line(r.out, "threepc.ac5_termination").rfind("skipped (the run was stopped at its first violation", 0),
             0u)
@@ -195,7 +195,7 @@ TEST(StopAtViolation, SkipsLivenessOnlyWhenItStopped) {
   // Both invariants that break at the violating event are reported.
   EXPECT_EQ(verdict_line(r.out, "threepc.ac1_agreement"), "violated (expected)") << r.out;
   EXPECT_EQ(verdict_line(r.out, "threepc.atomic_state"), "violated (expected)") << r.out;
-  Result safe = run_dsim("run " + scenario("teaching/raft-basics.json") + " --stop-at-violation");
+  Result safe = run_dsim("run " + stop_scenario("teaching/raft-basics.json") + " --stop-at-violation");
   EXPECT_EQ(safe.code, 0) << safe.out << safe.err;
   EXPECT_EQ(safe.out.find("stopped:"), std::string::npos) << safe.out;
   EXPECT_EQ(verdict_line(safe.out, "raft.liveness"), "holds") << safe.out;
@@ -205,7 +205,7 @@ TEST(StopAtViolation, SkipsLivenessOnlyWhenItStopped) {
 // violation fails (and says how to ask for safety); with it the run passes, and a trace of
 // it records the expectation, so `dsim check` agrees. With the bug on, --expect-safe fails.
 TEST(ExpectSafe, ShowsALessonWithItsBugSwitchedOff) {
-  const std::string s = scenario("teaching/raft-figure8.json");
+  const std::string s = stop_scenario("teaching/raft-figure8.json");
   Result off = run_dsim("run " + s + " --set 'protocol.bugs=[]'");
   EXPECT_EQ(off.code, 1) << off.out;
   EXPECT_NE(off.out.find("EXPECTED VIOLATION MISSING"), std::string::npos) << off.out;

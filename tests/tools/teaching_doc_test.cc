@@ -15,7 +15,7 @@ namespace {
 using namespace dsim_test;
 namespace fs = std::filesystem;
 
-const std::string kRoot = DSIM_SOURCE_DIR;
+const std::string kDocRoot = DSIM_SOURCE_DIR;
 
 std::vector<std::string> doc_commands(const std::string& doc) {
   std::vector<std::string> out;
@@ -32,10 +32,10 @@ std::vector<std::string> doc_commands(const std::string& doc) {
 }
 
 TEST(TeachingDoc, NamesEveryLesson) {
-  const std::string doc = slurp(kRoot + "/docs/teaching.md");
+  const std::string doc = slurp(kDocRoot + "/docs/teaching.md");
   ASSERT_FALSE(doc.empty());
   size_t lessons = 0;
-  for (const auto& f : fs::directory_iterator(kRoot + "/scenarios/teaching")) {
+  for (const auto& f : fs::directory_iterator(kDocRoot + "/scenarios/teaching")) {
     if (f.path().extension() != ".json") continue;
     ++lessons;
     EXPECT_NE(doc.find(f.path().filename().string()), std::string::npos)
@@ -45,7 +45,7 @@ TEST(TeachingDoc, NamesEveryLesson) {
 }
 
 TEST(TeachingDoc, EveryCommandRunsAsWritten) {
-  const std::string doc = slurp(kRoot + "/docs/teaching.md");
+  const std::string doc = slurp(kDocRoot + "/docs/teaching.md");
   const auto commands = doc_commands(doc);
   ASSERT_GE(commands.size(), 20u);
   const std::string dir = tmp("lessons");
@@ -54,7 +54,7 @@ TEST(TeachingDoc, EveryCommandRunsAsWritten) {
     ASSERT_EQ(c.rfind("tools/dsim ", 0), 0u) << "a command that is not tools/dsim: " << c;
     std::string cmd = std::regex_replace(c, std::regex("/tmp/"), dir + "/");
     cmd = std::string(DSIM_BINARY) + cmd.substr(std::string("tools/dsim").size());
-    Result r = sh("cd " + kRoot + " && " + cmd);
+    Result r = sh("cd " + kDocRoot + " && " + cmd);
     EXPECT_EQ(r.code, 0) << c << "\n" << r.out.substr(0, 2000) << r.err;
     EXPECT_FALSE(r.out.empty()) << c;
   }
