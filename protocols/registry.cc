@@ -10,6 +10,7 @@ namespace threepc { sim::ProtocolSpec protocol_spec(); }
 namespace paxos { sim::ProtocolSpec protocol_spec(); }
 namespace gossip { sim::ProtocolSpec protocol_spec(); }
 namespace swim { sim::ProtocolSpec protocol_spec(); }
+namespace quorum { sim::ProtocolSpec protocol_spec(); }
 
 namespace protocols {
 const sim::Registry& registry() {
@@ -22,6 +23,7 @@ const sim::Registry& registry() {
     reg.add(paxos::protocol_spec());
     reg.add(gossip::protocol_spec());
     reg.add(swim::protocol_spec());
+    reg.add(quorum::protocol_spec());
     reg.add_generic({"linearizable",
                      "the clients' history is linearizable for the protocol's model (checked at the end of the run)",
                      [](const sim::InvariantEnv& env) {

@@ -1,0 +1,60 @@
+#include "protocols/quorum/metrics.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "protocols/quorum/messages.h"
+#include "protocols/quorum/observations.h"
+
+namespace dsim::quorum {
+namespace {
+
+class QuorumMetrics final : public sim::MetricsSource {
+ public:
+  void on_event(const sim::TraceEvent& ev) override {
+    if (ev.kind == sim::TraceKind::send && ev.msg && ev.msg->holds<Message>()) {
+      if (const auto* p = std::get_if<ClientPut>(&ev.msg->as<Message>()); p && p->forwarded) ++forwarded_;
+      return;
+    }
+    if (ev.kind != sim::TraceKind::observe || !ev.msg) return;
+    if (const GetOk* g = ev.observed<GetOk>()) {
+      ++reads_;
+      siblings_ += g->dots.size();
+      max_siblings_ = std::max<uint64_t>(max_siblings_, g->dots.size());
+      if (g->dots.size() > 1) ++concurrent_;
+    } else if (ev.observed<Hinted>()) {
+      ++hinted_;
+    } else if (ev.observed<HandedOff>()) {
+      ++handed_off_;
+    } else if (ev.observed<Repaired>()) {
+      ++repairs_;
+    }
+  }
+
+  void report(sim::MetricLines& out, sim::Time) const override {
+    char buf[200];
+    if (reads_ > 0) {
+      std::snprintf(buf, sizeof buf, "%.2f per read on average, at most %llu; %.1f%% of %llu reads saw concurrent versions",
+                    static_cast<double>(siblings_) / static_cast<double>(reads_), static_cast<unsigned long long>(max_siblings_),
+                    100.0 * static_cast<double>(concurrent_) / static_cast<double>(reads_), static_cast<unsigned long long>(reads_));
+      out.emplace_back("siblings", buf);
+    } else {
+      out.emplace_back("siblings", "no read returned");
+    }
+    std::snprintf(buf, sizeof buf, "%llu hinted copies taken or updated, %llu handed off",
+                  static_cast<unsigned long long>(hinted_), static_cast<unsigned long long>(handed_off_));
+    out.emplace_back("hinted hand-off", buf);
+    out.emplace_back("read repairs", std::to_string(repairs_));
+    out.emplace_back("forwarded writes", std::to_string(forwarded_));
+  }
+
+ private:
+  uint64_t reads_ = 0, siblings_ = 0, max_siblings_ = 0, concurrent_ = 0;
+  uint64_t hinted_ = 0, handed_off_ = 0, repairs_ = 0, forwarded_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<sim::MetricsSource> make_metrics() { return std::make_unique<QuorumMetrics>(); }
+
+}  // namespace dsim::quorum

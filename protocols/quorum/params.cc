@@ -1,0 +1,68 @@
+#include "protocols/quorum/params.h"
+
+namespace dsim::quorum {
+
+sim::ParamTable<Config> config_params() {
+  return {
+      sim::param("mode", &Config::mode,
+                 "dynamo: Dynamo-style N/R/W replication with dotted version vectors, siblings, read repair and "
+                 "(sloppy) hinted hand-off; abd: the ABD linearizable register (reads write back before returning)",
+                 {{"dynamo", Mode::dynamo}, {"abd", Mode::abd}}),
+      sim::param("n", &Config::n, "replicas per key: the first N distinct servers clockwise from the key on the ring", 1, 1000),
+      sim::param("r", &Config::r, "replies a read waits for (ABD: the query phase's quorum)", 1, 1000),
+      sim::param("w", &Config::w, "acknowledgements a write waits for (ABD: the store phase's quorum)", 1, 1000),
+      sim::param("vnodes", &Config::vnodes, "tokens (virtual nodes) per server on the consistent-hashing ring", 1, 4096),
+      sim::param("resolution", &Config::resolution,
+                 "dvv: concurrent writes are kept as siblings (dotted version vectors) and the client merges them; "
+                 "lww: last-writer-wins by the coordinator's clock (loses writes when clocks are skewed)",
+                 {{"dvv", Resolution::dvv}, {"lww", Resolution::lww}}),
+      sim::param("sloppy", &Config::sloppy,
+                 "sloppy quorums: while home replicas are down, the next healthy servers on the ring take their "
+                 "writes and reads, keeping hinted copies they hand off later (Dynamo §4.6); false: strict quorums "
+                 "of home replicas only"),
+      sim::param("read_repair", &Config::read_repair,
+                 "after a read, the coordinator sends the merged copy to the replicas that answered with stale ones"),
+      sim::param("replica_timeout", &Config::replica_timeout,
+                 "how long a coordinator waits for one replica before suspecting it (and, with sloppy quorums, asking "
+                 "the next fallback)"),
+      sim::param("request_timeout", &Config::request_timeout,
+                 "how long a coordinator works on one client request before answering that too few replicas did"),
+      sim::param("suspect_for", &Config::suspect_for,
+                 "how long a server skips a replica that timed out (its local failure detector, Dynamo §4.8.3)"),
+      sim::param("handoff_every", &Config::handoff_every, "how often a fallback tries to hand its hinted copies off"),
+  };
+}
+
+Config Config::from(const sim::ProtocolConfig& c) {
+  Config out = config_params().parse(c.params);
+  out.bugs = bug_switches().parse(c);
+  return out;
+}
+
+sim::ParamTable<Workload> workload_params() {
+  return {
+      sim::param("rate", &Workload::rate,
+                 "operations offered per second per client node (open loop; skipped and counted when all its "
+                 "processes are busy)",
+                 0, 1e6),
+      sim::param("concurrency", &Workload::concurrency,
+                 "logical processes per client node, each with one operation outstanding and its own session", 1, 255),
+      sim::param("keys", &Workload::keys, "number of keys k0..k(K-1)", 1, 1'000'000),
+      sim::param("read_ratio", &Workload::read_ratio, "fraction of operations that are gets", 0, 1),
+      sim::param("timeout", &Workload::timeout,
+                 "how long a client waits for its coordinator (then: a read failed, a write is unknown)"),
+      sim::param("routing", &Workload::routing,
+                 "random: a client sends each request to a server chosen at random; key: to the key's first home "
+                 "replica (a partition-aware client)",
+                 {{"random", Routing::random}, {"key", Routing::key}}),
+      sim::param("writes_stop", &Workload::writes_stop,
+                 "after this time clients only read, every key in turn (so every key is read after the last write); "
+                 "0 = never",
+                 sim::Duration{}),
+      sim::param("count", &Workload::count, "operations per client node (0 = no limit)", 0, 1'000'000'000),
+  };
+}
+
+Workload Workload::from(const sim::ProtocolConfig& c) { return workload_params().parse(c.workload); }
+
+}  // namespace dsim::quorum

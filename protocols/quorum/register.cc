@@ -1,0 +1,112 @@
+// Registers the quorum store with the protocol registry: parameters, workload, invariants, known
+// bugs, a Byzantine strategy, selectors, the fault budget and the checks of N, R and W against the
+// cluster.
+#include <algorithm>
+
+#include "protocols/quorum/client.h"
+#include "protocols/quorum/invariants.h"
+#include "protocols/quorum/metrics.h"
+#include "protocols/quorum/node.h"
+#include "protocols/quorum/observations.h"
+#include "protocols/quorum/timers.h"
+#include "protocols/registry.h"
+#include "sim/config.h"
+#include "sim/scenario.h"
+
+namespace dsim::quorum {
+
+namespace {
+
+void check_params(const sim::Scenario& s, const sim::ConfigSource& source) {
+  const Config cfg = Config::from(s.config);
+  const uint32_t servers = s.nodes;
+  const auto at = [](const char* key) { return std::string("/protocol/params/") + key; };
+  if (cfg.n > servers)
+    sim::fail_at(source, at("n"), std::to_string(cfg.n) + " replicas per key, but only " + std::to_string(servers) + " servers");
+  if (cfg.r > cfg.n)
+    sim::fail_at(source, at("r"), "a read quorum of " + std::to_string(cfg.r) + " is more than the N = " + std::to_string(cfg.n) +
+                                      " replicas of a key");
+  if (cfg.w > cfg.n)
+    sim::fail_at(source, at("w"), "a write quorum of " + std::to_string(cfg.w) + " is more than the N = " + std::to_string(cfg.n) +
+                                      " replicas of a key");
+  if (cfg.mode == Mode::abd && cfg.r + cfg.w <= cfg.n)
+    sim::fail_at(source, at("r"), "ABD needs intersecting quorums: R + W = " + std::to_string(cfg.r + cfg.w) +
+                                      " must exceed N = " + std::to_string(cfg.n));
+  if (cfg.mode == Mode::abd && cfg.resolution == Resolution::lww)
+    sim::fail_at(source, at("resolution"), "ABD orders writes by its own tags; resolution applies to the dynamo mode");
+}
+
+}  // namespace
+
+sim::ProtocolSpec protocol_spec() {
+  sim::ProtocolSpec p;
+  p.name = "quorum";
+  p.description =
+      "Quorum replication (DeCandia et al., \"Dynamo\", SOSP 2007): a consistent-hashing ring with virtual nodes, N "
+      "replicas per key, reads that wait for R replies and writes for W acknowledgements, dotted version vectors "
+      "with siblings (or last-writer-wins by the coordinator's clock), read repair, sloppy quorums with hinted "
+      "hand-off; or (mode abd) the ABD linearizable register (Attiya, Bar-Noy & Dolev 1995), whose reads write back "
+      "before returning.";
+  p.params = config_params().specs();
+  p.workload = workload_params().specs();
+  p.history_model = "kv";
+  p.invariants = {
+      {"quorum.no_lost_write",
+       "after quiescence (faults healed, writes stopped, then time for hand-off and a read sweep of every key), every "
+       "acknowledged write is held, or followed by a version that is held, by an up home replica of its key",
+       make_no_lost_write},
+      {"quorum.convergence", "after quiescence, the up home replicas of every key hold the same versions",
+       make_convergence},
+      {"quorum.fresh_reads",
+       "a read returns every write of its key acknowledged before the read was invoked, or a version that follows it "
+       "(strict quorums with R + W > N guarantee it; R + W <= N and sloppy quorums under partition do not)",
+       make_fresh_reads},
+  };
+  p.bugs = bug_switches().specs();
+  p.message_types = sim::message_type_names<Message>();
+  p.byzantine = {{"forget", "answer every read with an empty copy, as if the key had never been written",
+                  [](const sim::MessagePtr& msg, sim::NodeId, sim::NodeId, sim::Rng&) -> sim::MessagePtr {
+                    if (const auto* r = std::get_if<ReadReply>(&msg->as<Message>()); r && !r->object.empty()) {
+                      ReadReply lie = *r;
+                      lie.object = Object{};
+                      return sim::make_message<Message>(lie);
+                    }
+                    return msg;
+                  }}};
+  p.metrics = [](const sim::ProtocolConfig&) { return make_metrics(); };
+  p.selectors = {sim::selector_on<Wrote>("coordinator", "the server that most recently coordinated a write"),
+                 sim::selector_on<Hinted>("hint_holder", "the server that most recently took a hinted copy"),
+                 sim::selector_on<Stored>("replica", "the home replica whose copy of a key most recently changed")};
+  // Progress: a sloppy quorum needs max(R, W) servers up anywhere; strict quorums and ABD need them
+  // among a key's N home replicas. Durability holds whatever crashes: every copy is synced.
+  p.budget.max_crashed = [](uint32_t servers, const sim::ProtocolConfig& config) {
+    const Config cfg = Config::from(config);
+    const uint32_t need = std::max(cfg.r, cfg.w);
+    const uint32_t pool = cfg.sloppy && cfg.mode == Mode::dynamo ? servers : std::min(cfg.n, servers);
+    return pool > need ? pool - need : 0;
+  };
+  p.budget.byzantine = false;
+  p.budget.lost_unsynced = true;
+  p.budget.summary =
+      "sloppy quorums: at most S - max(R, W) servers crashed at once; strict quorums and ABD: at most N - max(R, W); any "
+      "partitions, omissions, message loss and clock skew; no Byzantine nodes";
+  p.min_nodes = 1;
+  p.check_params = check_params;
+  p.make_factory = [](const sim::ProtocolConfig& config) -> sim::ProcessFactory {
+    const Config cfg = Config::from(config);
+    const Workload w = Workload::from(config);
+    return [cfg, w](sim::NodeId id, const sim::Topology& t) -> std::unique_ptr<sim::Process> {
+      if (t.role(id) == sim::Role::server) return std::make_unique<Server>(cfg);
+      return std::make_unique<Client>(w, cfg.vnodes);
+    };
+  };
+  p.decode = sim::message_decoder<Message>();
+  p.decode_observation = decode_observation();
+  p.observation_types = observation_types();
+  p.decode_timer = sim::timer_decoder<ServerTimer, ClientTimer>();
+  p.timer_types = sim::timer_names<ServerTimer, ClientTimer>();
+  p.story = sim::observation_names<Hinted, HandedOff, Repaired>();
+  return p;
+}
+
+}  // namespace dsim::quorum
