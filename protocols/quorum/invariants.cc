@@ -225,8 +225,10 @@ std::optional<sim::Time> quiet_from(const sim::InvariantEnv& env, const Config& 
   // Hand-off waits out a suspicion and a period; a read sweep covers every key in keys / rate
   // (each client sweeps on its own); twice each, plus a request's timeouts.
   const sim::Duration sweep = sim::Duration::nanos(static_cast<int64_t>(1e9 * w.keys / w.rate));
-  const sim::Duration settle =
-      (cfg.suspect_for + cfg.handoff_every + cfg.request_timeout + sweep) * 2 + w.timeout + sim::Duration::millis(100);
+  // Anti-entropy takes each server round all the others in S - 1 periods: twice that.
+  const sim::Duration settle = (cfg.suspect_for + cfg.handoff_every + cfg.request_timeout + sweep) * 2 + w.timeout +
+                               sim::Duration::millis(100) +
+                               cfg.anti_entropy * (2 * static_cast<int64_t>(env.topology->servers()));
   const sim::Duration duration = *sim::parse_duration(env.scenario->at("duration").get<std::string>(), nullptr);
   if (quiet + settle >= sim::Time::zero() + duration) {
     why_not = "the store is quiet from " + sim::format_ms(quiet - sim::Time::zero()) + ", too close to the end (needs " +

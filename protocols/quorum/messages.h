@@ -176,7 +176,37 @@ struct AbdStored {
   static void reflect(Self& self, V& v) { v("op", self.op); v("key", self.key); }
 };
 
+// Anti-entropy (§4.7) over the keys two servers host in common: the sender's Merkle-tree hashes
+// of `nodes` at `level` (merkle.h). The receiver answers with its hashes of the children of the
+// nodes that differ, level by level, and at the leaves with its copies of their keys.
+struct AeHashes {
+  static constexpr std::string_view type_name = "quorum.ae_hashes";
+  uint32_t level = 0;
+  std::vector<uint32_t> nodes;
+  std::vector<uint64_t> hashes;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("level", self.level); v("nodes", self.nodes); v("hashes", self.hashes); }
+};
+
+struct KeyCopy {
+  std::string key;
+  Object object;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("key", self.key); v("object", self.object); }
+};
+
+// The sender's copies of the keys in `leaves` that both servers host; the receiver merges them and
+// (reply = false) answers with its own copies of those leaves' keys.
+struct AeData {
+  static constexpr std::string_view type_name = "quorum.ae_data";
+  std::vector<uint32_t> leaves;
+  std::vector<KeyCopy> copies;
+  bool reply = false;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("leaves", self.leaves); v("copies", self.copies); v("reply", self.reply); }
+};
+
 using Message = std::variant<ClientGet, ClientPut, ClientReply, Replicate, ReplicateAck, Read, ReadReply, Repair, Handoff,
-                             HandoffAck, AbdQuery, AbdValue, AbdStore, AbdStored>;
+                             HandoffAck, AbdQuery, AbdValue, AbdStore, AbdStored, AeHashes, AeData>;
 
 }  // namespace dsim::quorum

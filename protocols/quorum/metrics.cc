@@ -28,6 +28,9 @@ class QuorumMetrics final : public sim::MetricsSource {
       ++handed_off_;
     } else if (ev.observed<Repaired>()) {
       ++repairs_;
+    } else if (const AeRepaired* a = ev.observed<AeRepaired>()) {
+      ++ae_exchanges_;
+      ae_keys_ += a->keys;
     }
   }
 
@@ -46,11 +49,14 @@ class QuorumMetrics final : public sim::MetricsSource {
     out.emplace_back("hinted hand-off", buf);
     out.emplace_back("read repairs", std::to_string(repairs_));
     out.emplace_back("forwarded writes", std::to_string(forwarded_));
+    std::snprintf(buf, sizeof buf, "%llu exchanges repaired %llu copies", static_cast<unsigned long long>(ae_exchanges_),
+                  static_cast<unsigned long long>(ae_keys_));
+    out.emplace_back("anti-entropy", buf);
   }
 
  private:
   uint64_t reads_ = 0, siblings_ = 0, max_siblings_ = 0, concurrent_ = 0;
-  uint64_t hinted_ = 0, handed_off_ = 0, repairs_ = 0, forwarded_ = 0;
+  uint64_t hinted_ = 0, handed_off_ = 0, repairs_ = 0, forwarded_ = 0, ae_exchanges_ = 0, ae_keys_ = 0;
 };
 
 }  // namespace

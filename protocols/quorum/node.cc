@@ -40,6 +40,7 @@ std::vector<std::string> values_of(const Object& o) {
 }  // namespace
 
 void Server::on_start(sim::Context& ctx) {
+  self_ = ctx.self();
   std::vector<sim::NodeId> members;
   for (uint32_t i = 0; i < ctx.servers(); ++i) members.push_back(sim::NodeId(i));
   ring_ = Ring(members, cfg_.vnodes);
@@ -61,6 +62,10 @@ void Server::on_start(sim::Context& ctx) {
     k.value = std::move(r.value);
   }
   if (cfg_.mode == Mode::dynamo) set_timer(ctx, sim::Duration::nanos(1), cfg_.handoff_every, HandoffTimer{});
+  if (cfg_.mode == Mode::dynamo && cfg_.anti_entropy.ns() > 0) {
+    ae_next_ = static_cast<uint32_t>(ctx.rng().uniform(ctx.servers()));
+    set_timer(ctx, sim::Duration::nanos(1), cfg_.anti_entropy, AntiEntropyTimer{});
+  }
 }
 
 void Server::persist(sim::Context& ctx, const std::string& key) {
@@ -155,6 +160,8 @@ void Server::on_message(sim::Context& ctx, sim::NodeId from, const Message& msg)
                    send(ctx, from, AbdStored{m.op, m.key});
                  },
                  [&](const AbdStored& m) { on_abd_stored(ctx, from, m); },
+                 [&](const AeHashes& m) { on_ae_hashes(ctx, from, m); },
+                 [&](const AeData& m) { on_ae_data(ctx, from, m); },
              },
              msg);
 }
@@ -166,6 +173,10 @@ void Server::on_timer(sim::Context& ctx, sim::TimerId, const ServerTimer& timer)
                  [&](const HandoffTimer&) {
                    handoff(ctx);
                    set_timer(ctx, cfg_.handoff_every, HandoffTimer{});
+                 },
+                 [&](const AntiEntropyTimer&) {
+                   anti_entropy(ctx);
+                   set_timer(ctx, cfg_.anti_entropy, AntiEntropyTimer{});
                  },
              },
              timer);
@@ -424,6 +435,70 @@ void Server::on_handoff_ack(sim::Context& ctx, sim::NodeId from, const HandoffAc
   it->second.hints.erase(h);
   persist(ctx, m.key);
   ctx.observe(HandedOff{m.key, from});
+}
+
+// ---- anti-entropy (§4.7) ----
+
+MerkleTree Server::tree_with(sim::NodeId peer) const {
+  MerkleTree t;
+  for (const auto& [key, k] : keys_)
+    if (!k.home.empty() && is_home(key, peer) && is_home(key, self_)) t.add(key, k.home);
+  return t;
+}
+
+std::vector<KeyCopy> Server::copies_in(sim::NodeId peer, const std::vector<uint32_t>& leaves) const {
+  std::vector<KeyCopy> out;
+  for (const auto& [key, k] : keys_) {
+    if (k.home.empty() || !is_home(key, peer) || !is_home(key, self_)) continue;
+    if (std::find(leaves.begin(), leaves.end(), MerkleTree::leaf_of(key)) != leaves.end()) out.push_back(KeyCopy{key, k.home});
+  }
+  return out;
+}
+
+// Every period, the next server in turn (one this server does not suspect): within S - 1 periods
+// it has compared its keys with every other server's.
+void Server::anti_entropy(sim::Context& ctx) {
+  const uint32_t n = ctx.servers();
+  for (uint32_t step = 0; step < n; ++step) {
+    const sim::NodeId peer(ae_next_++ % n);
+    if (peer == ctx.self() || suspected(ctx, peer)) continue;
+    send(ctx, peer, AeHashes{0, {0}, {tree_with(peer).hash(0, 0)}});
+    return;
+  }
+}
+
+void Server::on_ae_hashes(sim::Context& ctx, sim::NodeId from, const AeHashes& m) {
+  if (m.nodes.size() != m.hashes.size() || m.level > MerkleTree::kDepth) return;
+  const MerkleTree mine = tree_with(from);
+  std::vector<uint32_t> differ;
+  for (size_t i = 0; i < m.nodes.size(); ++i)
+    if (m.nodes[i] < MerkleTree::nodes_at(m.level) && mine.hash(m.level, m.nodes[i]) != m.hashes[i]) differ.push_back(m.nodes[i]);
+  if (differ.empty()) return;  // in sync
+  if (m.level == MerkleTree::kDepth) {
+    send(ctx, from, AeData{differ, copies_in(from, differ), false});
+    return;
+  }
+  // One level down: this server's hashes of the children of the nodes that differ.
+  AeHashes down{m.level + 1, {}, {}};
+  for (uint32_t node : differ) {
+    for (uint32_t c = 0; c < MerkleTree::kFanout; ++c) {
+      down.nodes.push_back(node * MerkleTree::kFanout + c);
+      down.hashes.push_back(mine.hash(m.level + 1, node * MerkleTree::kFanout + c));
+    }
+  }
+  send(ctx, from, std::move(down));
+}
+
+void Server::on_ae_data(sim::Context& ctx, sim::NodeId from, const AeData& m) {
+  uint32_t changed = 0;
+  for (const KeyCopy& c : m.copies) {
+    if (!is_home(c.key, ctx.self()) || !is_home(c.key, from)) continue;
+    const Object before = keys_.contains(c.key) ? keys_.at(c.key).home : Object{};
+    store(ctx, c.key, c.object, std::nullopt);
+    if (!(keys_.at(c.key).home == before)) ++changed;
+  }
+  if (changed > 0) ctx.observe(AeRepaired{from, changed});
+  if (!m.reply) send(ctx, from, AeData{m.leaves, copies_in(from, m.leaves), true});
 }
 
 // ---- ABD ----

@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "protocols/quorum/merkle.h"
 #include "protocols/quorum/messages.h"
 #include "protocols/quorum/observations.h"
 #include "protocols/quorum/params.h"
@@ -118,6 +119,13 @@ class Server final : public sim::ProcessOf<Message, ServerTimer> {
   void on_abd_value(sim::Context& ctx, sim::NodeId from, const AbdValue& m);
   void on_abd_stored(sim::Context& ctx, sim::NodeId from, const AbdStored& m);
   void handoff(sim::Context& ctx);
+  // Anti-entropy: the tree over the keys this server and `peer` both host, and its copies of the
+  // keys in `leaves`.
+  MerkleTree tree_with(sim::NodeId peer) const;
+  std::vector<KeyCopy> copies_in(sim::NodeId peer, const std::vector<uint32_t>& leaves) const;
+  void anti_entropy(sim::Context& ctx);
+  void on_ae_hashes(sim::Context& ctx, sim::NodeId from, const AeHashes& m);
+  void on_ae_data(sim::Context& ctx, sim::NodeId from, const AeData& m);
 
   uint64_t next_op(const sim::Context& ctx) { return (static_cast<uint64_t>(ctx.incarnation()) << 40) | ++ops_; }
   bool suspected(const sim::Context& ctx, sim::NodeId n) const;
@@ -145,6 +153,8 @@ class Server final : public sim::ProcessOf<Message, ServerTimer> {
   std::map<uint64_t, Pending> pending_;
   std::vector<sim::Time> suspect_until_;  // local time, per server
   uint64_t ops_ = 0;
+  uint32_t ae_next_ = 0;  // the next anti-entropy peer, in turn
+  sim::NodeId self_;
 };
 
 }  // namespace dsim::quorum

@@ -63,6 +63,15 @@ struct Repaired {
   static void reflect(Self& self, V& v) { v("key", self.key); v("replica", self.replica); }
 };
 
+// An anti-entropy exchange with `peer` changed this server's copies of `keys` keys.
+struct AeRepaired {
+  static constexpr std::string_view type_name = "ae_repaired";
+  sim::NodeId peer;
+  uint32_t keys = 0;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("peer", self.peer); v("keys", self.keys); }
+};
+
 // A client's write was acknowledged: its version is `dot`.
 struct PutOk {
   static constexpr std::string_view type_name = "put_ok";

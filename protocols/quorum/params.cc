@@ -30,6 +30,10 @@ sim::ParamTable<Config> config_params() {
       sim::param("suspect_for", &Config::suspect_for,
                  "how long a server skips a replica that timed out (its local failure detector, Dynamo §4.8.3)"),
       sim::param("handoff_every", &Config::handoff_every, "how often a fallback tries to hand its hinted copies off"),
+      sim::param("anti_entropy", &Config::anti_entropy,
+                 "how often a server compares the keys it hosts in common with the next server in turn by Merkle "
+                 "trees and exchanges the copies that differ (Dynamo §4.7); 0 = off",
+                 sim::Duration{}),
   };
 }
 

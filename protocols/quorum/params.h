@@ -27,6 +27,7 @@ struct Config {
   sim::Duration request_timeout = sim::Duration::millis(500);
   sim::Duration suspect_for = sim::Duration::seconds(1);
   sim::Duration handoff_every = sim::Duration::millis(500);
+  sim::Duration anti_entropy;  // 0: off
   Bugs bugs;
 
   static Config from(const sim::ProtocolConfig& c);

@@ -33,7 +33,14 @@ struct HandoffTimer {
   static void reflect(Self&, V&) {}
 };
 
-using ServerTimer = std::variant<ReplicaTimeout, RequestTimeout, HandoffTimer>;
+// Time for an anti-entropy exchange with the next server in turn.
+struct AntiEntropyTimer {
+  static constexpr std::string_view type_name = "anti_entropy";
+  template <class Self, class V>
+  static void reflect(Self&, V&) {}
+};
+
+using ServerTimer = std::variant<ReplicaTimeout, RequestTimeout, HandoffTimer, AntiEntropyTimer>;
 
 // Client: the next operation arrives; a process's request timed out.
 struct NextOp {

@@ -114,5 +114,18 @@ TEST(SwimOffline, LessonNemesisAndBugsAgreeLiveAndOffline) {
   EXPECT_GE(expect_same_verdicts("swim/crash.json", 1, {"protocol.bugs=[\"drop_piggyback\"]", "nodes=100"}), 1);
 }
 
+// The quorum store's invariants read versions, copies, acknowledged writes, reads and crash events:
+// the lesson, the nemesis and the bug switches agree live and offline.
+TEST(QuorumOffline, LessonNemesisAndBugsAgreeLiveAndOffline) {
+  EXPECT_GE(expect_same_verdicts("teaching/quorum-lww-skew.json"), 1);
+  expect_same_verdicts("quorum/nemesis.json", 1);
+  expect_same_verdicts("quorum/anti-entropy.json", 1);
+  expect_same_verdicts("quorum/abd.json", 1);
+  EXPECT_GE(expect_same_verdicts("quorum/sloppy-partition.json", 1), 1);
+  EXPECT_GE(expect_same_verdicts("quorum/strict.json", 2, {"protocol.bugs=[\"r_plus_w_le_n\"]"}), 1);
+  EXPECT_GE(expect_same_verdicts("quorum/nemesis.json", 1, {"protocol.bugs=[\"no_read_repair\"]"}), 1);
+  EXPECT_GE(expect_same_verdicts("quorum/hint-restart.json", 1, {"protocol.bugs=[\"lose_hints\"]"}), 1);
+}
+
 }  // namespace
 }  // namespace dsim::cli

@@ -249,6 +249,75 @@ TEST(QuorumPaper, ARestartedReplicaReloadsItsCopiesAndItsDotCounter) {
   EXPECT_EQ(h.observed<Wrote>().at(0).dot, dot(0, 2));  // never dot 1 again
 }
 
+TEST(QuorumPaper, S4_7_MerkleTreesOfEqualCopiesAgreeAndOneDifferingKeyShowsInOneLeaf) {
+  MerkleTree a, b;
+  Object x, y;
+  x.update({}, sim::NodeId(0), 1, "x", 0, Resolution::dvv);
+  y.update({}, sim::NodeId(1), 1, "y", 0, Resolution::dvv);
+  a.add("k1", x);  // order does not matter
+  a.add("k2", y);
+  b.add("k2", y);
+  b.add("k1", x);
+  EXPECT_EQ(a.hash(0, 0), b.hash(0, 0));
+  Object x2 = x;
+  x2.update(x.context, sim::NodeId(0), 2, "x2", 0, Resolution::dvv);
+  MerkleTree c;
+  c.add("k1", x2);
+  c.add("k2", y);
+  EXPECT_NE(a.hash(0, 0), c.hash(0, 0));
+  uint32_t differing = 0;
+  for (uint32_t leaf = 0; leaf < MerkleTree::kLeaves; ++leaf)
+    differing += a.hash(MerkleTree::kDepth, leaf) != c.hash(MerkleTree::kDepth, leaf) ? 1 : 0;
+  EXPECT_EQ(differing, 1u);
+}
+
+TEST(QuorumPaper, S4_7_AntiEntropyDescendsOnlyIntoDifferingSubtreesAndExchangesTheirKeys) {
+  Config cfg;
+  cfg.anti_entropy = sim::Duration::millis(500);
+  Harness h(cfg);
+  // A key both this server and a peer host; the peer's hashes say it has nothing.
+  const std::string key = h.key(true);
+  sim::NodeId peer = h.homes(key)[0] == sim::NodeId(0) ? h.homes(key)[1] : h.homes(key)[0];
+  Object o;
+  o.update({}, sim::NodeId(0), 1, "v", 0, Resolution::dvv);
+  h.deliver(peer, Repair{key, o});
+  const MerkleTree empty;
+  h.deliver(peer, AeHashes{0, {0}, {empty.hash(0, 0)}});
+  auto down = h.sent<AeHashes>();
+  ASSERT_EQ(down.size(), 1u);
+  EXPECT_EQ(down[0].second.level, 1u);
+  EXPECT_EQ(down[0].second.nodes.size(), MerkleTree::kFanout);  // the root's children
+  // Level 2 as the peer would send it for the one level-1 node on the key's path: only the node
+  // on the path differs, so only its children come back.
+  const uint32_t leaf = MerkleTree::leaf_of(key);
+  const uint32_t at2 = leaf / MerkleTree::kFanout, at1 = at2 / MerkleTree::kFanout;
+  AeHashes level2{2, {}, {}};
+  for (uint32_t c = 0; c < MerkleTree::kFanout; ++c) {
+    level2.nodes.push_back(at1 * MerkleTree::kFanout + c);
+    level2.hashes.push_back(empty.hash(2, at1 * MerkleTree::kFanout + c));
+  }
+  h.deliver(peer, level2);
+  down = h.sent<AeHashes>();
+  ASSERT_EQ(down.size(), 1u);
+  EXPECT_EQ(down[0].second.level, 3u);
+  EXPECT_EQ(down[0].second.nodes.size(), MerkleTree::kFanout);
+  EXPECT_EQ(down[0].second.nodes[0], at2 * MerkleTree::kFanout);
+  // The leaves.
+  h.deliver(peer, AeHashes{MerkleTree::kDepth, {leaf}, {empty.hash(MerkleTree::kDepth, leaf)}});
+  const auto data = h.sent<AeData>();
+  ASSERT_EQ(data.size(), 1u);
+  EXPECT_EQ(data[0].second.leaves, std::vector<uint32_t>{leaf});
+  ASSERT_EQ(data[0].second.copies.size(), 1u);
+  EXPECT_EQ(data[0].second.copies[0].key, key);
+  // The peer's answer is merged.
+  Object theirs_copy;
+  theirs_copy.update({}, peer, 1, "w", 0, Resolution::dvv);
+  h.deliver(peer, AeData{{leaf}, {KeyCopy{key, theirs_copy}}, true});
+  EXPECT_EQ(h.server().keys().at(key).home.siblings.size(), 2u);
+  EXPECT_EQ(h.observed<AeRepaired>().size(), 1u);
+  EXPECT_TRUE(h.sent<AeData>().empty());  // a reply is not answered
+}
+
 TEST(QuorumPaper, ABD_AWriteQueriesRThenStoresUnderALargerTagAtW) {
   Config cfg;
   cfg.mode = Mode::abd;

@@ -44,6 +44,15 @@ TEST(QuorumSweep, CorrectCodePassesTheStrictNemesis) { sweep_correct(kStrict, se
 TEST(QuorumSweep, CorrectCodeKeepsHintsAcrossRestarts) { sweep_correct(kHints, seeds(2000, 20)); }
 TEST(QuorumSweep, AbdStaysLinearizableUnderCrashesAndPartitions) { sweep_correct("quorum/abd.json", seeds(1000, 10)); }
 
+// Anti-entropy alone (read repair off) brings the replicas together; without it they stay apart.
+// Measured with `dsim sweep`: 300 of 300 seeds converge with it, 44 of the first 100 do not
+// without it (first seed 1).
+TEST(QuorumSweep, AntiEntropyConvergesWithoutReadRepair) {
+  sweep_correct("quorum/anti-entropy.json", seeds(500, 10));
+  const auto v = violated(run_scenario("quorum/anti-entropy.json", {"seed=1", "protocol.params.anti_entropy=\"0s\""}));
+  EXPECT_TRUE(v.count("quorum.convergence"));
+}
+
 // Last-writer-wins as an option (the lesson): lost with a skewed clock, kept with version vectors.
 TEST(QuorumSweep, LwwLessonLosesAWriteAndDvvDoesNot) {
   const auto v = violated(run_scenario("teaching/quorum-lww-skew.json", {"seed=1"}));
