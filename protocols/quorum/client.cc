@@ -6,7 +6,7 @@ namespace dsim::quorum {
 
 void Client::on_start(sim::Context& ctx) {
   std::vector<sim::NodeId> members;
-  for (uint32_t i = 0; i < ctx.servers(); ++i) members.push_back(sim::NodeId(i));
+  for (uint32_t i = 0; i + joiners_ < ctx.servers(); ++i) members.push_back(sim::NodeId(i));
   ring_ = Ring(members, vnodes_);
   sessions_.resize(w_.concurrency);
   for (uint32_t p = 0; p < w_.concurrency; ++p) {

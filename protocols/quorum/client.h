@@ -5,7 +5,7 @@
 //
 // Operations arrive open-loop at `rate` per second (exponential gaps); each is a get or a put of
 // a unique value ("c1p0-7"), sent to a server at random or to the key's first home replica
-// (`routing`). After `writes_stop` only reads are issued, every key in turn, so that each key is
+// (`routing`; key routing knows the initial ring only: servers forward what a change moved). After `writes_stop` only reads are issued, every key in turn, so that each key is
 // read again once writing is over (read repair then brings every home replica up to date).
 //
 // History: a get is ok with the value read (null: none; the value: one; an array of the
@@ -30,7 +30,7 @@ namespace dsim::quorum {
 
 class Client final : public sim::ProcessOf<Message, ClientTimer> {
  public:
-  Client(Workload w, uint32_t vnodes) : w_(w), vnodes_(vnodes) {}
+  Client(Workload w, uint32_t vnodes, uint32_t joiners) : w_(w), vnodes_(vnodes), joiners_(joiners) {}
   void on_start(sim::Context& ctx) override;
   void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override;
   void on_timer(sim::Context& ctx, sim::TimerId id, const ClientTimer& timer) override;
@@ -54,7 +54,7 @@ class Client final : public sim::ProcessOf<Message, ClientTimer> {
   void finish(sim::Context& ctx, Session& s, sim::Completion how, nlohmann::json result);
 
   Workload w_;
-  uint32_t vnodes_;
+  uint32_t vnodes_, joiners_;
   Ring ring_;
   std::vector<Session> sessions_;
   uint64_t arrivals_ = 0;

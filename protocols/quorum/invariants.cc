@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,10 @@ class Knowledge {
         if (n < servers_) copies_[{n, s->key}] = s->dots;
       } else if (const PutOk* p = ev.observed<PutOk>()) {
         acked_[p->key].push_back(Acked{p->dot, ev.time});
+      } else if (ev.observed<Joined>() && n < servers_) {
+        joined_.insert(n);
+      } else if (ev.observed<Left>() && n < servers_) {
+        left_.insert(n);
       }
     }
   }
@@ -93,6 +98,16 @@ class Knowledge {
     return out;
   }
   bool up(uint32_t n) const { return n < up_.size() && up_[n]; }
+  // The ring's members now: the initial ones, those that joined, not those that left.
+  std::vector<sim::NodeId> members(const Config& cfg) const {
+    std::set<uint32_t> m;
+    for (sim::NodeId n : cfg.initial_members(servers_)) m.insert(n.value);
+    m.insert(joined_.begin(), joined_.end());
+    for (uint32_t n : left_) m.erase(n);
+    std::vector<sim::NodeId> out;
+    for (uint32_t n : m) out.push_back(sim::NodeId(n));
+    return out;
+  }
   const std::vector<std::string>& names() const { return names_; }
   uint32_t servers() const { return servers_; }
 
@@ -103,28 +118,24 @@ class Knowledge {
   std::map<std::pair<std::string, Dot>, VersionVector> past_;  // (key, version) -> its past
   std::map<std::pair<uint32_t, std::string>, std::vector<Dot>> copies_;
   std::map<std::string, std::vector<Acked>> acked_;
+  std::set<uint32_t> joined_, left_;
 };
-
-Ring ring_of(const sim::InvariantEnv& env, const Config& cfg) {
-  std::vector<sim::NodeId> members;
-  for (uint32_t i = 0; i < env.topology->servers(); ++i) members.push_back(sim::NodeId(i));
-  return Ring(members, cfg.vnodes);
-}
 
 // Judged at the end of the run, once the store has been quiet long enough.
 class AtQuiescence final : public sim::Invariant {
  public:
   enum class What { no_lost_write, convergence };
   AtQuiescence(const sim::InvariantEnv& env, What what, const Config& cfg, sim::Time quiet_from)
-      : what_(what), n_(cfg.n), ring_(ring_of(env, cfg)), know_(env), quiet_from_(quiet_from) {}
+      : what_(what), cfg_(cfg), know_(env), quiet_from_(quiet_from) {}
   bool liveness() const override { return true; }
   void on_event(const sim::TraceEvent& ev) override { know_.on_event(ev); }
   void on_end(sim::Time end) override {
     const std::string when = " (quiet since " + sim::format_ms(quiet_from_ - sim::Time::zero()) + ")";
+    const Ring ring(know_.members(cfg_), cfg_.vnodes);  // the ring at the end
     for (const std::string& key : know_.keys()) {
       std::vector<uint32_t> homes;
       std::string listed;
-      for (sim::NodeId h : ring_.home(key, n_)) {
+      for (sim::NodeId h : ring.home(key, cfg_.n)) {
         if (!know_.up(h.value)) continue;
         homes.push_back(h.value);
         listed += (listed.empty() ? "" : ", ") + know_.names()[h.value];
@@ -157,8 +168,7 @@ class AtQuiescence final : public sim::Invariant {
 
  private:
   What what_;
-  uint32_t n_;
-  Ring ring_;
+  Config cfg_;
   Knowledge know_;
   sim::Time quiet_from_;
 };
@@ -221,14 +231,23 @@ std::optional<sim::Time> quiet_from(const sim::InvariantEnv& env, const Config& 
     why_not = "the clients never stop writing (workload.writes_stop is 0)";
     return std::nullopt;
   }
-  const sim::Time quiet = sim::Time::zero() + std::max(*heal.at, w.writes_stop);
+  sim::Duration last_change;  // the last join or leave
+  for (uint32_t i = 0; i < env.topology->servers(); ++i) {
+    if (const auto at = cfg.join_time(i, env.topology->servers())) last_change = std::max(last_change, *at);
+    if (const auto at = cfg.leave_time(i)) last_change = std::max(last_change, *at);
+  }
+  const sim::Time quiet = sim::Time::zero() + std::max({*heal.at, w.writes_stop, last_change});
   // Hand-off waits out a suspicion and a period; a read sweep covers every key in keys / rate
   // (each client sweeps on its own); twice each, plus a request's timeouts.
   const sim::Duration sweep = sim::Duration::nanos(static_cast<int64_t>(1e9 * w.keys / w.rate));
   // Anti-entropy takes each server round all the others in S - 1 periods: twice that.
   const sim::Duration settle = (cfg.suspect_for + cfg.handoff_every + cfg.request_timeout + sweep) * 2 + w.timeout +
                                sim::Duration::millis(100) +
-                               cfg.anti_entropy * (2 * static_cast<int64_t>(env.topology->servers()));
+                               cfg.anti_entropy * (2 * static_cast<int64_t>(env.topology->servers())) +
+                               // membership gossip reaches every server within about S periods
+                               (cfg.joiners + cfg.leavers > 0
+                                    ? cfg.handoff_every * (2 * static_cast<int64_t>(env.topology->servers()))
+                                    : sim::Duration{});
   const sim::Duration duration = *sim::parse_duration(env.scenario->at("duration").get<std::string>(), nullptr);
   if (quiet + settle >= sim::Time::zero() + duration) {
     why_not = "the store is quiet from " + sim::format_ms(quiet - sim::Time::zero()) + ", too close to the end (needs " +

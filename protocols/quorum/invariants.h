@@ -13,7 +13,9 @@
 //                       invoked, or a version that follows it: what strict quorums (R + W > N, home
 //                       replicas only) guarantee; expected to break with R + W <= N and with sloppy
 //                       quorums under partition (Dynamo mode)
-// In ABD mode the generic `linearizable` invariant (model kv) is the check.
+// Home replicas are those of the ring at the end (the initial members, plus the servers observed
+// joining, minus those observed leaving). In ABD mode the generic `linearizable` invariant (model
+// kv) is the check.
 #pragma once
 
 #include <memory>

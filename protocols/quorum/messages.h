@@ -206,7 +206,19 @@ struct AeData {
   static void reflect(Self& self, V& v) { v("leaves", self.leaves); v("copies", self.copies); v("reply", self.reply); }
 };
 
+// Membership (Dynamo §4.8.1: membership changes are persisted and "reconciled" by gossip): the
+// servers the sender knows to have joined and to have left. Sent by a server that joins or leaves
+// to every server, and by every server to a random one each hand-off period; the receiver takes
+// the union.
+struct RingState {
+  static constexpr std::string_view type_name = "quorum.ring";
+  std::vector<sim::NodeId> joined;
+  std::vector<sim::NodeId> left;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("joined", self.joined); v("left", self.left); }
+};
+
 using Message = std::variant<ClientGet, ClientPut, ClientReply, Replicate, ReplicateAck, Read, ReadReply, Repair, Handoff,
-                             HandoffAck, AbdQuery, AbdValue, AbdStore, AbdStored, AeHashes, AeData>;
+                             HandoffAck, AbdQuery, AbdValue, AbdStore, AbdStored, AeHashes, AeData, RingState>;
 
 }  // namespace dsim::quorum

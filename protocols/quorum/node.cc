@@ -41,9 +41,6 @@ std::vector<std::string> values_of(const Object& o) {
 
 void Server::on_start(sim::Context& ctx) {
   self_ = ctx.self();
-  std::vector<sim::NodeId> members;
-  for (uint32_t i = 0; i < ctx.servers(); ++i) members.push_back(sim::NodeId(i));
-  ring_ = Ring(members, cfg_.vnodes);
   suspect_until_.assign(ctx.servers(), sim::Time::zero());
   // Reload what survived: every key's record (hinted copies too, unless the bug kept them in memory).
   sim::Storage& s = ctx.storage();
@@ -61,6 +58,20 @@ void Server::on_start(sim::Context& ctx) {
     k.tag = r.tag;
     k.value = std::move(r.value);
   }
+  if (const auto* j = s.get("ring")) {
+    RingState r;
+    sim::from_json_value(*j, r, "ring");
+    joined_.insert(r.joined.begin(), r.joined.end());
+    left_.insert(r.left.begin(), r.left.end());
+  }
+  rebuild_ring(ctx);
+  // A joiner or leaver that has not yet changed its membership does so at its time (at once if
+  // that passed while it was down).
+  const sim::Duration since_start = ctx.now() - sim::Time::zero();
+  if (const auto at = cfg_.join_time(self_.value, ctx.servers()); at && !joined_.contains(self_))
+    set_timer(ctx, std::max(sim::Duration::nanos(1), *at - since_start), JoinTimer{});
+  if (const auto at = cfg_.leave_time(self_.value); at && !left_.contains(self_))
+    set_timer(ctx, std::max(sim::Duration::nanos(1), *at - since_start), LeaveTimer{});
   if (cfg_.mode == Mode::dynamo) set_timer(ctx, sim::Duration::nanos(1), cfg_.handoff_every, HandoffTimer{});
   if (cfg_.mode == Mode::dynamo && cfg_.anti_entropy.ns() > 0) {
     ae_next_ = static_cast<uint32_t>(ctx.rng().uniform(ctx.servers()));
@@ -162,6 +173,7 @@ void Server::on_message(sim::Context& ctx, sim::NodeId from, const Message& msg)
                  [&](const AbdStored& m) { on_abd_stored(ctx, from, m); },
                  [&](const AeHashes& m) { on_ae_hashes(ctx, from, m); },
                  [&](const AeData& m) { on_ae_data(ctx, from, m); },
+                 [&](const RingState& m) { on_ring_state(ctx, m); },
              },
              msg);
 }
@@ -172,7 +184,27 @@ void Server::on_timer(sim::Context& ctx, sim::TimerId, const ServerTimer& timer)
                  [&](const RequestTimeout& t) { on_request_timeout(ctx, t.op); },
                  [&](const HandoffTimer&) {
                    handoff(ctx);
+                   // Membership gossip: what this server knows of joins and leaves, to one server.
+                   if (!joined_.empty() || !left_.empty()) {
+                     const uint32_t pick = static_cast<uint32_t>(ctx.rng().uniform(ctx.servers() - 1));
+                     send(ctx, sim::NodeId(pick >= self_.value ? pick + 1 : pick),
+                          RingState{{joined_.begin(), joined_.end()}, {left_.begin(), left_.end()}});
+                   }
                    set_timer(ctx, cfg_.handoff_every, HandoffTimer{});
+                 },
+                 [&](const JoinTimer&) {
+                   joined_.insert(self_);
+                   persist_ring(ctx);
+                   ctx.observe(Joined{});
+                   announce(ctx);
+                   rebuild_ring(ctx);
+                 },
+                 [&](const LeaveTimer&) {
+                   left_.insert(self_);
+                   persist_ring(ctx);
+                   ctx.observe(Left{});
+                   announce(ctx);
+                   rebuild_ring(ctx);
                  },
                  [&](const AntiEntropyTimer&) {
                    anti_entropy(ctx);
@@ -274,6 +306,10 @@ void Server::ask(sim::Context& ctx, uint64_t op, Pending& p, const Target& t) {
 void Server::on_replicate(sim::Context& ctx, sim::NodeId from, const Replicate& m) {
   store(ctx, m.key, m.object, m.hint);
   send(ctx, from, ReplicateAck{m.op, m.key});
+  // A coordinator with an older ring took this server for a home replica it no longer is: the
+  // copy moves on to the key's home replicas like any other it no longer hosts.
+  if (!m.hint && !is_home(m.key, self_))
+    for (sim::NodeId h : ring_.home(m.key, cfg_.n)) transfers_[m.key].insert(h);
 }
 
 void Server::store(sim::Context& ctx, const std::string& key, const Object& o, std::optional<sim::NodeId> owner) {
@@ -424,17 +460,105 @@ void Server::handoff(sim::Context& ctx) {
   for (const auto& [key, k] : keys_)
     for (const auto& [owner, o] : k.hints)
       if (!suspected(ctx, owner)) send(ctx, owner, Handoff{key, o});
+  // Keys moving to new home replicas after a membership change, until each acknowledges.
+  for (const auto& [key, to] : transfers_)
+    for (sim::NodeId n : to)
+      if (!suspected(ctx, n)) send(ctx, n, Handoff{key, keys_.at(key).home});
 }
 
 void Server::on_handoff_ack(sim::Context& ctx, sim::NodeId from, const HandoffAck& m) {
   auto it = keys_.find(m.key);
   if (it == keys_.end()) return;
+  if (auto t = transfers_.find(m.key); t != transfers_.end() && t->second.contains(from) &&
+                                       m.context.covers(it->second.home.context)) {
+    t->second.erase(from);
+    if (t->second.empty()) {
+      transfers_.erase(t);
+      if (!is_home(m.key, self_) && !it->second.home.empty()) {
+        it->second.home = Object{};
+        persist(ctx, m.key);
+        ctx.observe(Transferred{m.key});
+        ctx.observe(Stored{m.key, {}, {}});
+      }
+    }
+  }
   auto h = it->second.hints.find(from);
   // Drop the hinted copy only if the home replica now has all of it (nothing newer came in since).
   if (h == it->second.hints.end() || !m.context.covers(h->second.context)) return;
   it->second.hints.erase(h);
   persist(ctx, m.key);
   ctx.observe(HandedOff{m.key, from});
+}
+
+// ---- membership (§4.8.1, §4.9) ----
+
+void Server::persist_ring(sim::Context& ctx) {
+  ctx.storage().put("ring", sim::to_json_value(RingState{{joined_.begin(), joined_.end()}, {left_.begin(), left_.end()}}));
+  ctx.sync();
+}
+
+void Server::announce(sim::Context& ctx) {
+  const RingState r{{joined_.begin(), joined_.end()}, {left_.begin(), left_.end()}};
+  for (uint32_t n = 0; n < ctx.servers(); ++n)
+    if (sim::NodeId(n) != self_) send(ctx, sim::NodeId(n), r);
+}
+
+void Server::on_ring_state(sim::Context& ctx, const RingState& m) {
+  const size_t before = joined_.size() + left_.size();
+  for (sim::NodeId n : m.joined)
+    if (n.value < ctx.servers()) joined_.insert(n);
+  for (sim::NodeId n : m.left)
+    if (n.value < ctx.servers()) left_.insert(n);
+  if (joined_.size() + left_.size() == before) return;
+  persist_ring(ctx);
+  rebuild_ring(ctx);
+}
+
+// The ring of the initial members, the joined and not the left. A key whose home replicas changed
+// goes to each new one (Dynamo §4.9: "the nodes that no longer should store some keys transfer
+// those keys to the new node"); a server no longer among a key's home replicas sends its copy to
+// all of them and drops it once each has acknowledged.
+void Server::rebuild_ring(sim::Context& ctx) {
+  std::set<sim::NodeId> members;
+  for (sim::NodeId n : cfg_.initial_members(ctx.servers())) members.insert(n);
+  members.insert(joined_.begin(), joined_.end());
+  for (sim::NodeId n : left_) members.erase(n);
+  const Ring old = ring_;
+  ring_ = Ring({members.begin(), members.end()}, cfg_.vnodes);
+  if (cfg_.mode != Mode::dynamo) return;
+  // (At start there is no previous ring: only copies this server no longer hosts move.)
+  const bool starting = old.size() == 0;
+  for (const auto& [key, k] : keys_) {
+    if (k.home.empty()) continue;
+    const std::vector<sim::NodeId> was = old.home(key, cfg_.n), now = ring_.home(key, cfg_.n);
+    const bool stays = std::find(now.begin(), now.end(), self_) != now.end();
+    for (sim::NodeId h : now) {
+      if (h == self_ || (stays && (starting || std::find(was.begin(), was.end(), h) != was.end()))) continue;
+      if (transfers_[key].insert(h).second) send(ctx, h, Handoff{key, k.home});
+    }
+    if (stays) {
+      auto t = transfers_.find(key);
+      if (t != transfers_.end() && t->second.empty()) transfers_.erase(t);
+    }
+  }
+  // A hinted copy whose owner is no longer a home replica of its key (it left, or the key moved)
+  // can never be handed off to it: its contents join this server's own copy, which goes to the
+  // key's home replicas like any other that moves.
+  for (auto& [key, k] : keys_) {
+    for (auto h = k.hints.begin(); h != k.hints.end();) {
+      if (is_home(key, h->first)) {
+        ++h;
+        continue;
+      }
+      const Object orphan = std::move(h->second);
+      h = k.hints.erase(h);
+      k.home.merge(orphan, resolution());
+      persist(ctx, key);
+      if (is_home(key, self_)) ctx.observe(Stored{key, k.home.dots(), k.home.context});
+      for (sim::NodeId n : ring_.home(key, cfg_.n))
+        if (n != self_ && transfers_[key].insert(n).second) send(ctx, n, Handoff{key, k.home});
+    }
+  }
 }
 
 // ---- anti-entropy (§4.7) ----

@@ -126,6 +126,12 @@ class Server final : public sim::ProcessOf<Message, ServerTimer> {
   void anti_entropy(sim::Context& ctx);
   void on_ae_hashes(sim::Context& ctx, sim::NodeId from, const AeHashes& m);
   void on_ae_data(sim::Context& ctx, sim::NodeId from, const AeData& m);
+  // Membership: the ring from the initial members and the known joins and leaves; a change moves
+  // keys (Dynamo §4.9) to their new home replicas.
+  void rebuild_ring(sim::Context& ctx);
+  void on_ring_state(sim::Context& ctx, const RingState& m);
+  void announce(sim::Context& ctx);
+  void persist_ring(sim::Context& ctx);
 
   uint64_t next_op(const sim::Context& ctx) { return (static_cast<uint64_t>(ctx.incarnation()) << 40) | ++ops_; }
   bool suspected(const sim::Context& ctx, sim::NodeId n) const;
@@ -154,6 +160,8 @@ class Server final : public sim::ProcessOf<Message, ServerTimer> {
   std::vector<sim::Time> suspect_until_;  // local time, per server
   uint64_t ops_ = 0;
   uint32_t ae_next_ = 0;  // the next anti-entropy peer, in turn
+  std::set<sim::NodeId> joined_, left_;                    // membership changes known (durable)
+  std::map<std::string, std::set<sim::NodeId>> transfers_;  // key -> new home replicas yet to acknowledge it
   sim::NodeId self_;
 };
 

@@ -72,6 +72,27 @@ struct AeRepaired {
   static void reflect(Self& self, V& v) { v("peer", self.peer); v("keys", self.keys); }
 };
 
+// This server joined the ring, or left it (observed by the server itself when it does).
+struct Joined {
+  static constexpr std::string_view type_name = "joined";
+  template <class Self, class V>
+  static void reflect(Self&, V&) {}
+};
+struct Left {
+  static constexpr std::string_view type_name = "left";
+  template <class Self, class V>
+  static void reflect(Self&, V&) {}
+};
+
+// A server that is no longer a home replica of `key` (the ring changed) has transferred its copy
+// to every new home replica, which acknowledged it, and dropped it.
+struct Transferred {
+  static constexpr std::string_view type_name = "transferred";
+  std::string key;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("key", self.key); }
+};
+
 // A client's write was acknowledged: its version is `dot`.
 struct PutOk {
   static constexpr std::string_view type_name = "put_ok";

@@ -34,6 +34,17 @@ sim::ParamTable<Config> config_params() {
                  "how often a server compares the keys it hosts in common with the next server in turn by Merkle "
                  "trees and exchanges the copies that differ (Dynamo §4.7); 0 = off",
                  sim::Duration{}),
+      sim::param("joiners", &Config::joiners,
+                 "the last this many servers start outside the ring and join it (Dynamo §4.9: the servers whose "
+                 "ranges they take transfer those keys to them)",
+                 0, 1000),
+      sim::param("join_at", &Config::join_at, "when the first joiner joins", sim::Duration{}),
+      sim::param("join_every", &Config::join_every, "time between joins"),
+      sim::param("leavers", &Config::leavers,
+                 "the first this many servers leave the ring, transferring their keys to the servers that take them over",
+                 0, 1000),
+      sim::param("leave_at", &Config::leave_at, "when the first leaver leaves", sim::Duration{}),
+      sim::param("leave_every", &Config::leave_every, "time between leaves"),
   };
 }
 

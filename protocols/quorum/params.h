@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <vector>
 
 #include "protocols/quorum/bugs.h"
 #include "protocols/quorum/version.h"
@@ -28,12 +30,32 @@ struct Config {
   sim::Duration suspect_for = sim::Duration::seconds(1);
   sim::Duration handoff_every = sim::Duration::millis(500);
   sim::Duration anti_entropy;  // 0: off
+  // Membership changes: the last `joiners` servers start outside the ring and join from join_at,
+  // one every join_every; the first `leavers` leave from leave_at, one every leave_every.
+  uint32_t joiners = 0, leavers = 0;
+  sim::Duration join_at = sim::Duration::seconds(2), join_every = sim::Duration::seconds(1);
+  sim::Duration leave_at = sim::Duration::seconds(2), leave_every = sim::Duration::seconds(1);
   Bugs bugs;
 
   static Config from(const sim::ProtocolConfig& c);
   // What the code really uses (the bug switches change it).
   uint32_t write_quorum() const { return bugs.r_plus_w_le_n && r + w > n ? (n > r ? n - r : 1) : w; }
   Resolution resolves() const { return bugs.lww_with_skew ? Resolution::lww : resolution; }
+  // Server i of `servers` joins (a joiner) or leaves (a leaver) at this time; empty otherwise.
+  std::optional<sim::Duration> join_time(uint32_t i, uint32_t servers) const {
+    if (i + joiners < servers) return std::nullopt;
+    return join_at + join_every * static_cast<int64_t>(i + joiners - servers);
+  }
+  std::optional<sim::Duration> leave_time(uint32_t i) const {
+    if (i >= leavers) return std::nullopt;
+    return leave_at + leave_every * static_cast<int64_t>(i);
+  }
+  // The servers in the ring at the start: all but the joiners.
+  std::vector<sim::NodeId> initial_members(uint32_t servers) const {
+    std::vector<sim::NodeId> out;
+    for (uint32_t i = 0; i + joiners < servers; ++i) out.push_back(sim::NodeId(i));
+    return out;
+  }
   // Majority-free ABD: the query phase waits for R, the store phase for W (R + W > N).
 };
 

@@ -32,6 +32,17 @@ void check_params(const sim::Scenario& s, const sim::ConfigSource& source) {
   if (cfg.mode == Mode::abd && cfg.r + cfg.w <= cfg.n)
     sim::fail_at(source, at("r"), "ABD needs intersecting quorums: R + W = " + std::to_string(cfg.r + cfg.w) +
                                       " must exceed N = " + std::to_string(cfg.n));
+  if (cfg.joiners + cfg.leavers > servers)
+    sim::fail_at(source, at("joiners"), std::to_string(cfg.joiners) + " joiners and " + std::to_string(cfg.leavers) +
+                                            " leavers, but only " + std::to_string(servers) + " servers");
+  if (servers - cfg.joiners < cfg.n)
+    sim::fail_at(source, at("joiners"), "the ring starts with " + std::to_string(servers - cfg.joiners) +
+                                            " servers, fewer than the N = " + std::to_string(cfg.n) + " replicas of a key");
+  if (servers - cfg.leavers < cfg.n)
+    sim::fail_at(source, at("leavers"), "after the leaves the ring would have " + std::to_string(servers - cfg.leavers) +
+                                            " servers, fewer than the N = " + std::to_string(cfg.n) + " replicas of a key");
+  if (cfg.mode == Mode::abd && cfg.joiners + cfg.leavers > 0)
+    sim::fail_at(source, at("joiners"), "joins and leaves are for the dynamo mode (ABD's replica sets are fixed)");
   if (cfg.mode == Mode::abd && cfg.resolution == Resolution::lww)
     sim::fail_at(source, at("resolution"), "ABD orders writes by its own tags; resolution applies to the dynamo mode");
 }
@@ -76,7 +87,8 @@ sim::ProtocolSpec protocol_spec() {
   p.metrics = [](const sim::ProtocolConfig&) { return make_metrics(); };
   p.selectors = {sim::selector_on<Wrote>("coordinator", "the server that most recently coordinated a write"),
                  sim::selector_on<Hinted>("hint_holder", "the server that most recently took a hinted copy"),
-                 sim::selector_on<Stored>("replica", "the home replica whose copy of a key most recently changed")};
+                 sim::selector_on<Stored>("replica", "the home replica whose copy of a key most recently changed"),
+                 sim::selector_on<Joined>("joiner", "the server that most recently joined the ring")};
   // Progress: a sloppy quorum needs max(R, W) servers up anywhere; strict quorums and ABD need them
   // among a key's N home replicas. Durability holds whatever crashes: every copy is synced.
   p.budget.max_crashed = [](uint32_t servers, const sim::ProtocolConfig& config) {
@@ -97,7 +109,7 @@ sim::ProtocolSpec protocol_spec() {
     const Workload w = Workload::from(config);
     return [cfg, w](sim::NodeId id, const sim::Topology& t) -> std::unique_ptr<sim::Process> {
       if (t.role(id) == sim::Role::server) return std::make_unique<Server>(cfg);
-      return std::make_unique<Client>(w, cfg.vnodes);
+      return std::make_unique<Client>(w, cfg.vnodes, cfg.joiners);
     };
   };
   p.decode = sim::message_decoder<Message>();
@@ -105,7 +117,7 @@ sim::ProtocolSpec protocol_spec() {
   p.observation_types = observation_types();
   p.decode_timer = sim::timer_decoder<ServerTimer, ClientTimer>();
   p.timer_types = sim::timer_names<ServerTimer, ClientTimer>();
-  p.story = sim::observation_names<Hinted, HandedOff, Repaired>();
+  p.story = sim::observation_names<Hinted, HandedOff, Repaired, Joined, Left, Transferred>();
   return p;
 }
 

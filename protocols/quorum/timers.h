@@ -40,7 +40,19 @@ struct AntiEntropyTimer {
   static void reflect(Self&, V&) {}
 };
 
-using ServerTimer = std::variant<ReplicaTimeout, RequestTimeout, HandoffTimer, AntiEntropyTimer>;
+// This server joins, or leaves, the ring now.
+struct JoinTimer {
+  static constexpr std::string_view type_name = "join";
+  template <class Self, class V>
+  static void reflect(Self&, V&) {}
+};
+struct LeaveTimer {
+  static constexpr std::string_view type_name = "leave";
+  template <class Self, class V>
+  static void reflect(Self&, V&) {}
+};
+
+using ServerTimer = std::variant<ReplicaTimeout, RequestTimeout, HandoffTimer, AntiEntropyTimer, JoinTimer, LeaveTimer>;
 
 // Client: the next operation arrives; a process's request timed out.
 struct NextOp {

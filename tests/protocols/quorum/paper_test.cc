@@ -318,6 +318,51 @@ TEST(QuorumPaper, S4_7_AntiEntropyDescendsOnlyIntoDifferingSubtreesAndExchangesT
   EXPECT_TRUE(h.sent<AeData>().empty());  // a reply is not answered
 }
 
+TEST(QuorumPaper, S4_9_WhenAServerJoinsTheKeysItTakesOverMoveToItAndTheOldHomeDropsThem) {
+  Config cfg;
+  cfg.joiners = 1;  // n5 (index 4) starts outside the ring
+  Harness h(cfg);
+  // A key that server 0 hosts before the join and not after it: n5 takes its place.
+  const std::vector<sim::NodeId> before{sim::NodeId(0), sim::NodeId(1), sim::NodeId(2), sim::NodeId(3)};
+  const std::vector<sim::NodeId> after{sim::NodeId(0), sim::NodeId(1), sim::NodeId(2), sim::NodeId(3), sim::NodeId(4)};
+  const Ring r0(before, cfg.vnodes), r1(after, cfg.vnodes);
+  std::string key;
+  for (int k = 0; key.empty(); ++k) {
+    const std::string c = "k" + std::to_string(k);
+    if (r0.is_home(c, 3, sim::NodeId(0)) && !r1.is_home(c, 3, sim::NodeId(0))) key = c;
+  }
+  h.deliver(kClient, ClientPut{kSession, 1, key, "v", {}, false});
+  ASSERT_EQ(h.observed<Wrote>().size(), 1u);
+  const Object copy = h.server().keys().at(key).home;
+  h.deliver(sim::NodeId(4), RingState{{sim::NodeId(4)}, {}});
+  EXPECT_TRUE(h.synced());  // the membership change is durable
+  std::set<sim::NodeId> to;
+  for (const auto& [n, m] : h.sent<Handoff>())
+    if (m.key == key) to.insert(n);
+  const auto homes = r1.home(key, 3);
+  EXPECT_EQ(to, std::set<sim::NodeId>(homes.begin(), homes.end()));  // every new home replica
+  for (sim::NodeId n : homes) h.deliver(n, HandoffAck{key, copy.context});
+  EXPECT_EQ(h.observed<Transferred>().size(), 1u);  // after the last acknowledgement
+  EXPECT_TRUE(h.server().keys().at(key).home.empty());
+}
+
+TEST(QuorumPaper, S4_9_ALeavingServerAnnouncesItAndHandsEveryKeyOn) {
+  Config cfg;
+  cfg.leavers = 1;  // n1 (index 0) leaves at leave_at
+  Harness h(cfg);
+  const std::string key = h.key(true);
+  h.deliver(kClient, ClientPut{kSession, 1, key, "v", {}, false});
+  h.advance(cfg.leave_at);
+  ASSERT_TRUE(h.fire<LeaveTimer>());
+  EXPECT_EQ(h.observed<Left>().size(), 1u);
+  EXPECT_EQ(h.sent<RingState>().size(), kServers - 1);  // announced to every other server
+  EXPECT_FALSE(h.server().ring().is_home(key, 3, sim::NodeId(0)));
+  std::set<sim::NodeId> to;
+  for (const auto& [n, m] : h.sent<Handoff>())
+    if (m.key == key) to.insert(n);
+  EXPECT_EQ(to.size(), 3u);
+}
+
 TEST(QuorumPaper, ABD_AWriteQueriesRThenStoresUnderALargerTagAtW) {
   Config cfg;
   cfg.mode = Mode::abd;

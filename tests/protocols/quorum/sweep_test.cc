@@ -53,6 +53,13 @@ TEST(QuorumSweep, AntiEntropyConvergesWithoutReadRepair) {
   EXPECT_TRUE(v.count("quorum.convergence"));
 }
 
+// A join and a leave under load, crashes and partitions: keys move to their new home replicas.
+// ~5ms per seed: 2,000 seeds as two halves that ctest runs in parallel.
+TEST(QuorumSweep, JoinAndLeaveSeeds1To1000) { sweep_correct("quorum/join-leave.json", seeds(1000, 10)); }
+TEST(QuorumSweep, JoinAndLeaveSeeds1001To2000) {
+  sweep_correct("quorum/join-leave.json", seeds(1000, 10), {}, seeds(1000, 1000) + 1);
+}
+
 // Last-writer-wins as an option (the lesson): lost with a skewed clock, kept with version vectors.
 TEST(QuorumSweep, LwwLessonLosesAWriteAndDvvDoesNot) {
   const auto v = violated(run_scenario("teaching/quorum-lww-skew.json", {"seed=1"}));
