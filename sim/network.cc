@@ -26,6 +26,15 @@ Duration LatencyDist::sample(Rng& rng) const {
     case Kind::pareto:
       ns = rng.pareto(static_cast<double>(a.ns()), x);
       break;
+    case Kind::mixture: {
+      // Weights are normalized when read: pick a part by one uniform draw, then draw from it.
+      double u = rng.uniform01();
+      for (const auto& [w, part] : parts) {
+        if (u < w) return part.sample(rng);
+        u -= w;
+      }
+      return parts.empty() ? Duration{} : parts.back().dist.sample(rng);
+    }
   }
   // Clamp to [0, 1h]: heavy tails must not overflow the clock (and 0 * inf is NaN: read as 0).
   ns = std::isnan(ns) ? 0.0 : std::clamp(ns, 0.0, 3.6e12);
@@ -35,6 +44,15 @@ Duration LatencyDist::sample(Rng& rng) const {
 std::optional<Duration> LatencyDist::upper_bound() const {
   if (kind == Kind::constant) return a;
   if (kind == Kind::uniform) return b > a ? b : a;
+  if (kind == Kind::mixture && !parts.empty()) {
+    Duration best;
+    for (const auto& [w, part] : parts) {
+      const auto u = part.upper_bound();
+      if (!u) return std::nullopt;
+      best = std::max(best, *u);
+    }
+    return best;
+  }
   return std::nullopt;
 }
 
@@ -46,6 +64,7 @@ std::string_view to_string(LatencyDist::Kind k) {
     case LatencyDist::Kind::exponential: return "exponential";
     case LatencyDist::Kind::lognormal: return "lognormal";
     case LatencyDist::Kind::pareto: return "pareto";
+    case LatencyDist::Kind::mixture: return "mixture";
   }
   return "?";
 }
@@ -58,6 +77,9 @@ const std::vector<std::pair<std::string, std::string>>& latency_kinds() {
       {"exponential", "{\"dist\": \"exponential\", \"mean\": \"5ms\"}"},
       {"lognormal", "{\"dist\": \"lognormal\", \"median\": \"5ms\", \"sigma\": 0.5}"},
       {"pareto", "{\"dist\": \"pareto\", \"scale\": \"1ms\", \"shape\": 2.5}"},
+      {"mixture",
+       "{\"dist\": \"mixture\", \"of\": [{\"weight\": 0.91, \"dist\": \"pareto\", \"scale\": \"1ms\", \"shape\": 2.5}, "
+       "{\"weight\": 0.09, \"dist\": \"exponential\", \"mean\": \"20ms\"}]}  (weights are normalized)"},
   };
   return kinds;
 }
@@ -71,6 +93,14 @@ nlohmann::json LatencyDist::to_json() const {
     case Kind::exponential: j["mean"] = format_duration(a); break;
     case Kind::lognormal: j["median"] = format_duration(a); j["sigma"] = x; break;
     case Kind::pareto: j["scale"] = format_duration(a); j["shape"] = x; break;
+    case Kind::mixture:
+      j["of"] = nlohmann::json::array();
+      for (const auto& [w, part] : parts) {
+        nlohmann::json pj = part.to_json();
+        pj["weight"] = w;
+        j["of"].push_back(std::move(pj));
+      }
+      break;
   }
   return j;
 }
@@ -134,7 +164,7 @@ Time Network::fifo_arrival(NodeId from, NodeId to, Time t) {
   return t;
 }
 
-Network::Plan Network::plan(NodeId from, NodeId to, Time now) {
+Network::Plan Network::plan(NodeId from, NodeId to, Time now, std::string_view type) {
   Plan p;
   if (!connected(from, to)) {
     p.drop = "partitioned";
@@ -146,21 +176,27 @@ Network::Plan Network::plan(NodeId from, NodeId to, Time now) {
     return p;
   }
   p.copies = (spec.duplicate > 0 && rng_.bernoulli(spec.duplicate)) ? 2 : 1;
+  const LatencyDist& dist = latency(spec, type);
   for (int i = 0; i < p.copies; ++i) {
-    Time t = now + spec.latency.sample(rng_);
+    Time t = now + dist.sample(rng_);
     p.arrival[i] = spec.fifo ? fifo_arrival(from, to, t) : t;
   }
   return p;
 }
 
-Time Network::arrival(NodeId from, NodeId to, Time now) {
+Time Network::arrival(NodeId from, NodeId to, Time now, std::string_view type) {
   const LinkSpec& spec = link(from, to);
-  Time t = now + spec.latency.sample(rng_);
+  Time t = now + latency(spec, type).sample(rng_);
   return spec.fifo ? fifo_arrival(from, to, t) : t;
 }
 
 std::optional<Duration> Network::max_latency() const {
   auto best = config_.defaults.latency.upper_bound();
+  for (const auto& [type, dist] : config_.by_type) {
+    auto b = dist.upper_bound();
+    if (!b || !best) return std::nullopt;
+    best = std::max(*best, *b);
+  }
   for (const auto& o : config_.links) {
     auto b = o.spec.latency.upper_bound();
     if (!b || !best) return std::nullopt;

@@ -24,20 +24,28 @@
 
 namespace dsim::sim {
 
+struct LatencyPart;
+
 struct LatencyDist {
-  enum class Kind : uint8_t { constant, uniform, normal, exponential, lognormal, pareto };
+  enum class Kind : uint8_t { constant, uniform, normal, exponential, lognormal, pareto, mixture };
   Kind kind = Kind::uniform;
   // constant: a = value. uniform: [a, b). normal: mean a, stddev b. exponential: mean a.
-  // lognormal: median a, sigma x. pareto: scale a, shape x.
+  // lognormal: median a, sigma x. pareto: scale a, shape x. mixture: `parts`, each drawn with
+  // its weight's share (Bailis et al.'s "91% Pareto + 9% exponential" write latencies).
   Duration a = Duration::millis(1);
   Duration b = Duration::millis(10);
   double x = 0;
+  std::vector<LatencyPart> parts;  // mixture: (weight, distribution)
 
   // A latency draw; negative draws (normal tails) are clamped to zero.
   Duration sample(Rng& rng) const;
   // The largest possible draw, for bounded distributions (constant, uniform).
   std::optional<Duration> upper_bound() const;
   nlohmann::json to_json() const;
+};
+struct LatencyPart {
+  double weight = 0;  // normalized: the parts' weights sum to 1
+  LatencyDist dist;
 };
 std::string_view to_string(LatencyDist::Kind k);
 // The distributions with their parameters, for `dsim list` and error messages.
@@ -58,6 +66,11 @@ struct LinkOverride {
 struct NetworkConfig {
   LinkSpec defaults;
   std::vector<LinkOverride> links;
+  // Latency by message type ("latency_by_type": {"quorum.replicate": {...}}): a message of a
+  // listed type draws its latency here instead of from its link (loss, duplication and FIFO
+  // stay the link's). The probabilistically-bounded-staleness model gives write, ack, read and
+  // read-response messages their own distributions (Bailis et al., VLDB 2012, "WARS").
+  std::map<std::string, LatencyDist, std::less<>> by_type;
 };
 
 // What a filter may add to a message it lets through.
@@ -119,9 +132,10 @@ class Network {
     int copies = 0;
     Time arrival[2];
   };
-  Plan plan(NodeId from, NodeId to, Time now);
+  // `type`: the message's type name, for latency_by_type.
+  Plan plan(NodeId from, NodeId to, Time now, std::string_view type = {});
   // The arrival time of one more copy sent now (a latency draw; FIFO respected).
-  Time arrival(NodeId from, NodeId to, Time now);
+  Time arrival(NodeId from, NodeId to, Time now, std::string_view type = {});
 
   // The largest latency any link can draw, if every link's distribution is bounded.
   std::optional<Duration> max_latency() const;
@@ -131,6 +145,11 @@ class Network {
  private:
   static uint64_t key(NodeId from, NodeId to) { return (static_cast<uint64_t>(from.value) << 32) | to.value; }
   Time fifo_arrival(NodeId from, NodeId to, Time t);
+  const LatencyDist& latency(const LinkSpec& spec, std::string_view type) const {
+    if (config_.by_type.empty() || type.empty()) return spec.latency;
+    auto it = config_.by_type.find(type);
+    return it == config_.by_type.end() ? spec.latency : it->second;
+  }
 
   NetworkConfig config_;
   uint32_t nodes_;

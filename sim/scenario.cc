@@ -12,12 +12,12 @@
 namespace dsim::sim {
 namespace {
 
-LatencyDist read_latency(ConfigReader r) {
+LatencyDist read_latency(ConfigReader r, bool in_mixture = false) {
   LatencyDist d;
   std::vector<std::string> kinds;
   for (const auto& [k, example] : latency_kinds()) kinds.push_back(k);
   auto kind = r.choice("dist", kinds);
-  if (!kind) r.fail_here("missing key \"dist\" (one of: constant, uniform, normal, exponential, lognormal, pareto)");
+  if (!kind) r.fail_here("missing key \"dist\" (one of: constant, uniform, normal, exponential, lognormal, pareto, mixture)");
   auto need = [&](std::string_view key) {
     auto v = r.duration(key);
     if (!v) r.fail_here("distribution \"" + *kind + "\" needs \"" + std::string(key) + "\"");
@@ -43,6 +43,22 @@ LatencyDist read_latency(ConfigReader r) {
   } else if (*kind == "exponential") {
     d.kind = LatencyDist::Kind::exponential;
     d.a = need("mean");
+  } else if (*kind == "mixture") {
+    // {"dist": "mixture", "of": [{"weight": 0.91, "dist": "pareto", ...}, {"weight": 0.09, ...}]}
+    if (in_mixture) r.fail("dist", "a part of a mixture cannot itself be a mixture");
+    if (!r.has("of")) r.fail_here("distribution \"mixture\" needs \"of\": a list of {\"weight\": w, \"dist\": ...}");
+    d.kind = LatencyDist::Kind::mixture;
+    const std::vector<std::string> parts = r.array("of");
+    if (parts.empty() || parts.size() > 16) r.fail("of", "a mixture has 1 to 16 parts");
+    double total = 0;
+    for (const auto& ptr : parts) {
+      ConfigReader part(r.source(), ptr);
+      const auto w = part.number("weight", 1e-9, 1e9);
+      if (!w) part.fail_here("a part of a mixture needs \"weight\" (a positive number)");
+      total += *w;
+      d.parts.push_back(LatencyPart{*w, read_latency(std::move(part), true)});
+    }
+    for (auto& [w, part] : d.parts) w /= total;  // normalized: the weights are shares
   } else if (*kind == "lognormal") {
     d.kind = LatencyDist::Kind::lognormal;
     d.a = need("median");
@@ -76,9 +92,27 @@ void read_link_fields(ConfigReader& r, LinkSpec& spec, nlohmann::json& out) {
   out["fifo"] = spec.fifo;
 }
 
-NetworkConfig read_network(ConfigReader r, uint32_t nodes, nlohmann::json& out) {
+NetworkConfig read_network(ConfigReader r, uint32_t nodes, const std::vector<std::string_view>& message_types,
+                           nlohmann::json& out) {
   NetworkConfig net;
   read_link_fields(r, net.defaults, out);
+  if (r.has("latency_by_type")) {
+    ConfigReader by = r.object("latency_by_type");
+    nlohmann::json bj = nlohmann::json::object();
+    for (const std::string& type : by.keys()) {
+      // A protocol that lists no message types (test protocols) cannot have its names checked.
+      if (!message_types.empty() && std::find(message_types.begin(), message_types.end(), type) == message_types.end()) {
+        std::string known;
+        for (std::string_view t : message_types) known += (known.empty() ? "" : ", ") + std::string(t);
+        by.fail(type, "unknown message type \"" + type + "\" (known: " + known + ")");
+      }
+      net.by_type[type] = read_latency(by.object(type));
+      bj[type] = net.by_type[type].to_json();
+    }
+    by.finish();
+    // Written only when given, so every other scenario's canonical form stays what it was.
+    out["latency_by_type"] = std::move(bj);
+  }
   out["links"] = nlohmann::json::array();
   for (const auto& ptr : r.array("links")) {
     ConfigReader link(r.source(), ptr);
@@ -301,7 +335,7 @@ Scenario parse_scenario(ConfigSource source, const Registry& registry, const Sec
 
   out["network"] = nlohmann::json::object();
   if (root.has("network")) {
-    s.network = read_network(root.object("network"), s.nodes, out["network"]);
+    s.network = read_network(root.object("network"), s.nodes, s.protocol->message_types, out["network"]);
   } else {
     root.raw("network");
     nlohmann::json dummy;

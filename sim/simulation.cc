@@ -182,12 +182,12 @@ void Simulation::route(NodeId from, Outgoing& out) {
     emit(ev);
   }
   if (!cause.empty()) return drop(from, out.to, id, *out.msg, cause);
-  Network::Plan plan = network_.plan(from, out.to, now_);
+  Network::Plan plan = network_.plan(from, out.to, now_, out.msg->type_name());
   if (!plan.drop.empty()) return drop(from, out.to, id, *out.msg, plan.drop);
   const int copies = plan.copies + fx.extra_copies;
   for (int i = 0; i < copies; ++i) {
     Event e;
-    e.time = (i < plan.copies ? plan.arrival[i] : network_.arrival(from, out.to, now_)) + fx.delay;
+    e.time = (i < plan.copies ? plan.arrival[i] : network_.arrival(from, out.to, now_, out.msg->type_name())) + fx.delay;
     e.key = next_key(false);
     e.kind = EventKind::deliver;
     e.node = out.to.value;

@@ -29,7 +29,7 @@ inline sim::BugTable<Bugs> bug_switches() {
   return {
       {"r_plus_w_le_n", &Bugs::r_plus_w_le_n,
        "writes wait for N - R acknowledgements instead of W, so R + W <= N although the configuration is strict "
-       "(caught by quorum.fresh_reads)"},
+       "(caught by quorum.fresh_reads and quorum.sessions)"},
       {"no_read_repair", &Bugs::no_read_repair,
        "reads never repair stale replicas: a replica that missed a write stays behind (caught by quorum.convergence)"},
       {"lose_hints", &Bugs::lose_hints,

@@ -1,5 +1,7 @@
 #include "protocols/quorum/client.h"
 
+#include <algorithm>
+
 #include "sim/overloaded.h"
 
 namespace dsim::quorum {
@@ -25,6 +27,12 @@ void Client::schedule_next(sim::Context& ctx) {
 void Client::arrive(sim::Context& ctx) {
   ++arrivals_;
   schedule_next(ctx);
+  if (w_.experiment == Experiment::pbs) {
+    Session& s = sessions_.front();
+    if (!s.in_flight && !s.pbs_waiting) return start_trial(ctx, s);
+    ctx.observe(kv::OpSkipped{1});
+    return;
+  }
   for (Session& s : sessions_) {
     if (!s.in_flight) return issue(ctx, s);
   }
@@ -41,8 +49,32 @@ void Client::issue(sim::Context& ctx, Session& s) {
     s.key = "k" + std::to_string(ctx.rng().uniform(w_.keys));
     s.write = !ctx.rng().bernoulli(w_.read_ratio);
   }
-  s.sent_to = w_.routing == Routing::key ? ring_.home(s.key, 1).front()
-                                         : sim::NodeId(static_cast<uint32_t>(ctx.rng().uniform(ctx.servers())));
+  send_request(ctx, s);
+}
+
+void Client::start_trial(sim::Context& ctx, Session& s) {
+  ++s.seq;
+  ++trials_;
+  s.pbs_t = static_cast<int64_t>((trials_ - 1) % w_.pbs_t_points) * w_.pbs_t_step.ns();
+  s.pbs_k = 1 + static_cast<uint32_t>(((trials_ - 1) / w_.pbs_t_points) % w_.pbs_versions);
+  s.pbs_dots.clear();
+  s.key = "pbs-" + ctx.name(ctx.self()) + "-" + std::to_string(trials_);
+  s.write = true;
+  send_request(ctx, s);
+}
+
+void Client::send_request(sim::Context& ctx, Session& s) {
+  if (w_.routing == Routing::key) {
+    s.sent_to = ring_.home(s.key, 1).front();
+  } else if (w_.routing == Routing::outside && ctx.servers() > n_) {
+    const std::vector<sim::NodeId> home = ring_.home(s.key, n_);
+    std::vector<sim::NodeId> others;
+    for (uint32_t i = 0; i < ctx.servers(); ++i)
+      if (std::find(home.begin(), home.end(), sim::NodeId(i)) == home.end()) others.push_back(sim::NodeId(i));
+    s.sent_to = others[ctx.rng().uniform(others.size())];
+  } else {
+    s.sent_to = sim::NodeId(static_cast<uint32_t>(ctx.rng().uniform(ctx.servers())));
+  }
   s.in_flight = true;
   if (s.write) {
     s.value = ctx.name(ctx.self()) + "p" + std::to_string(s.index) + "-" + std::to_string(s.seq);
@@ -73,9 +105,28 @@ void Client::on_message(sim::Context& ctx, sim::NodeId, const Message& msg) {
   s.contexts[s.key] = r->context;
   if (s.write) {
     if (!r->dots.empty()) ctx.observe(PutOk{s.key, r->dots.front(), s.index});
-    return finish(ctx, s, sim::Completion::ok, nullptr);
+    finish(ctx, s, sim::Completion::ok, nullptr);
+    if (w_.experiment == Experiment::pbs && !r->dots.empty()) {
+      s.pbs_dots.push_back(r->dots.front());
+      if (s.pbs_dots.size() < s.pbs_k) {
+        // The trial's next version, written with the context of the one before (it follows it).
+        ++s.seq;
+        return send_request(ctx, s);
+      }
+      // The last version committed: read the key t later.
+      s.pbs_waiting = true;
+      set_timer(ctx, sim::Duration::nanos(s.pbs_t), PbsRead{s.pbs_t});
+    }
+    return;
   }
   ctx.observe(GetOk{s.key, r->dots, s.index});
+  if (w_.experiment == Experiment::pbs) {
+    // The key is the trial's own, so any version read is one of its k: fresh (within the last k).
+    const bool fresh = std::any_of(r->dots.begin(), r->dots.end(), [&](const Dot& d) {
+      return std::find(s.pbs_dots.begin(), s.pbs_dots.end(), d) != s.pbs_dots.end();
+    });
+    ctx.observe(PbsTrial{s.pbs_t, s.pbs_k, fresh});
+  }
   nlohmann::json result;
   if (r->values.size() == 1) {
     result = r->values.front();
@@ -88,6 +139,14 @@ void Client::on_message(sim::Context& ctx, sim::NodeId, const Message& msg) {
 void Client::on_timer(sim::Context& ctx, sim::TimerId id, const ClientTimer& timer) {
   std::visit(sim::overloaded{
                  [&](const NextOp&) { arrive(ctx); },
+                 [&](const PbsRead&) {
+                   Session& s = sessions_.front();
+                   if (!s.pbs_waiting || s.in_flight) return;
+                   s.pbs_waiting = false;
+                   ++s.seq;
+                   s.write = false;
+                   send_request(ctx, s);
+                 },
                  [&](const ClientTimeout& t) {
                    if (t.process >= sessions_.size()) return;
                    Session& s = sessions_[t.process];

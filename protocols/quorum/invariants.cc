@@ -8,6 +8,9 @@
 #include <vector>
 
 #include "protocols/quorum/observations.h"
+#include "sim/check/client_history.h"
+#include "sim/check/history.h"
+#include "sim/check/session.h"
 #include "protocols/quorum/params.h"
 #include "protocols/quorum/ring.h"
 #include "sim/params.h"
@@ -208,6 +211,72 @@ class FreshReads final : public sim::Invariant {
   std::map<std::pair<uint32_t, uint32_t>, sim::Time> invoked_;  // (client node, process) -> its latest invoke
 };
 
+// Session guarantees (Terry et al. 1994), by the history checker of sim/check/session.h over the
+// clients' history: each logical client process is a session; a read of several siblings stands
+// for the latest of them. Judged at the end of the run.
+class Sessions final : public sim::Invariant {
+ public:
+  Sessions(const sim::InvariantEnv& env, const Config& cfg, std::set<check::SessionGuarantee> guarantees)
+      : clients_(env.topology->names()), cfg_(cfg), guarantees_(std::move(guarantees)) {}
+  void on_event(const sim::TraceEvent& ev) override {
+    if (error_) return;
+    const std::optional<check::Event> e = clients_.on_event(ev);
+    if (!e) return;
+    try {
+      builder_.add(*e, static_cast<int64_t>(ev.seq));
+    } catch (const check::HistoryError& err) {
+      error_ = true;
+      violate(ev, std::string("malformed client history: ") + err.what());
+      return;
+    }
+    if (e->type == check::Event::Type::invoke) {
+      invoked_at_[e->process] = e->time;
+    } else {
+      completions_[{e->process, invoked_at_[e->process]}] = {ev.seq, ev.time};
+    }
+  }
+  void on_end(sim::Time end) override {
+    if (error_) return;
+    check::SessionOptions options;
+    options.siblings = true;
+    options.guarantees = guarantees_;
+    const check::SessionResult result = check::check_session_guarantees(std::move(builder_).finish(), options);
+    if (result.ok) return;
+    if (result.violations.empty()) return violate_at_end(end, "the client history breaks the checker's assumptions: " + result.errors.front());
+    const check::SessionViolation& v = result.violations.front();
+    // The violation is placed at the completion of the latest operation on the cycle.
+    const check::Operation* last = nullptr;
+    for (const check::SessionEdge& e : v.cycle)
+      if (e.reason != "initial" && (!last || e.op.call > last->call)) last = &e.op;
+    std::string names;
+    for (size_t i = 0; i < v.guarantees.size(); ++i) names += (i ? " + " : "") + check::to_string(v.guarantees[i]);
+    std::string text = result.to_text();
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    const std::string sentence = "session guarantees broken on key " + v.key + ": no order of its writes satisfies " +
+                                 names + (last ? " (" + clients_.describe(*last) + ")" : "") + " (" + why() + ")";
+    const auto done = last ? completions_.find({last->process, last->call}) : completions_.end();
+    if (done == completions_.end()) return violate_at_end(end, sentence);
+    violate_at(done->second.first, done->second.second, sentence, text);
+  }
+
+ private:
+  std::string why() const {
+    const std::string rw = "R = " + std::to_string(cfg_.r) + ", W = " + std::to_string(cfg_.w) + ", N = " + std::to_string(cfg_.n);
+    if (cfg_.r + cfg_.w <= cfg_.n) return rw + ": R + W <= N, a read quorum may miss the session's own write quorum";
+    if (cfg_.sloppy) return rw + ", sloppy quorums: fallbacks may have taken the session's writes";
+    if (guarantees_.contains(check::SessionGuarantee::monotonic_reads))
+      return rw + ": a read may see a write still in progress (or failed) that the next read's quorum misses";
+    return rw + ": strict quorums must intersect";
+  }
+  check::ClientHistory clients_;
+  Config cfg_;
+  std::set<check::SessionGuarantee> guarantees_;
+  check::HistoryBuilder builder_;
+  bool error_ = false;
+  std::map<int, int64_t> invoked_at_;
+  std::map<std::pair<int, int64_t>, std::pair<uint64_t, sim::Time>> completions_;
+};
+
 // When the store is quiet: the faults have healed (a server that stays down is just left out),
 // writes have stopped, and then hand-off, expired suspicions and the clients' read sweep have had
 // time to bring every home replica up to date. Empty with the reason when the run never gets there.
@@ -273,6 +342,19 @@ std::unique_ptr<sim::Invariant> make_no_lost_write(const sim::InvariantEnv& env)
 
 std::unique_ptr<sim::Invariant> make_convergence(const sim::InvariantEnv& env) {
   return at_quiescence(env, AtQuiescence::What::convergence);
+}
+
+std::unique_ptr<sim::Invariant> make_sessions(const sim::InvariantEnv& env) {
+  const Config cfg = config_of(env);
+  if (cfg.mode == Mode::abd) return sim::skipped_invariant("ABD mode: the linearizable invariant is its check");
+  using G = check::SessionGuarantee;
+  return std::make_unique<Sessions>(env, cfg, std::set<G>{G::read_your_writes, G::monotonic_writes, G::writes_follow_reads});
+}
+
+std::unique_ptr<sim::Invariant> make_monotonic_reads(const sim::InvariantEnv& env) {
+  const Config cfg = config_of(env);
+  if (cfg.mode == Mode::abd) return sim::skipped_invariant("ABD mode: the linearizable invariant is its check");
+  return std::make_unique<Sessions>(env, cfg, std::set<check::SessionGuarantee>{check::SessionGuarantee::monotonic_reads});
 }
 
 std::unique_ptr<sim::Invariant> make_fresh_reads(const sim::InvariantEnv& env) {

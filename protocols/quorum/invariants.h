@@ -13,6 +13,15 @@
 //                       invoked, or a version that follows it: what strict quorums (R + W > N, home
 //                       replicas only) guarantee; expected to break with R + W <= N and with sloppy
 //                       quorums under partition (Dynamo mode)
+// quorum.sessions       read-your-writes, monotonic writes and writes-follow-reads (Terry et al.
+//                       1994) for each client process, by the history checker of
+//                       sim/check/session.h, a read of siblings standing for the latest of them:
+//                       what intersecting quorums and the client's causal context give; expected
+//                       to break with R + W <= N and sloppy quorums under partition (Dynamo mode)
+// quorum.monotonic_reads the fourth session guarantee, by the same checker: not given even by
+//                       strict quorums, since a read can see a write still in progress (or one that
+//                       failed) on one replica that the next read's quorum misses; ABD's write-back
+//                       is what gives it (Dynamo mode)
 // Home replicas are those of the ring at the end (the initial members, plus the servers observed
 // joining, minus those observed leaving). In ABD mode the generic `linearizable` invariant (model
 // kv) is the check.
@@ -28,5 +37,7 @@ namespace dsim::quorum {
 std::unique_ptr<sim::Invariant> make_no_lost_write(const sim::InvariantEnv& env);
 std::unique_ptr<sim::Invariant> make_convergence(const sim::InvariantEnv& env);
 std::unique_ptr<sim::Invariant> make_fresh_reads(const sim::InvariantEnv& env);
+std::unique_ptr<sim::Invariant> make_sessions(const sim::InvariantEnv& env);
+std::unique_ptr<sim::Invariant> make_monotonic_reads(const sim::InvariantEnv& env);
 
 }  // namespace dsim::quorum

@@ -9,7 +9,9 @@ namespace dsim::quorum {
 
 namespace {
 
-// A key's durable record ("key/<key>"), and the index of keys with one ("keys").
+// A key's durable record ("key/<key>"), and the index of keys with one: an append-only log
+// ("keys"), so that a new key costs one append, not a rewrite of every key name.
+constexpr std::string_view kKeyIndex = "keys";
 struct HintRecord {
   sim::NodeId owner;
   Object object;
@@ -44,9 +46,9 @@ void Server::on_start(sim::Context& ctx) {
   suspect_until_.assign(ctx.servers(), sim::Time::zero());
   // Reload what survived: every key's record (hinted copies too, unless the bug kept them in memory).
   sim::Storage& s = ctx.storage();
-  std::vector<std::string> index;
-  if (const auto* j = s.get("keys")) sim::from_json_value(*j, index, "keys");
-  for (const std::string& key : index) {
+  const sim::DurableLog<std::string>& index = s.log<std::string>(kKeyIndex);
+  for (uint64_t i = index.begin(); i < index.end(); ++i) {
+    const std::string& key = index.at(i);
     const auto* j = s.get(record_key(key));
     if (!j) continue;
     KeyRecord r;
@@ -55,6 +57,7 @@ void Server::on_start(sim::Context& ctx) {
     k.home = std::move(r.home);
     k.counter = r.counter;
     for (HintRecord& h : r.hints) k.hints[h.owner] = std::move(h.object);
+    if (!k.hints.empty()) hinted_.insert(key);
     k.tag = r.tag;
     k.value = std::move(r.value);
   }
@@ -86,12 +89,7 @@ void Server::persist(sim::Context& ctx, const std::string& key) {
   if (!cfg_.bugs.lose_hints)
     for (const auto& [owner, o] : k.hints) r.hints.push_back(HintRecord{owner, o});
   sim::Storage& s = ctx.storage();
-  if (!s.contains(record_key(key))) {
-    std::vector<std::string> index;
-    if (const auto* j = s.get("keys")) sim::from_json_value(*j, index, "keys");
-    index.push_back(key);
-    s.put("keys", sim::to_json_value(index));
-  }
+  if (!s.contains(record_key(key))) s.log<std::string>(kKeyIndex).append(key);
   s.put(record_key(key), sim::to_json_value(r));
   ctx.sync();
 }
@@ -223,6 +221,8 @@ void Server::on_client_put(sim::Context& ctx, const ClientPut& m) {
   const auto mine = std::find_if(targets.begin(), targets.end(), [&](const Target& t) { return t.node == self; });
   // §4.5: only a server of the preference list coordinates a write (its dot counter is its own).
   // One that is not among this write's replicas forwards it to the first that is.
+  if (cfg_.fanout == Fanout::quorum || (mine == targets.end() && !m.forwarded && cfg_.coordinate == Coordinate::any))
+    return coordinate_elsewhere(ctx, m, targets);
   if (mine == targets.end() && !m.forwarded) {
     if (targets.empty()) return;
     const auto up = std::find_if(targets.begin(), targets.end(), [&](const Target& t) { return !suspected(ctx, t.node); });
@@ -241,6 +241,7 @@ void Server::on_client_put(sim::Context& ctx, const ClientPut& m) {
     targets.insert(targets.begin(), Target{self, owner});
   }
   KeyState& k = keys_[m.key];
+  if (owner) hinted_.insert(m.key);
   Object& copy = owner ? k.hints[*owner] : k.home;
   // The copy first takes in every other copy this server holds of the key (its hinted ones): its
   // context then holds every dot this server gave out for the key, so the new dot's counter,
@@ -256,20 +257,53 @@ void Server::on_client_put(sim::Context& ctx, const ClientPut& m) {
   } else {
     ctx.observe(Stored{m.key, copy.dots(), copy.context});
   }
+  replicate(ctx, m, copy, dot, targets);
+}
 
+// coordinate: any, at a server that is not among the write's replicas (the PBS model's
+// coordinator), and every write with fanout quorum: the new version is the client's context with
+// the new dot and value alone, which each replica merges into its copy (dropping what the context
+// covers, as an update would). The dot's counter is this server's own for the key, kept durable
+// (above every dot it gave out by either path); it stores no copy unless it is one of the targets.
+void Server::coordinate_elsewhere(sim::Context& ctx, const ClientPut& m, std::vector<Target> targets) {
+  if (cfg_.fanout == Fanout::quorum) choose_quorum(ctx, targets, cfg_.write_quorum());
+  const sim::NodeId self = ctx.self();
+  KeyState& k = keys_[m.key];
+  k.counter = std::max(k.counter, m.context.max_counter(self)) + 1;
+  Object version;
+  const int64_t timestamp = (ctx.now() - sim::Time::zero()).ns();
+  const Dot dot = version.update(m.context, self, k.counter, m.value, timestamp, resolution());
+  persist(ctx, m.key);
+  ctx.observe(Wrote{m.key, dot, m.context});
+  replicate(ctx, m, std::move(version), dot, targets);
+}
+
+// The write's second half, wherever it was coordinated: send `object` (holding the new version
+// `dot`) to every target and answer the client after W acknowledgements.
+void Server::replicate(sim::Context& ctx, const ClientPut& m, Object object, const Dot& dot,
+                       const std::vector<Target>& targets) {
   const uint64_t op = next_op(ctx);
   Pending& p = pending_[op];
   p.kind = Kind::put;
   p.client = m.client;
   p.seq = m.seq;
   p.key = m.key;
-  p.object = copy;
+  p.object = std::move(object);
   p.dot = dot;
   p.needed = std::min<uint32_t>(cfg_.write_quorum(), cfg_.n);
   p.request_timer = set_timer(ctx, cfg_.request_timeout, RequestTimeout{op});
   for (const Target& t : targets) ask(ctx, op, p, t);
   if (!p.replied && p.answered.size() >= p.needed) put_ok(ctx, p);
   if (p.answered.size() >= p.targets.size()) finish(ctx, op);
+}
+
+// fanout quorum: keep `size` of the targets, chosen uniformly at random (a partial Fisher-Yates
+// shuffle), as a probabilistic quorum system does (Malkhi et al.; PBS §3: "quorums of size W and
+// R chosen uniformly at random").
+void Server::choose_quorum(sim::Context& ctx, std::vector<Target>& targets, uint32_t size) {
+  const size_t keep = std::min<size_t>(size, targets.size());
+  for (size_t i = 0; i < keep; ++i) std::swap(targets[i], targets[i + ctx.rng().uniform(targets.size() - i)]);
+  targets.resize(keep);
 }
 
 void Server::ask(sim::Context& ctx, uint64_t op, Pending& p, const Target& t) {
@@ -315,6 +349,7 @@ void Server::on_replicate(sim::Context& ctx, sim::NodeId from, const Replicate& 
 void Server::store(sim::Context& ctx, const std::string& key, const Object& o, std::optional<sim::NodeId> owner) {
   KeyState& k = keys_[key];
   if (owner && *owner == ctx.self()) owner.reset();  // a hint for ourselves: it is our home copy
+  if (owner) hinted_.insert(key);
   Object& copy = owner ? k.hints[*owner] : k.home;
   const Object before = copy;
   copy.merge(o, resolution());
@@ -347,7 +382,9 @@ void Server::on_client_get(sim::Context& ctx, const ClientGet& m) {
   p.key = m.key;
   p.needed = std::min(cfg_.r, cfg_.n);
   p.request_timer = set_timer(ctx, cfg_.request_timeout, RequestTimeout{op});
-  for (const Target& t : plan(ctx, m.key)) ask(ctx, op, p, t);
+  std::vector<Target> targets = plan(ctx, m.key);
+  if (cfg_.fanout == Fanout::quorum) choose_quorum(ctx, targets, p.needed);
+  for (const Target& t : targets) ask(ctx, op, p, t);
   if (!p.replied && p.answered.size() >= p.needed) get_ok(ctx, p);
   if (p.answered.size() >= p.targets.size()) finish(ctx, op);
 }
@@ -457,9 +494,16 @@ void Server::on_request_timeout(sim::Context& ctx, uint64_t op) {
 // ---- hinted hand-off ----
 
 void Server::handoff(sim::Context& ctx) {
-  for (const auto& [key, k] : keys_)
+  for (auto it = hinted_.begin(); it != hinted_.end();) {
+    const KeyState& k = keys_.at(*it);
+    if (k.hints.empty()) {  // all handed off (or re-homed) since
+      it = hinted_.erase(it);
+      continue;
+    }
     for (const auto& [owner, o] : k.hints)
-      if (!suspected(ctx, owner)) send(ctx, owner, Handoff{key, o});
+      if (!suspected(ctx, owner)) send(ctx, owner, Handoff{*it, o});
+    ++it;
+  }
   // Keys moving to new home replicas after a membership change, until each acknowledges.
   for (const auto& [key, to] : transfers_)
     for (sim::NodeId n : to)

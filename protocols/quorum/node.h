@@ -108,6 +108,9 @@ class Server final : public sim::ProcessOf<Message, ServerTimer> {
 
   void on_client_put(sim::Context& ctx, const ClientPut& m);
   void on_client_get(sim::Context& ctx, const ClientGet& m);
+  void coordinate_elsewhere(sim::Context& ctx, const ClientPut& m, std::vector<Target> targets);
+  void choose_quorum(sim::Context& ctx, std::vector<Target>& targets, uint32_t size);
+  void replicate(sim::Context& ctx, const ClientPut& m, Object object, const Dot& dot, const std::vector<Target>& targets);
   void on_replicate(sim::Context& ctx, sim::NodeId from, const Replicate& m);
   void on_read_reply(sim::Context& ctx, sim::NodeId from, const ReadReply& m);
   void on_replica_timeout(sim::Context& ctx, const ReplicaTimeout& t);
@@ -156,6 +159,9 @@ class Server final : public sim::ProcessOf<Message, ServerTimer> {
   Config cfg_;
   Ring ring_;
   std::map<std::string, KeyState> keys_;
+  // Keys that have (or recently had) a hinted copy: hand-off visits only these, not every key.
+  // Every hinted copy's key is here; one whose copies are all gone is dropped at the next visit.
+  std::set<std::string> hinted_;
   std::map<uint64_t, Pending> pending_;
   std::vector<sim::Time> suspect_until_;  // local time, per server
   uint64_t ops_ = 0;

@@ -93,6 +93,17 @@ struct Transferred {
   static void reflect(Self& self, V& v) { v("key", self.key); }
 };
 
+// One trial of the staleness experiments: a read invoked `t_ns` after the last of `k` writes to
+// its key was acknowledged returned one of them (fresh) or none.
+struct PbsTrial {
+  static constexpr std::string_view type_name = "pbs_trial";
+  int64_t t_ns = 0;
+  uint32_t k = 1;
+  bool fresh = false;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("t_ns", self.t_ns); v("k", self.k); v("fresh", self.fresh); }
+};
+
 // A client's write was acknowledged: its version is `dot`.
 struct PutOk {
   static constexpr std::string_view type_name = "put_ok";

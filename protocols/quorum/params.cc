@@ -22,6 +22,16 @@ sim::ParamTable<Config> config_params() {
                  "of home replicas only"),
       sim::param("read_repair", &Config::read_repair,
                  "after a read, the coordinator sends the merged copy to the replicas that answered with stale ones"),
+      sim::param("coordinate", &Config::coordinate,
+                 "home: a write is coordinated by one of its key's home replicas (any other server forwards it, "
+                 "Dynamo §4.5); any: by whichever server receives it, which stores no copy unless it is a replica and "
+                 "keeps only its own dot counter (the coordinator of the PBS model, Bailis et al. 2012)",
+                 {{"home", Coordinate::home}, {"any", Coordinate::any}}),
+      sim::param("fanout", &Config::fanout,
+                 "all: a coordinator sends each write and read to the N replicas it picked and answers after the first "
+                 "W (R); quorum: to W (R) of them chosen uniformly at random, and no more (a probabilistic quorum "
+                 "system, the model of PBS's k-staleness; the coordinator creates the version as with coordinate any)",
+                 {{"all", Fanout::all}, {"quorum", Fanout::quorum}}),
       sim::param("replica_timeout", &Config::replica_timeout,
                  "how long a coordinator waits for one replica before suspecting it (and, with sloppy quorums, asking "
                  "the next fallback)"),
@@ -68,13 +78,29 @@ sim::ParamTable<Workload> workload_params() {
                  "how long a client waits for its coordinator (then: a read failed, a write is unknown)"),
       sim::param("routing", &Workload::routing,
                  "random: a client sends each request to a server chosen at random; key: to the key's first home "
-                 "replica (a partition-aware client)",
-                 {{"random", Routing::random}, {"key", Routing::key}}),
+                 "replica (a partition-aware client); outside: to a random server that is not one of the key's home "
+                 "replicas (with coordinate any, the PBS model's coordinator)",
+                 {{"random", Routing::random}, {"key", Routing::key}, {"outside", Routing::outside}}),
       sim::param("writes_stop", &Workload::writes_stop,
                  "after this time clients only read, every key in turn (so every key is read after the last write); "
                  "0 = never",
                  sim::Duration{}),
       sim::param("count", &Workload::count, "operations per client node (0 = no limit)", 0, 1'000'000'000),
+      sim::param("experiment", &Workload::experiment,
+                 "mixed: the random mix of gets and puts above; pbs: the staleness experiments of probabilistically "
+                 "bounded staleness (Bailis et al., VLDB 2012) instead: process 0 of each client runs trials one after "
+                 "another, at most one per arrival; a trial writes k versions of a fresh key, each once the one before "
+                 "was acknowledged, reads the key t after the last acknowledgement and records whether the read "
+                 "returned one of the k (`dsim run --curve FILE` writes k,t_ms,trials,fresh,p_consistent)",
+                 {{"mixed", Experiment::mixed}, {"pbs", Experiment::pbs}}),
+      sim::param("pbs_t_step", &Workload::pbs_t_step,
+                 "experiment pbs: t cycles through 0, step, ..., (pbs_t_points - 1) x step", sim::Duration{}),
+      sim::param("pbs_t_points", &Workload::pbs_t_points, "experiment pbs: how many values of t the trials cycle through",
+                 1, 10'000),
+      sim::param("pbs_versions", &Workload::pbs_versions,
+                 "experiment pbs: k cycles through 1, ..., pbs_versions, changing after each cycle of t (k-staleness: "
+                 "P(a read returns one of the last k versions))",
+                 1, 1000),
   };
 }
 

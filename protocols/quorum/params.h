@@ -14,7 +14,10 @@
 namespace dsim::quorum {
 
 enum class Mode : uint8_t { dynamo, abd };
-enum class Routing : uint8_t { random, key };
+enum class Routing : uint8_t { random, key, outside };
+enum class Coordinate : uint8_t { home, any };
+enum class Fanout : uint8_t { all, quorum };
+enum class Experiment : uint8_t { mixed, pbs };
 
 struct Config {
   Mode mode = Mode::dynamo;
@@ -25,6 +28,8 @@ struct Config {
   Resolution resolution = Resolution::dvv;
   bool sloppy = true;
   bool read_repair = true;
+  Coordinate coordinate = Coordinate::home;
+  Fanout fanout = Fanout::all;
   sim::Duration replica_timeout = sim::Duration::millis(100);
   sim::Duration request_timeout = sim::Duration::millis(500);
   sim::Duration suspect_for = sim::Duration::seconds(1);
@@ -70,6 +75,13 @@ struct Workload {
   Routing routing = Routing::random;
   sim::Duration writes_stop;  // 0: never; after it, reads only, every key in turn
   uint64_t count = 0;
+  // The staleness experiments of Bailis et al. 2012 (experiment pbs): trial i reads
+  // t = (i mod pbs_t_points) x pbs_t_step after the last of k = 1 + (i / pbs_t_points) mod
+  // pbs_versions writes to a fresh key was acknowledged.
+  Experiment experiment = Experiment::mixed;
+  sim::Duration pbs_t_step = sim::Duration::millis(1);
+  uint32_t pbs_t_points = 11;
+  uint32_t pbs_versions = 1;
 
   static Workload from(const sim::ProtocolConfig& c);
 };

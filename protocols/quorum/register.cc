@@ -43,6 +43,14 @@ void check_params(const sim::Scenario& s, const sim::ConfigSource& source) {
                                             " servers, fewer than the N = " + std::to_string(cfg.n) + " replicas of a key");
   if (cfg.mode == Mode::abd && cfg.joiners + cfg.leavers > 0)
     sim::fail_at(source, at("joiners"), "joins and leaves are for the dynamo mode (ABD's replica sets are fixed)");
+  // (The workload is read after this check: its raw value here.)
+  const nlohmann::json& root = source.root();
+  const bool pbs = root.contains("workload") && root.at("workload").is_object() &&
+                   root.at("workload").contains("experiment") && root.at("workload").at("experiment") == "pbs";
+  if (cfg.mode == Mode::abd && pbs)
+    sim::fail_at(source, "/workload/experiment", "the staleness experiments measure the dynamo mode (ABD never reads stale)");
+  if (cfg.mode == Mode::abd && cfg.fanout == Fanout::quorum)
+    sim::fail_at(source, at("fanout"), "ABD's phases wait for quorums of every replica; fanout applies to the dynamo mode");
   if (cfg.mode == Mode::abd && cfg.resolution == Resolution::lww)
     sim::fail_at(source, at("resolution"), "ABD orders writes by its own tags; resolution applies to the dynamo mode");
 }
@@ -56,8 +64,9 @@ sim::ProtocolSpec protocol_spec() {
       "Quorum replication (DeCandia et al., \"Dynamo\", SOSP 2007): a consistent-hashing ring with virtual nodes, N "
       "replicas per key, reads that wait for R replies and writes for W acknowledgements, dotted version vectors "
       "with siblings (or last-writer-wins by the coordinator's clock), read repair, sloppy quorums with hinted "
-      "hand-off; or (mode abd) the ABD linearizable register (Attiya, Bar-Noy & Dolev 1995), whose reads write back "
-      "before returning.";
+      "hand-off, Merkle-tree anti-entropy, joins and leaves; or (mode abd) the ABD linearizable register (Attiya, "
+      "Bar-Noy & Dolev 1995), whose reads write back before returning. Workload experiment pbs measures staleness as "
+      "in Bailis et al., \"Probabilistically Bounded Staleness\" (VLDB 2012): t-visibility and k-staleness.";
   p.params = config_params().specs();
   p.workload = workload_params().specs();
   p.history_model = "kv";
@@ -72,6 +81,15 @@ sim::ProtocolSpec protocol_spec() {
        "a read returns every write of its key acknowledged before the read was invoked, or a version that follows it "
        "(strict quorums with R + W > N guarantee it; R + W <= N and sloppy quorums under partition do not)",
        make_fresh_reads},
+      {"quorum.sessions",
+       "each client process's read-your-writes, monotonic writes and writes-follow-reads hold (Terry et al. 1994), by "
+       "the history checker, a read of siblings standing for the latest of them (checked at the end; strict quorums "
+       "give them, R + W <= N and sloppy quorums under partition do not)",
+       make_sessions},
+      {"quorum.monotonic_reads",
+       "each client process's reads never go back (Terry et al. 1994), by the same checker: not even strict quorums "
+       "give it, since a read can see a write in progress on one replica that the next read's quorum misses",
+       make_monotonic_reads},
   };
   p.bugs = bug_switches().specs();
   p.message_types = sim::message_type_names<Message>();
@@ -85,6 +103,12 @@ sim::ProtocolSpec protocol_spec() {
                     return msg;
                   }}};
   p.metrics = [](const sim::ProtocolConfig&) { return make_metrics(); };
+  p.curve = [](const sim::ProtocolConfig& c) {
+    if (Workload::from(c).experiment != Experiment::pbs)
+      throw sim::InputError("--curve: the quorum store's curve is that of the staleness experiments: set workload.experiment "
+                            "to \"pbs\" (see scenarios/quorum/pbs.json)");
+    return make_curve();
+  };
   p.selectors = {sim::selector_on<Wrote>("coordinator", "the server that most recently coordinated a write"),
                  sim::selector_on<Hinted>("hint_holder", "the server that most recently took a hinted copy"),
                  sim::selector_on<Stored>("replica", "the home replica whose copy of a key most recently changed"),
@@ -109,7 +133,7 @@ sim::ProtocolSpec protocol_spec() {
     const Workload w = Workload::from(config);
     return [cfg, w](sim::NodeId id, const sim::Topology& t) -> std::unique_ptr<sim::Process> {
       if (t.role(id) == sim::Role::server) return std::make_unique<Server>(cfg);
-      return std::make_unique<Client>(w, cfg.vnodes, cfg.joiners);
+      return std::make_unique<Client>(w, cfg.vnodes, cfg.joiners, cfg.n);
     };
   };
   p.decode = sim::message_decoder<Message>();

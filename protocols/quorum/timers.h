@@ -67,6 +67,14 @@ struct ClientTimeout {
   static void reflect(Self& self, V& v) { v("process", self.process); }
 };
 
-using ClientTimer = std::variant<NextOp, ClientTimeout>;
+// The t-visibility experiment: time to read the key written `t_ns` ago.
+struct PbsRead {
+  static constexpr std::string_view type_name = "pbs_read";
+  int64_t t_ns = 0;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("t_ns", self.t_ns); }
+};
+
+using ClientTimer = std::variant<NextOp, ClientTimeout, PbsRead>;
 
 }  // namespace dsim::quorum

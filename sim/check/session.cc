@@ -28,22 +28,44 @@ struct Edge {
   const Operation* op;
 };
 
+// A node is one written value, or (options.siblings) the set of values a read returned as
+// siblings, standing for the latest of them in the write order: max(S). Every edge is a strict
+// "before" between the writes two nodes stand for, added only when their value sets are disjoint:
+//   u before max(S)  holds when u must precede some member of S and u is not in S;
+//   max(S) before v  holds when every member of S must precede v and v is not in S;
+// so a cycle is still a contradiction (x before x), and an edge whose ends may be the same write
+// (overlapping sets) is left out: a constraint dropped, never one invented.
 struct KeyGraph {
-  std::map<std::string, int> ids;  // value text -> node; node 0 is the initial value
-  std::vector<json> values;
-  std::vector<std::vector<int>> out;  // node -> edge indices
+  std::map<std::string, int> ids;  // value text (or sibling set text) -> node; node 0 is the initial value
+  std::vector<json> values;        // a value, or the array of a sibling set's values
+  std::vector<std::set<std::string>> members;  // node -> the value texts it stands for
+  std::vector<std::vector<int>> out;           // node -> edge indices
   std::vector<Edge> edges;
 
-  int node(const json& v) {
-    auto [it, added] = ids.try_emplace(v.dump(), static_cast<int>(values.size()));
+  int node(const json& v) { return add_node(v.dump(), v, {v.dump()}); }
+  // A read of several siblings (each a written value's text, known to `ids`).
+  int sibling_node(const json& siblings) {
+    std::set<std::string> texts;
+    for (const json& v : siblings) texts.insert(v.dump());
+    if (texts.size() == 1) return ids.at(*texts.begin());
+    json sorted = json::array();
+    for (const std::string& t : texts) sorted.push_back(json::parse(t));
+    return add_node("siblings " + sorted.dump(), sorted, std::move(texts));
+  }
+  int add_node(std::string text, const json& v, std::set<std::string> texts) {
+    auto [it, added] = ids.try_emplace(std::move(text), static_cast<int>(values.size()));
     if (added) {
       values.push_back(v);
+      members.push_back(std::move(texts));
       out.emplace_back();
     }
     return it->second;
   }
   void add(int from, int to, int reason, const Operation* op) {
     if (from == to) return;
+    const std::set<std::string>& a = members[from];
+    const std::set<std::string>& b = members[to];
+    if (std::any_of(a.begin(), a.end(), [&](const std::string& t) { return b.contains(t); })) return;
     out[from].push_back(static_cast<int>(edges.size()));
     edges.push_back({from, to, reason, op});
   }
@@ -90,6 +112,7 @@ bool listed(const std::vector<std::string>& names, const std::string& f) {
 
 SessionResult check_session_guarantees(const History& history, const SessionOptions& options) {
   SessionResult result;
+  const auto checks = [&](SessionGuarantee g) { return options.guarantees.contains(g); };
   std::map<std::string, std::vector<const Operation*>> by_key;
   for (const Operation& op : history.ops) {
     if (op.status == Status::fail) continue;
@@ -118,20 +141,37 @@ SessionResult check_session_guarantees(const History& history, const SessionOpti
       Session& s = sessions[op->process];
       if (listed(options.write_functions, op->f)) {
         const int w = g.ids.at(op->input.dump());
-        if (s.last_write >= 0) g.add(s.last_write, w, int(SessionGuarantee::monotonic_writes), op);
-        if (s.last_read > 0) g.add(s.last_read, w, int(SessionGuarantee::writes_follow_reads), op);
+        if (s.last_write >= 0 && checks(SessionGuarantee::monotonic_writes))
+          g.add(s.last_write, w, int(SessionGuarantee::monotonic_writes), op);
+        if (s.last_read > 0 && checks(SessionGuarantee::writes_follow_reads))
+          g.add(s.last_read, w, int(SessionGuarantee::writes_follow_reads), op);
         s.last_write = w;
         continue;
       }
-      const auto found = g.ids.find(op->output.dump());
-      if (found == g.ids.end()) {
-        result.errors.push_back("key " + json(key).dump() + ": read of a value never written (" +
-                                to_string(*op) + ")");
-        continue;
+      int v = -1;
+      if (options.siblings && op->output.is_array() && !op->output.empty()) {
+        const auto unknown = std::find_if(op->output.begin(), op->output.end(),
+                                          [&](const json& x) { return !g.ids.contains(x.dump()); });
+        if (unknown != op->output.end()) {
+          result.errors.push_back("key " + json(key).dump() + ": read of a value never written, " + unknown->dump() +
+                                  " among siblings (" + to_string(*op) + ")");
+          continue;
+        }
+        v = g.sibling_node(op->output);
+        g.add(0, v, kInitialReason, nullptr);  // the initial value precedes every write, so their latest
+      } else {
+        const auto found = g.ids.find(op->output.dump());
+        if (found == g.ids.end()) {
+          result.errors.push_back("key " + json(key).dump() + ": read of a value never written (" +
+                                  to_string(*op) + ")");
+          continue;
+        }
+        v = found->second;
       }
-      const int v = found->second;
-      if (s.last_write >= 0) g.add(s.last_write, v, int(SessionGuarantee::read_your_writes), op);
-      if (s.last_read >= 0) g.add(s.last_read, v, int(SessionGuarantee::monotonic_reads), op);
+      if (s.last_write >= 0 && checks(SessionGuarantee::read_your_writes))
+        g.add(s.last_write, v, int(SessionGuarantee::read_your_writes), op);
+      if (s.last_read >= 0 && checks(SessionGuarantee::monotonic_reads))
+        g.add(s.last_read, v, int(SessionGuarantee::monotonic_reads), op);
       s.last_read = v;
     }
     const std::vector<int> cycle = g.find_cycle();

@@ -23,8 +23,12 @@
 // guarantees are checked per key (Terry defines them over the whole database).
 // Failed operations are ignored; indeterminate (info) writes may be read but constrain
 // nothing. A read of a value no one wrote, or a value written twice, is reported as an error.
+// Sibling reads (options.siblings, for stores such as Dynamo or Riak that keep concurrent
+// versions): a read whose output is an array returned those writes' values side by side, and
+// stands for the latest of them in the write order; see session.cc for the edges that stay sound.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -51,6 +55,14 @@ struct SessionOptions {
   json initial;  // the value a read of a never-written key returns (null by default)
   std::vector<std::string> read_functions{"read", "get"};
   std::vector<std::string> write_functions{"write", "put"};
+  // A read's array output is a set of sibling values, not one value that is an array.
+  bool siblings = false;
+  // The guarantees to check (all four by default): the others' constraints are left out, so a
+  // violation is a cycle of these alone (and the initial value's). Without monotonic writes, a
+  // session's earlier writes are not carried to its later reads (only its latest write is):
+  // weaker, still sound.
+  std::set<SessionGuarantee> guarantees{SessionGuarantee::read_your_writes, SessionGuarantee::monotonic_reads,
+                                        SessionGuarantee::monotonic_writes, SessionGuarantee::writes_follow_reads};
 };
 
 struct SessionResult {

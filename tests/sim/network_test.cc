@@ -136,6 +136,48 @@ TEST(Network, SampledDistributionsMatchTheirParameters) {
   EXPECT_NEAR(mean_of(p), 1.5e6, 1.5e6 * 0.05);
 }
 
+TEST(Network, AMixtureDrawsEachPartWithItsWeightsShare) {
+  // 25% constant 1ms, 75% constant 9ms: the share of 1ms draws is Binomial(n, 0.25).
+  LatencyDist one, nine, mix;
+  one.kind = nine.kind = LatencyDist::Kind::constant;
+  one.a = Duration::millis(1);
+  nine.a = Duration::millis(9);
+  mix.kind = LatencyDist::Kind::mixture;
+  mix.parts = {LatencyPart{0.25, one}, LatencyPart{0.75, nine}};
+  Rng rng(11);
+  const int n = 100'000;
+  int ones = 0;
+  for (int i = 0; i < n; ++i) {
+    const Duration d = mix.sample(rng);
+    ASSERT_TRUE(d == Duration::millis(1) || d == Duration::millis(9));
+    ones += d == Duration::millis(1) ? 1 : 0;
+  }
+  EXPECT_NEAR(ones, n * 0.25, 5 * std::sqrt(n * 0.25 * 0.75));
+  EXPECT_EQ(mix.upper_bound(), Duration::millis(9));
+  const nlohmann::json j = mix.to_json();
+  EXPECT_EQ(j.at("dist"), "mixture");
+  EXPECT_EQ(j.at("of").size(), 2u);
+  EXPECT_EQ(j.at("of")[1].at("weight"), 0.75);
+}
+
+// A message of a type listed in latency_by_type draws its latency there; others from the link.
+TEST(Network, LatencyByTypeOverridesTheLinkForThatTypeOnly) {
+  NetworkConfig net = uniform(Duration::millis(1), Duration::millis(2));
+  LatencyDist slow;
+  slow.kind = LatencyDist::Kind::constant;
+  slow.a = Duration::millis(40);
+  net.by_type["test.seq"] = slow;
+  Observed seen;
+  stream(net, 200, Duration::micros(100), &seen);
+  EXPECT_EQ(seen.min_latency, Duration::millis(40));
+  EXPECT_EQ(seen.max_latency, Duration::millis(40));
+  net.by_type.clear();
+  net.by_type["test.other"] = slow;
+  Observed plain;
+  stream(net, 200, Duration::micros(100), &plain);
+  EXPECT_LT(plain.max_latency, Duration::millis(2));
+}
+
 TEST(Network, PartitionDropsAtSendAndInFlight) {
   Observed seen;
   Simulation sim(SimOptions{1, Duration::millis(100)}, Topology(2, 0), uniform(Duration::millis(5), Duration::millis(6)),

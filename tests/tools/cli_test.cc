@@ -56,6 +56,21 @@ TEST(CliBadInput, UnknownKeyNamesItsPath) {
   expect_input_error("run " + f, {f + ":3:", "network.los", "unknown key", "did you mean \"loss\""});
 }
 
+TEST(CliBadInput, LatencyByTypeNamesAnUnknownTypeAndBadMixtures) {
+  const auto unknown = write("by_type_unknown.json", R"({"protocol": {"name": "quorum"},
+  "network": {"latency_by_type": {"quorum.wrte": {"dist": "constant", "value": "1ms"}}}})");
+  expect_input_error("run " + unknown, {unknown + ":2:", "quorum.wrte", "unknown message type", "quorum.replicate"});
+  const auto nested = write("mixture_nested.json", R"({"protocol": {"name": "quorum"},
+  "network": {"latency": {"dist": "mixture", "of": [{"weight": 1, "dist": "mixture", "of": []}]}}})");
+  expect_input_error("run " + nested, {nested + ":2:", "cannot itself be a mixture"});
+  const auto weightless = write("mixture_weightless.json", R"({"protocol": {"name": "quorum"},
+  "network": {"latency": {"dist": "mixture", "of": [{"dist": "constant", "value": "1ms"}]}}})");
+  expect_input_error("run " + weightless, {weightless + ":2:", "weight"});
+  const auto empty = write("mixture_empty.json", R"({"protocol": {"name": "quorum"},
+  "network": {"latency": {"dist": "mixture", "of": []}}})");
+  expect_input_error("run " + empty, {empty + ":2:", "1 to 16 parts"});
+}
+
 TEST(CliBadInput, WrongType) {
   const auto f = write("wrong_type.json", R"({"protocol": {"name": "pingmesh"}, "nodes": "three"})");
   expect_input_error("run " + f, {f + ":1:", "nodes", "must be an integer"});

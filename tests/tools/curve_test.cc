@@ -2,6 +2,7 @@
 // summary's own measures, and its bad inputs.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -79,6 +80,37 @@ TEST(Curve, AProtocolWithoutACurveAndAnAliasedPathAreBadInput) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("name the same file"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+// The quorum store's curve is the staleness experiments': one row per (k, t), whose counts are
+// the run's trials; without the experiment there is nothing to draw (bad input, no file).
+TEST(Curve, QuorumWritesTheStalenessCurveOnlyForTheExperiment) {
+  const std::string root = std::string(DSIM_SOURCE_DIR) + "/scenarios/quorum/";
+  const std::string path = tmp("pbs.csv");
+  Result r = run_dsim("run " + root + "k-staleness.json --set duration='\"20s\"' --curve " + path);
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream in(slurp(path));
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "k,t_ms,trials,fresh,p_consistent");
+  uint32_t k = 0;
+  while (std::getline(in, line)) {
+    ++k;
+    unsigned kk = 0, trials = 0, fresh = 0;
+    double t = -1, p = -1;
+    ASSERT_EQ(std::sscanf(line.c_str(), "%u,%lf,%u,%u,%lf", &kk, &t, &trials, &fresh, &p), 5) << line;
+    EXPECT_EQ(kk, k);
+    EXPECT_EQ(t, 0.0);
+    EXPECT_GT(trials, 50u);
+    EXPECT_LE(fresh, trials);
+    EXPECT_NEAR(p, static_cast<double>(fresh) / trials, 1e-6);
+  }
+  EXPECT_EQ(k, 5u);  // pbs_versions
+  const std::string none = tmp("mixed.csv");
+  r = run_dsim("run " + root + "happy-path.json --curve " + none);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("workload.experiment"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(none));
 }
 
 }  // namespace

@@ -122,7 +122,7 @@ TEST(QuorumOffline, LessonNemesisAndBugsAgreeLiveAndOffline) {
   expect_same_verdicts("quorum/anti-entropy.json", 1);
   expect_same_verdicts("quorum/abd.json", 1);
   expect_same_verdicts("quorum/join-leave.json", 1);
-  EXPECT_GE(expect_same_verdicts("quorum/sloppy-partition.json", 1), 1);
+  EXPECT_GE(expect_same_verdicts("teaching/quorum-sloppy-partition.json", 1), 1);
   EXPECT_GE(expect_same_verdicts("quorum/strict.json", 2, {"protocol.bugs=[\"r_plus_w_le_n\"]"}), 1);
   EXPECT_GE(expect_same_verdicts("quorum/nemesis.json", 1, {"protocol.bugs=[\"no_read_repair\"]"}), 1);
   EXPECT_GE(expect_same_verdicts("quorum/hint-restart.json", 1, {"protocol.bugs=[\"lose_hints\"]"}), 1);

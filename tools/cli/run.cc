@@ -51,8 +51,9 @@ Command add_run(CLI::App& app) {
                   "write the clients' history (invoke/ok/fail/info) in the format 'dsim check-history' reads; one "
                   "process per (client node, logical process), numbered as the linearizable invariant numbers them");
   cmd->add_option("--curve", args->curve,
-                  "write the protocol's dissemination curve as CSV (gossip: at every period boundary, for every update "
-                  "injected so far, time_ms,update,informed,live,fraction: how many live members hold it)")
+                  "write the protocol's curve as CSV (gossip: at every period boundary, for every update injected so far, "
+                  "time_ms,update,informed,live,fraction: how many live members hold it; quorum, with workload.experiment "
+                  "pbs: k,t_ms,trials,fresh,p_consistent for each k and t of the staleness experiments)")
       ->type_name("FILE");
   cmd->add_option("--until", args->until,
                   "stop the run at this simulated time (e.g. 2.5s; before the scenario's duration): the trace ends "
@@ -99,7 +100,8 @@ Command add_run(CLI::App& app) {
     std::unique_ptr<sim::CurveSource> curve;
     if (!args->curve.empty()) {
       if (!scenario.protocol->curve)
-        throw sim::InputError("--curve: protocol " + scenario.protocol->name + " has no dissemination curve (gossip has)");
+        throw sim::InputError("--curve: protocol " + scenario.protocol->name +
+                              " has no dissemination curve (gossip has; quorum has a staleness curve)");
       curve = scenario.protocol->curve(scenario.config);
     }
     RunRequest req;
