@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "protocols/commit/observations.h"
+#include "protocols/quorum/observations.h"
 #include "protocols/raft/observations.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/sweep.h"
@@ -107,6 +108,50 @@ TEST(StateRecords, CommitParticipantsShowTheirDecisions) {
     }
   }
   EXPECT_GE(checked, 3u);
+}
+
+// The quorum store's records: after each change of a home copy (observation `stored`), the
+// server's record of that key lists exactly as many sibling values as the copy has versions and
+// ends with the copy's causal context; a copy handed away is gone from the record.
+TEST(StateRecords, QuorumReplicasShowTheirCopies) {
+  size_t checked = 0, emptied = 0;
+  for (const char* scenario : {"scenarios/quorum/replica-down.json", "scenarios/quorum/join-leave.json"}) {
+    const auto path = traced(scenario, 1);
+    const dsim::cli::LoadedTrace t = dsim::cli::load_trace(path);
+    dsim::cli::StateFold fold(t);
+    for (size_t i = 0; i < t.events.size(); ++i) {
+      const auto& ev = t.events[i];
+      const auto* stored = ev.view().observed<dsim::quorum::Stored>();
+      if (!stored) continue;
+      size_t end = i + 1;
+      while (end < t.events.size() && t.events[end].time == ev.time && t.events[end].node == ev.node &&
+             t.events[end].kind != dsim::sim::TraceKind::deliver && t.events[end].kind != dsim::sim::TraceKind::timer)
+        ++end;
+      // Later observations of the same handler may change the key again: judge at the last.
+      bool later = false;
+      for (size_t j = i + 1; j < end; ++j)
+        if (const auto* s = t.events[j].view().observed<dsim::quorum::Stored>(); s && s->key == stored->key) later = true;
+      if (later) continue;
+      fold.advance_to(end);
+      const auto& keys = fold.nodes()[ev.node.value].state["keys"];
+      if (stored->dots.empty()) {
+        EXPECT_FALSE(keys.contains(stored->key)) << path << " #" << i << " " << keys.dump();
+        ++emptied;
+        continue;
+      }
+      ASSERT_TRUE(keys.contains(stored->key)) << path << " #" << i << " " << keys.dump();
+      const std::string record = keys[stored->key].get<std::string>();
+      const std::string context = stored->context.text(t.names);
+      size_t siblings = 1;
+      for (size_t at = record.find(" | "); at != std::string::npos; at = record.find(" | ", at + 3)) ++siblings;
+      EXPECT_EQ(siblings, stored->dots.size()) << path << " #" << i << " " << record;
+      ASSERT_GE(record.size(), context.size());
+      EXPECT_EQ(record.substr(record.size() - context.size()), context) << path << " #" << i;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 100u);
+  EXPECT_GE(emptied, 1u);  // join-leave: a server that no longer hosts a key drops its copy
 }
 
 TEST(StateRecords, DoNotChangeTheDigestAndCanBeLeftOut) {
