@@ -103,7 +103,11 @@ void Server::suspect(sim::Context& ctx, sim::NodeId n) {
 }
 
 std::vector<Server::Target> Server::plan(const sim::Context& ctx, const std::string& key) const {
-  const std::vector<sim::NodeId> pref = ring_.preference(key);
+  // The first n servers not suspected are among the first n + (servers suspected) of the list.
+  size_t suspects = 0;
+  if (cfg_.sloppy && cfg_.mode != Mode::abd)
+    for (uint32_t s = 0; s < suspect_until_.size(); ++s) suspects += suspected(ctx, sim::NodeId(s)) ? 1 : 0;
+  const std::vector<sim::NodeId> pref = ring_.preference(key, cfg_.n + suspects);
   const size_t n = std::min<size_t>(cfg_.n, pref.size());
   std::vector<Target> out;
   if (!cfg_.sloppy || cfg_.mode == Mode::abd) {
@@ -237,7 +241,7 @@ void Server::on_client_put(sim::Context& ctx, const ClientPut& m) {
   } else {
     // A forwarded write that lands outside the replicas this server would pick (its view of who
     // is down differs): it coordinates anyway, as a fallback for the first home replica.
-    owner = is_home(m.key, self) ? std::nullopt : std::optional<sim::NodeId>(ring_.preference(m.key).front());
+    owner = is_home(m.key, self) ? std::nullopt : std::optional<sim::NodeId>(ring_.preference(m.key, 1).front());
     targets.insert(targets.begin(), Target{self, owner});
   }
   KeyState& k = keys_[m.key];

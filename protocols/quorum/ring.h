@@ -24,8 +24,9 @@ class Ring {
   // The ring of the servers in `members` (sorted, distinct), `vnodes` tokens each.
   Ring(const std::vector<sim::NodeId>& members, uint32_t vnodes);
 
-  // Every member, in preference order for `key`: the first N are its home replicas.
-  std::vector<sim::NodeId> preference(std::string_view key) const;
+  // Every member (the first `limit` of them), in preference order for `key`: the first N are
+  // its home replicas.
+  std::vector<sim::NodeId> preference(std::string_view key, size_t limit = SIZE_MAX) const;
   // The first `n` of preference(key) (fewer if the ring has fewer members).
   std::vector<sim::NodeId> home(std::string_view key, uint32_t n) const;
   bool is_home(std::string_view key, uint32_t n, sim::NodeId node) const;
@@ -39,6 +40,7 @@ class Ring {
   };
   std::vector<sim::NodeId> members_;
   std::vector<Token> tokens_;  // sorted by position (ties by node)
+  uint32_t max_node_ = 0;      // the largest member's index
 };
 
 }  // namespace dsim::quorum
