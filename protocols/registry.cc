@@ -11,6 +11,7 @@ namespace paxos { sim::ProtocolSpec protocol_spec(); }
 namespace gossip { sim::ProtocolSpec protocol_spec(); }
 namespace swim { sim::ProtocolSpec protocol_spec(); }
 namespace quorum { sim::ProtocolSpec protocol_spec(); }
+namespace saga { sim::ProtocolSpec protocol_spec(); }
 
 namespace protocols {
 const sim::Registry& registry() {
@@ -24,6 +25,7 @@ const sim::Registry& registry() {
     reg.add(gossip::protocol_spec());
     reg.add(swim::protocol_spec());
     reg.add(quorum::protocol_spec());
+    reg.add(saga::protocol_spec());
     reg.add_generic({"linearizable",
                      "the clients' history is linearizable for the protocol's model (checked at the end of the run)",
                      [](const sim::InvariantEnv& env) {

@@ -88,6 +88,14 @@ Param<C> param(std::string name, Duration C::*lo, Duration C::*hi, std::string h
           [name, lo, hi](const Params& p, C& c) { std::tie(c.*lo, c.*hi) = p.duration_range(name); }};
 }
 
+// A free-form string parameter (any value; the protocol's check_params judges it).
+template <class C>
+Param<C> param(std::string name, std::string C::*member, std::string help) {
+  return {ParamSpec{name, ParamType::string, nullptr, std::move(help), -1e18, 1e18, {}},
+          [member](const C& c) { return nlohmann::json(c.*member); },
+          [name, member](const Params& p, C& c) { c.*member = p.string(name); }};
+}
+
 // A string parameter with a fixed set of choices, each naming one value of the member's type.
 template <class C, class V>
 Param<C> param(std::string name, V C::*member, std::string help,

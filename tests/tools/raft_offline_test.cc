@@ -128,5 +128,19 @@ TEST(QuorumOffline, LessonNemesisAndBugsAgreeLiveAndOffline) {
   EXPECT_GE(expect_same_verdicts("quorum/hint-restart.json", 1, {"protocol.bugs=[\"lose_hints\"]"}), 1);
 }
 
+// The sagas' invariants read begun/ended, the services' effects, events emitted and published,
+// dead letters and crash events: both styles, the lessons and every bug switch agree live and
+// offline.
+TEST(SagaOffline, BothStylesLessonsAndBugsAgreeLiveAndOffline) {
+  expect_same_verdicts("saga/nemesis.json", 1);
+  expect_same_verdicts("saga/choreography-nemesis.json", 1);
+  expect_same_verdicts("saga/slow-shipping.json", 1);
+  EXPECT_GE(expect_same_verdicts("teaching/saga-outbox.json"), 1);
+  EXPECT_GE(expect_same_verdicts("saga/nemesis.json", 1, {"protocol.bugs=[\"non_idempotent_step\"]"}), 1);
+  EXPECT_GE(expect_same_verdicts("saga/payment-declines.json", 1, {"protocol.bugs=[\"compensate_in_order\"]"}), 1);
+  EXPECT_GE(expect_same_verdicts("saga/orchestrator-crash.json", 1, {"protocol.bugs=[\"orchestrator_volatile_log\"]"}), 1);
+  EXPECT_GE(expect_same_verdicts("saga/choreography-nemesis.json", 1, {"protocol.bugs=[\"dual_write\"]"}), 1);
+}
+
 }  // namespace
 }  // namespace dsim::cli

@@ -12,6 +12,7 @@
 
 #include "protocols/commit/observations.h"
 #include "protocols/quorum/observations.h"
+#include "protocols/saga/observations.h"
 #include "protocols/raft/observations.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/sweep.h"
@@ -152,6 +153,43 @@ TEST(StateRecords, QuorumReplicasShowTheirCopies) {
   }
   EXPECT_GE(checked, 100u);
   EXPECT_GE(emptied, 1u);  // join-leave: a server that no longer hosts a key drops its copy
+}
+
+// The orchestrator's records: after a saga begins it is in flight; after it ends it is not, and
+// the counts of completed and compensated sagas are those observed so far, crashes and all.
+TEST(StateRecords, TheOrchestratorShowsSagasInFlightAndEnded) {
+  const auto path = traced("scenarios/saga/orchestrator-crash.json", 1);
+  const dsim::cli::LoadedTrace t = dsim::cli::load_trace(path);
+  dsim::cli::StateFold fold(t);
+  uint64_t completed = 0, compensated = 0, begun = 0;
+  for (size_t i = 0; i < t.events.size(); ++i) {
+    const auto& ev = t.events[i];
+    const auto* b = ev.view().observed<dsim::saga::Begun>();
+    const auto* e = ev.view().observed<dsim::saga::Ended>();
+    if (!b && !e) continue;
+    // The rest of the handler may begin or end more sagas: judge this one after it.
+    size_t end = i + 1;
+    while (end < t.events.size() && t.events[end].time == ev.time && t.events[end].node == ev.node &&
+           t.events[end].kind != dsim::sim::TraceKind::deliver && t.events[end].kind != dsim::sim::TraceKind::timer)
+      ++end;
+    fold.advance_to(end);
+    const auto& state = fold.nodes()[0].state;
+    const std::string name = dsim::saga::saga_text(b ? b->saga : e->saga);
+    if (b) {
+      ++begun;
+      bool ends_here = false;
+      for (size_t j = i + 1; j < end; ++j)
+        if (const auto* x = t.events[j].view().observed<dsim::saga::Ended>(); x && x->saga == b->saga) ends_here = true;
+      if (!ends_here) EXPECT_TRUE(state["in_flight"].contains(name)) << path << " #" << i << " " << state.dump();
+      continue;
+    }
+    ++(e->completed ? completed : compensated);
+    EXPECT_FALSE(state["in_flight"].contains(name)) << path << " #" << i;
+    EXPECT_EQ(state["completed"].get<uint64_t>(), completed) << path << " #" << i;
+    EXPECT_EQ(state["compensated"].get<uint64_t>(), compensated) << path << " #" << i;
+  }
+  EXPECT_GE(begun, 100u);
+  EXPECT_GE(compensated, 10u);
 }
 
 TEST(StateRecords, DoNotChangeTheDigestAndCanBeLeftOut) {
