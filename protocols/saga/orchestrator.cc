@@ -119,6 +119,9 @@ void Orchestrator::answered(sim::Context& ctx, SagaId id, const Reply& r) {
   if (b.state != BreakerState::State::closed) set_breaker(ctx, r.step, BreakerState::State::closed);
   if (r.undo) {
     log(ctx, LogEntry{LogEntry::Kind::undone, id, r.step, {}, 0, 0, false});
+  } else if (r.refused && cfg_.pivot_step() < r.step) {
+    // Past the pivot a refusal cannot be compensated (the scenario check forbids it): try again.
+    return failed_attempt(ctx, id, false);
   } else if (r.refused) {
     log(ctx, LogEntry{LogEntry::Kind::failed, id, r.step, {}, 0, 0, false});  // undo the steps before it
   } else {
@@ -139,7 +142,9 @@ void Orchestrator::failed_attempt(sim::Context& ctx, SagaId id, bool timed_out) 
       set_breaker(ctx, step, BreakerState::State::open);
     }
   }
-  if (!s.compensating && s.attempt >= cfg_.retries) {
+  // Past the pivot there is no going back: the step is retried until it succeeds.
+  const bool forward_only = cfg_.pivot_step() < step;
+  if (!s.compensating && !forward_only && s.attempt >= cfg_.retries) {
     // No answer after every retry: the step may have been done, so its compensation runs too.
     log(ctx, LogEntry{LogEntry::Kind::failed, id, step + 1, {}, 0, 0, false});
     return call(ctx, id);

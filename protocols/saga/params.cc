@@ -15,6 +15,10 @@ sim::ParamTable<Config> config_params() {
       sim::param("services", &Config::services,
                  "the services in step order, comma-separated: server n(i+1) runs step i, and its compensation; the "
                  "scenario has one server per service plus n1"),
+      sim::param("pivot", &Config::pivot,
+                 "the service whose step has no compensation (\"\" = every step has one): once it is done the saga "
+                 "can only go forward, so the services after it must not refuse (fail 0) and their steps are retried "
+                 "until they succeed"),
       sim::param("fail", &Config::fail,
                  "probability that a service refuses a step by business rule (payment declined, out of stock); set one "
                  "service's own in protocol.node_params", 0, 1),
@@ -50,6 +54,13 @@ std::vector<std::string> Config::service_names() const {
   std::stringstream in(services);
   for (std::string s; std::getline(in, s, ',');) out.push_back(s);
   return out;
+}
+
+uint32_t Config::pivot_step() const {
+  const std::vector<std::string> names = service_names();
+  for (uint32_t i = 0; i < names.size(); ++i)
+    if (names[i] == pivot) return i;
+  return static_cast<uint32_t>(names.size());
 }
 
 sim::ParamTable<Workload> workload_params() {

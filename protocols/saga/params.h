@@ -19,6 +19,10 @@ struct Config {
   // The services, in step order: server n(i+1) runs step i; n1 is the orchestrator (orchestrated)
   // or the message broker (choreographed).
   std::string services = "order,payment,inventory,shipping";
+  // The service whose step has no compensation ("" = every step has one): a pivot. Once it is
+  // done the saga can only go forward, so the steps after it must never refuse (fail 0) and are
+  // retried until they succeed.
+  std::string pivot;
   // A service's own (node_params): how likely it refuses a step by business rule, and how long a
   // local transaction takes.
   double fail = 0.0;
@@ -42,6 +46,8 @@ struct Config {
 
   static Config from(const sim::ProtocolConfig& c);
   std::vector<std::string> service_names() const;
+  // The pivot's step, or the number of services when there is none.
+  uint32_t pivot_step() const;
 };
 
 sim::ParamTable<Config> config_params();

@@ -33,6 +33,21 @@ void check_saga_params(const sim::Scenario& s, const sim::ConfigSource& source) 
     sim::fail_at(source, "/nodes", std::to_string(s.nodes) + " servers, but " + std::to_string(names.size()) +
                                        " services need " + std::to_string(names.size() + 1) + " (n1 is the " +
                                        (cfg.style == Style::orchestrated ? "orchestrator" : "broker") + ")");
+  if (!cfg.pivot.empty()) {
+    const uint32_t pivot = cfg.pivot_step();
+    if (pivot == names.size())
+      sim::fail_at(source, "/protocol/params/pivot", "\"" + cfg.pivot + "\" is not one of the services (" + cfg.services + ")");
+    // Past the pivot nothing may refuse: every service's own fail, the defaults' included.
+    for (uint32_t step = pivot + 1; step < names.size(); ++step) {
+      const sim::NodeId node(step + 1);
+      const auto own = s.config.node_params.find(node);
+      const double fail = own != s.config.node_params.end() ? config_params().parse(own->second).fail : cfg.fail;
+      if (fail > 0)
+        sim::fail_at(source, "/protocol/params/pivot",
+                     "the service \"" + names[step] + "\" comes after the pivot \"" + cfg.pivot + "\" but may refuse (fail " +
+                         std::to_string(fail) + "): past the pivot a saga can only go forward");
+    }
+  }
   if (cfg.backoff > cfg.backoff_max)
     sim::fail_at(source, "/protocol/params/backoff", "the first back-off is longer than backoff_max");
 }
@@ -48,7 +63,7 @@ sim::ProtocolSpec protocol_spec() {
       "either completes or runs Cj..C1 for the steps done. Orchestrated: an orchestrator with a durable saga log calls "
       "the services in turn, retries with exponential back-off and jitter, keeps a circuit breaker per service and "
       "recovers every saga in flight after a crash. Services run each step idempotently by saga, with a tombstone for a "
-      "compensation that arrives before its step.";
+      "compensation that arrives before its step. A pivot step (no compensation) makes the saga go only forward once done.";
   p.params = config_params().specs();
   p.workload = workload_params().specs();
   p.invariants = {

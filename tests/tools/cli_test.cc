@@ -71,6 +71,18 @@ TEST(CliBadInput, LatencyByTypeNamesAnUnknownTypeAndBadMixtures) {
   expect_input_error("run " + empty, {empty + ":2:", "1 to 16 parts"});
 }
 
+TEST(CliBadInput, SagaServicesAndPivotAreChecked) {
+  const auto twice = write("saga_twice.json", R"({"protocol": {"name": "saga", "params": {"services": "a,b,a"}}, "nodes": 4})");
+  expect_input_error("run " + twice, {twice, "services", "\"a\" is named twice"});
+  const auto count = write("saga_count.json", R"({"protocol": {"name": "saga"}, "nodes": 4})");
+  expect_input_error("run " + count, {count, "nodes", "4 services need 5"});
+  const auto unknown = write("saga_pivot.json", R"({"protocol": {"name": "saga", "params": {"pivot": "billing"}}, "nodes": 5})");
+  expect_input_error("run " + unknown, {unknown, "pivot", "\"billing\" is not one of the services"});
+  const auto refusing = write("saga_pivot_fail.json", R"({"protocol": {"name": "saga", "params": {"pivot": "payment"},
+  "node_params": {"n4": {"fail": 0.1}}}, "nodes": 5})");
+  expect_input_error("run " + refusing, {refusing, "pivot", "\"inventory\" comes after the pivot"});
+}
+
 TEST(CliBadInput, WrongType) {
   const auto f = write("wrong_type.json", R"({"protocol": {"name": "pingmesh"}, "nodes": "three"})");
   expect_input_error("run " + f, {f + ":1:", "nodes", "must be an integer"});

@@ -49,9 +49,10 @@ Trials run_trials(const std::string& scenario, std::vector<std::string> sets) {
   return collector.by_kt;
 }
 
-// Simulated seconds per run: fewer under the sanitizers (the tolerance follows the trial count).
+// Simulated seconds per run: a twelfth under the sanitizers, where a run is some 20 times slower
+// (the tolerance follows the trial count, so the check is looser, not different).
 std::string duration(int seconds) {
-  return "duration=\"" + std::to_string(sanitized() ? seconds / 4 : seconds) + "s\"";
+  return "duration=\"" + std::to_string(sanitized() ? seconds / 12 : seconds) + "s\"";
 }
 
 // The WARS latencies of scenarios/quorum/pbs.json with writes of mean `mean_w_ms`.
@@ -116,7 +117,7 @@ void expect_wars_curve(uint32_t r, uint32_t w, double mean_w_ms, int seconds) {
   for (const auto& [kt, tf] : trials) {
     const double t_ms = static_cast<double>(kt.second) / 1e6;
     ASSERT_EQ(kt.first, 1u);
-    ASSERT_GT(tf.first, sanitized() ? 100u : 500u) << "t = " << t_ms;
+    ASSERT_GT(tf.first, sanitized() ? 80u : 500u) << "t = " << t_ms;
     const double model = wars(3, r, w, mean_w_ms, 1.0, t_ms, 200'000);
     std::printf("  R=%u W=%u mean W %4.1fms  t = %4.1fms  dsim %.4f (%5llu trials)  WARS %.4f\n", r, w, mean_w_ms, t_ms,
                 share(tf), static_cast<unsigned long long>(tf.first), model);
@@ -172,7 +173,7 @@ void expect_k_staleness(uint32_t n, uint32_t r, uint32_t w, uint32_t servers) {
   const double miss = choose(n - w, r) / choose(n, r);
   for (const auto& [kt, tf] : trials) {
     const double model = 1 - std::pow(miss, kt.first);
-    ASSERT_GT(tf.first, sanitized() ? 200u : 1000u);
+    ASSERT_GT(tf.first, sanitized() ? 150u : 1000u);
     std::printf("  N=%u R=%u W=%u  k = %u  dsim %.4f (%5llu trials)  closed form %.4f\n", n, r, w, kt.first, share(tf),
                 static_cast<unsigned long long>(tf.first), model);
     EXPECT_NEAR(share(tf), model, tolerance(model, tf.first)) << "N=" << n << " R=" << r << " W=" << w << " k=" << kt.first;

@@ -141,6 +141,43 @@ TEST(SagaPaper, Retry_BackOffThenGiveUpAndCompensateTheUncertainStepToo) {
   EXPECT_EQ(o.call().step, 0u);           // then the order's
 }
 
+// A pivot (a step with no compensation): once it is done the saga can only go forward, so the
+// steps after it are retried past `retries` instead of being given up on; before it, a failure
+// still compensates.
+TEST(SagaPaper, Pivot_PastThePivotAStepIsRetriedUntilItSucceeds) {
+  Config cfg;
+  cfg.pivot = "payment";
+  cfg.retries = 1;
+  Orch o(cfg);
+  o.deliver(kClient, Start{kSaga, 40, 2});
+  o.reply(o.call());  // order
+  o.reply(o.call());  // payment: the pivot is done
+  Call last = o.call();
+  EXPECT_EQ(last.step, 2u);
+  for (uint32_t attempt = 1; attempt <= 4; ++attempt) {
+    ASSERT_TRUE(o.fire<CallTimeout>());
+    ASSERT_TRUE(o.fire<Backoff>());
+    last = o.call();
+    EXPECT_FALSE(last.undo);  // never compensated
+    EXPECT_EQ(last.step, 2u);
+    EXPECT_EQ(last.attempt, attempt);
+  }
+  o.reply(last);
+  EXPECT_EQ(o.call().step, 3u);
+}
+
+TEST(SagaPaper, Pivot_BeforeThePivotAFailureStillCompensates) {
+  Config cfg;
+  cfg.pivot = "inventory";
+  Orch o(cfg);
+  o.deliver(kClient, Start{kSaga, 40, 2});
+  o.reply(o.call());        // order
+  o.reply(o.call(), true);  // payment refuses
+  const Call undo = o.call();
+  EXPECT_TRUE(undo.undo);
+  EXPECT_EQ(undo.step, 0u);
+}
+
 // A late answer to an attempt that timed out still counts (calls are idempotent: every attempt
 // gets the same answer); an answer about another call does not.
 TEST(SagaPaper, Retry_ALateAnswerToAnEarlierAttemptCounts) {

@@ -59,8 +59,8 @@ TEST(SagaSweep, CorrectChoreographyPassesTheNemesisSeeds1001To2000) {
 
 TEST(SagaSweep, EveryScenarioHoldsOverManySeeds) {
   for (const char* s : {"saga/happy-path.json", "saga/payment-declines.json", "saga/inventory-crash.json",
-                        "saga/orchestrator-crash.json", "saga/partition.json", "saga/slow-shipping.json",
-                        "saga/choreography.json", "saga/redelivery-storm.json",
+                        "saga/orchestrator-crash.json", "saga/partition.json", "saga/slow-shipping.json", "saga/pivot.json",
+                        "saga/choreography.json", "saga/redelivery-storm.json", "saga/dead-letter.json",
                         "teaching/saga-orchestration-vs-choreography.json"})
     sweep_correct(s, seeds(100, 5));
   sweep_correct("teaching/saga-orchestration-vs-choreography.json", seeds(100, 5),
