@@ -61,9 +61,8 @@ void Orchestrator::apply(const LogEntry& e) {
 }
 
 int64_t Orchestrator::amount_of(const Saga& s, uint32_t step) const {
-  const std::vector<std::string> names = cfg_.service_names();
-  if (names[step] == "payment") return s.amount;
-  if (names[step] == "inventory") return s.qty;
+  if (names_[step] == "payment") return s.amount;
+  if (names_[step] == "inventory") return s.qty;
   return 1;
 }
 
@@ -119,7 +118,7 @@ void Orchestrator::answered(sim::Context& ctx, SagaId id, const Reply& r) {
   if (b.state != BreakerState::State::closed) set_breaker(ctx, r.step, BreakerState::State::closed);
   if (r.undo) {
     log(ctx, LogEntry{LogEntry::Kind::undone, id, r.step, {}, 0, 0, false});
-  } else if (r.refused && cfg_.pivot_step() < r.step) {
+  } else if (r.refused && pivot_ < r.step) {
     // Past the pivot a refusal cannot be compensated (the scenario check forbids it): try again.
     return failed_attempt(ctx, id, false);
   } else if (r.refused) {
@@ -143,7 +142,7 @@ void Orchestrator::failed_attempt(sim::Context& ctx, SagaId id, bool timed_out) 
     }
   }
   // Past the pivot there is no going back: the step is retried until it succeeds.
-  const bool forward_only = cfg_.pivot_step() < step;
+  const bool forward_only = pivot_ < step;
   if (!s.compensating && !forward_only && s.attempt >= cfg_.retries) {
     // No answer after every retry: the step may have been done, so its compensation runs too.
     log(ctx, LogEntry{LogEntry::Kind::failed, id, step + 1, {}, 0, 0, false});
@@ -185,11 +184,10 @@ void Orchestrator::on_timer(sim::Context& ctx, sim::TimerId, const ServerTimer& 
 }
 
 void Orchestrator::describe(const sim::Context& ctx, nlohmann::json& state) const {
-  const std::vector<std::string> names = cfg_.service_names();
   nlohmann::json flight(nlohmann::json::value_t::object);
   for (const auto& [id, s] : sagas_) {
     const uint32_t step = current_step(s);
-    flight[saga_text(id)] = (s.compensating ? "undo " : "") + names[step] +
+    flight[saga_text(id)] = (s.compensating ? "undo " : "") + names_[step] +
                             (s.attempt ? " (attempt " + std::to_string(s.attempt + 1) + ")" : "");
   }
   state["in_flight"] = std::move(flight);
@@ -200,7 +198,7 @@ void Orchestrator::describe(const sim::Context& ctx, nlohmann::json& state) cons
   nlohmann::json breakers(nlohmann::json::value_t::object);
   for (uint32_t i = 0; i < breakers_.size(); ++i)
     if (breakers_[i].state != BreakerState::State::closed)
-      breakers[names[i]] = std::string(kSagaBreakerNames[static_cast<int>(breakers_[i].state)]);
+      breakers[names_[i]] = std::string(kSagaBreakerNames[static_cast<int>(breakers_[i].state)]);
   state["breakers"] = std::move(breakers);
   (void)ctx;
 }

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "protocols/saga/messages.h"
@@ -39,7 +40,9 @@ struct LogEntry {
 
 class Orchestrator final : public sim::ProcessOf<Message, ServerTimer> {
  public:
-  explicit Orchestrator(Config cfg) : cfg_(std::move(cfg)), services_(static_cast<uint32_t>(cfg_.service_names().size())) {}
+  explicit Orchestrator(Config cfg)
+      : cfg_(std::move(cfg)), names_(cfg_.service_names()), services_(static_cast<uint32_t>(names_.size())),
+        pivot_(cfg_.pivot_step()) {}
   void on_start(sim::Context& ctx) override;
   void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override;
   void on_timer(sim::Context& ctx, sim::TimerId id, const ServerTimer& timer) override;
@@ -79,7 +82,9 @@ class Orchestrator final : public sim::ProcessOf<Message, ServerTimer> {
   void set_breaker(sim::Context& ctx, uint32_t step, BreakerState::State state);
 
   Config cfg_;
+  std::vector<std::string> names_;  // the services, parsed once (not on every call)
   uint32_t services_;
+  uint32_t pivot_;  // the pivot's step, or services_
   std::map<SagaId, Saga> sagas_;                             // in flight
   std::map<SagaId, std::pair<sim::NodeId, bool>> ended_;    // client, completed
   std::vector<BreakerState> breakers_;
