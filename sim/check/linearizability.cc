@@ -39,6 +39,8 @@ Counterexample make_counterexample(const std::string& key,
   c.prefix_length = found.longest.size();
   const size_t from = found.longest.size() > kPrefixTail ? found.longest.size() - kPrefixTail : 0;
   for (size_t i = from; i < found.longest.size(); ++i) c.prefix_tail.push_back(*ops[found.longest[i]]);
+  c.prefix_lines.reserve(found.longest.size());
+  for (uint32_t i : found.longest) c.prefix_lines.push_back(ops[i]->line);
   c.state = found.stuck_state;
   c.blocked = *ops[found.blocked];
   for (uint32_t i : found.pending) c.concurrent.push_back(*ops[i]);

@@ -45,6 +45,7 @@ struct Counterexample {
   size_t partition_ops = 0;             // operations in that partition
   size_t prefix_length = 0;             // length of the longest linearizable prefix found
   std::vector<Operation> prefix_tail;   // its last few operations, in linearization order
+  std::vector<int64_t> prefix_lines;    // `line` of every operation of the prefix, in that order
   std::string state;                    // model state after the prefix
   Operation blocked;                    // must take effect before its return, cannot
   std::vector<Operation> concurrent;    // the candidates at that point (includes `blocked`)

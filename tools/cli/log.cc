@@ -108,33 +108,11 @@ Command add_log(CLI::App& app) {
 
     // Pass 1: which events to show.
     std::vector<size_t> shown;
-    std::set<uint64_t> hidden_messages;  // heartbeats and their answers, by message id
-    sim::NodeId handler_node;             // the handler of a hidden heartbeat delivery...
-    sim::Time handler_time = sim::Time::from_ns(-1);
-    sim::NodeId heartbeat_sender;         // ...and whom it answers
+    const std::vector<bool> heartbeats = hide_heartbeats ? heartbeat_events(trace) : std::vector<bool>();
     for (size_t i = 0; i < trace.events.size(); ++i) {
       const sim::StoredEvent& ev = trace.events[i];
       const bool violating = trace.violation_event && *trace.violation_event == i;
-      if (hide_heartbeats) {
-        const bool new_handler = ev.kind == sim::TraceKind::deliver || ev.kind == sim::TraceKind::timer ||
-                                 ev.node != handler_node || ev.time != handler_time;
-        if (new_handler) handler_node = sim::NodeId();
-        bool heartbeat = false;
-        if (ev.kind == sim::TraceKind::send || ev.kind == sim::TraceKind::deliver || ev.kind == sim::TraceKind::drop) {
-          heartbeat = hidden_messages.count(ev.id) > 0;
-          if (!heartbeat && ev.kind == sim::TraceKind::send && ev.msg && protocol.heartbeat && protocol.heartbeat(*ev.msg))
-            heartbeat = true;
-          if (!heartbeat && ev.kind == sim::TraceKind::send && handler_node.valid() && ev.peer == heartbeat_sender)
-            heartbeat = true;  // the answer to a hidden heartbeat
-          if (heartbeat && ev.kind == sim::TraceKind::send) hidden_messages.insert(ev.id);
-          if (heartbeat && ev.kind == sim::TraceKind::deliver) {
-            handler_node = ev.node;
-            handler_time = ev.time;
-            heartbeat_sender = ev.peer;
-          }
-        }
-        if (heartbeat && !violating) continue;
-      }
+      if (hide_heartbeats && heartbeats[i] && !violating) continue;
       if (!violating) {
         if (ev.time < from || ev.time > to) continue;
         if (!nodes.empty() && !nodes.count(ev.node.value) && !(ev.peer.valid() && nodes.count(ev.peer.value))) continue;

@@ -184,3 +184,22 @@ void write_file_atomically(const std::string& path, const std::string& text) {
 }
 
 }  // namespace dsim::cli
+
+namespace dsim::cli {
+
+TemporaryFile::TemporaryFile(const std::string& stem, const std::string& suffix) {
+  const char* dir = std::getenv("TMPDIR");
+  std::string pattern = std::string(dir && *dir ? dir : "/tmp") + "/dsim-" + stem + "-XXXXXX" + suffix;
+  const int fd = ::mkstemps(pattern.data(), static_cast<int>(suffix.size()));
+  if (fd < 0) throw sim::InputError("cannot create a temporary file " + sim::printable(pattern, 200) + ": " + errno_text(errno));
+  ::close(fd);
+  path_ = pattern;
+  slot_ = register_partial(path_.c_str());
+}
+
+TemporaryFile::~TemporaryFile() {
+  unregister_partial(slot_);
+  ::unlink(path_.c_str());
+}
+
+}  // namespace dsim::cli

@@ -59,6 +59,22 @@ class OutputFile {
   bool committed_ = false;
 };
 
+// A file of our own in the temporary directory ($TMPDIR, else /tmp), removed by the destructor
+// and when a signal ends the process: `dsim run --view` without --trace keeps its trace there.
+class TemporaryFile {
+ public:
+  // "<tmp>/dsim-<stem>-XXXXXX<suffix>", created empty; throws InputError if it cannot be.
+  TemporaryFile(const std::string& stem, const std::string& suffix);
+  ~TemporaryFile();
+  TemporaryFile(const TemporaryFile&) = delete;
+  TemporaryFile& operator=(const TemporaryFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  int slot_ = -1;
+};
+
 // Writes text to path as an OutputFile: all or nothing.
 void write_file_atomically(const std::string& path, const std::string& text);
 

@@ -13,6 +13,8 @@
 #include "tools/cli/output.h"
 #include "tools/cli/report.h"
 #include "tools/cli/runner.h"
+#include "tools/cli/trace_text.h"
+#include "tools/cli/view_page.h"
 
 namespace dsim::cli {
 namespace {
@@ -27,6 +29,7 @@ struct RunArgs {
   std::string until;
   std::string history;
   std::string curve;
+  std::string view;
   bool stop_at_violation = false;
   bool expect_safe = false;
 };
@@ -55,6 +58,9 @@ Command add_run(CLI::App& app) {
                   "time_ms,update,informed,live,fraction: how many live members hold it; quorum, with workload.experiment "
                   "pbs: k,t_ms,trials,fresh,p_consistent for each k and t of the staleness experiments)")
       ->type_name("FILE");
+  cmd->add_option("--view", args->view,
+                  "write the run as a self-contained HTML space-time diagram (what 'dsim view' writes from the trace)")
+      ->type_name("FILE");
   cmd->add_option("--until", args->until,
                   "stop the run at this simulated time (e.g. 2.5s; before the scenario's duration): the trace ends "
                   "there, liveness invariants are skipped; the same as --set until=T, recorded in the trace header");
@@ -74,6 +80,7 @@ Command add_run(CLI::App& app) {
       "  dsim run scenarios/teaching/raft-figure8.json --stop-at-violation --trace /tmp/t.jsonl\n"
       "  dsim run scenarios/raft/nemesis.json --history /tmp/h.jsonl && dsim check-history /tmp/h.jsonl --model kv\n"
       "  dsim run scenarios/teaching/gossip-pull-vs-push.json --curve /tmp/push.csv\n"
+      "  dsim run scenarios/teaching/raft-figure8.json --view /tmp/figure8.html\n"
       "  dsim run scenarios/teaching/raft-figure8.json --set 'protocol.bugs=[]' --expect-safe\n"
       "Exit code: 0 as the scenario's \"expect\" says, 1 an unexpected (or missing expected) violation, 2 bad input.");
   return [args]() {
@@ -83,6 +90,7 @@ Command add_run(CLI::App& app) {
     files.output("--emit-schedule", args->emit_schedule);
     files.output("--history", args->history);
     files.output("--curve", args->curve);
+    files.output("--view", args->view);
     files.check();
     std::vector<std::string> sets = args->sets;
     if (args->seed) sets.push_back("seed=" + std::to_string(*args->seed));
@@ -108,6 +116,13 @@ Command add_run(CLI::App& app) {
     req.scenario = &scenario;
     if (curve) req.extra_sinks.push_back(curve.get());
     req.trace_path = args->trace;
+    // The view is made from the trace, as `dsim view` makes it: without --trace, from a
+    // temporary one.
+    std::optional<TemporaryFile> view_trace;
+    if (!args->view.empty() && req.trace_path.empty()) {
+      view_trace.emplace("view-trace", ".jsonl");
+      req.trace_path = view_trace->path();
+    }
     req.history_path = args->history;
     req.trace_states = !args->no_state;
     req.invariants = !args->no_invariants;
@@ -116,6 +131,11 @@ Command add_run(CLI::App& app) {
     RunOutcome out = execute(req);
     if (req.emit_schedule) write_file_atomically(args->emit_schedule, out.schedule.dump(2) + "\n");
     if (curve) write_file_atomically(args->curve, curve->csv(out.stats.end));
+    if (!args->view.empty()) {
+      ViewPageStats stats;
+      write_file_atomically(args->view, view_page(load_trace(req.trace_path), "", &stats));
+      std::fprintf(stderr, "%s\n", view_summary(args->view, stats).c_str());
+    }
     print_summary(stdout, scenario, out);
     const bool ok = out.as_expected(scenario.expect);
     if (!ok || out.any_violation()) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "protocols/registry.h"
 #include "sim/printable.h"
@@ -70,8 +71,12 @@ std::string format_time(sim::Time t, TimeUnit unit) {
 namespace {
 bool is_word(const std::string& s) { return s.size() <= 60 && sim::is_bare_word(s); }
 
-// An object's fields as "k=v ...", leaving out the keys in `skip`.
-std::string fields_text(const nlohmann::json& data, std::initializer_list<std::string_view> skip = {}) {
+std::string signed_ms(int64_t ns) {
+  return (ns >= 0 ? "+" : "") + sim::format_ms(sim::Duration::nanos(ns));
+}
+}  // namespace
+
+std::string fields_text(const nlohmann::json& data, std::initializer_list<std::string_view> skip) {
   if (!data.is_object()) return data.is_null() ? "" : value_text(data);
   std::string out;
   for (const auto& [k, v] : data.items()) {
@@ -81,11 +86,6 @@ std::string fields_text(const nlohmann::json& data, std::initializer_list<std::s
   }
   return out;
 }
-
-std::string signed_ms(int64_t ns) {
-  return (ns >= 0 ? "+" : "") + sim::format_ms(sim::Duration::nanos(ns));
-}
-}  // namespace
 
 std::string value_text(const nlohmann::json& v, size_t max_bytes) {
   std::string s;
@@ -98,6 +98,35 @@ std::string value_text(const nlohmann::json& v, size_t max_bytes) {
   s = sim::printable(s, 1 << 20);
   if (s.size() > max_bytes) s = s.substr(0, max_bytes) + "...";
   return s;
+}
+
+std::vector<bool> heartbeat_events(const LoadedTrace& trace) {
+  const auto& protocol = trace.protocol();
+  std::vector<bool> out(trace.events.size(), false);
+  std::set<uint64_t> hidden_messages;  // heartbeats and their answers, by message id
+  sim::NodeId handler_node;             // the handler of a heartbeat delivery...
+  sim::Time handler_time = sim::Time::from_ns(-1);
+  sim::NodeId heartbeat_sender;         // ...and whom it answers
+  for (size_t i = 0; i < trace.events.size(); ++i) {
+    const sim::StoredEvent& ev = trace.events[i];
+    const bool new_handler = ev.kind == sim::TraceKind::deliver || ev.kind == sim::TraceKind::timer ||
+                             ev.node != handler_node || ev.time != handler_time;
+    if (new_handler) handler_node = sim::NodeId();
+    if (ev.kind != sim::TraceKind::send && ev.kind != sim::TraceKind::deliver && ev.kind != sim::TraceKind::drop) continue;
+    bool heartbeat = hidden_messages.count(ev.id) > 0;
+    if (!heartbeat && ev.kind == sim::TraceKind::send && ev.msg && protocol.heartbeat && protocol.heartbeat(*ev.msg))
+      heartbeat = true;
+    if (!heartbeat && ev.kind == sim::TraceKind::send && handler_node.valid() && ev.peer == heartbeat_sender)
+      heartbeat = true;  // the answer to a heartbeat
+    if (heartbeat && ev.kind == sim::TraceKind::send) hidden_messages.insert(ev.id);
+    if (heartbeat && ev.kind == sim::TraceKind::deliver) {
+      handler_node = ev.node;
+      handler_time = ev.time;
+      heartbeat_sender = ev.peer;
+    }
+    out[i] = heartbeat;
+  }
+  return out;
 }
 
 bool event_matches(const sim::StoredEvent& ev, std::string_view pattern) {

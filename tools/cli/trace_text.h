@@ -3,9 +3,11 @@
 // unit, node names everywhere, timers by name, messages as "type key=value ...").
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -54,10 +56,17 @@ std::string format_time(sim::Time t, TimeUnit unit);
 // and step's breakpoints.
 bool event_matches(const sim::StoredEvent& ev, std::string_view pattern);
 
+// Which events only say "alive" (the protocol's `heartbeat` test, e.g. Raft's empty
+// AppendEntries) or answer such a message: their sends, deliveries and drops. For
+// `dsim log --hide heartbeats` and the view's "hide heartbeats".
+std::vector<bool> heartbeat_events(const LoadedTrace& trace);
+
 // One event as text, without its time: "n1 -> n3 #17 raft.append_entries term=3 ...".
 std::string event_text(const LoadedTrace& trace, const sim::StoredEvent& ev);
 // A JSON value in the compact form the other lines use (strings bare when they are words).
 std::string value_text(const nlohmann::json& v, size_t max_bytes = 80);
+// An object's fields as "k=v ..." (value_text each), leaving out the keys in `skip`.
+std::string fields_text(const nlohmann::json& data, std::initializer_list<std::string_view> skip = {});
 // The name a client event's process goes by: "c1", or "c1p3" for process 3 of c1.
 std::string actor_name(const LoadedTrace& trace, const sim::StoredEvent& ev);
 
