@@ -241,7 +241,7 @@ json view_history(const LoadedTrace& trace, size_t* operations) {
   std::set<int> processes;
   try {
     for (const sim::StoredEvent& ev : trace.events) {
-      if (ev.kind != sim::TraceKind::client) continue;
+      // Every event: deliveries tell it which server answered.
       const std::optional<check::Event> e = clients.on_event(ev.view());
       if (!e) continue;
       builder.add(*e, static_cast<int64_t>(ev.seq));

@@ -817,11 +817,19 @@
   function buildFilters() {
     const nodeList = $("node-list");
     nodeList.innerHTML = NAMES.map((n, v) => `<label><input type="checkbox" data-node="${v}" checked> ${esc(n)}${v >= meta.servers ? ' <span class="count">client</span>' : ""}</label>`).join("");
-    const counts = new Map();
+    // Counted by number first (kind and name), turned into "kind:name" keys once each.
+    const byNumber = new Map(), perName = new Uint32Array(S.length);
     for (let i = 0; i < N; i++) {
-      const key = typeKey(i);
-      counts.set(key, (counts.get(key) || 0) + 1);
-      typeCount.set(name[i], (typeCount.get(name[i]) || 0) + 1);
+      const k = kind[i] === K.deliver || kind[i] === K.drop ? K.send : kind[i];
+      const key = k * 1048576 + name[i];
+      byNumber.set(key, (byNumber.get(key) || 0) + 1);
+      perName[name[i]]++;
+    }
+    for (let n = 0; n < S.length; n++) if (perName[n]) typeCount.set(n, perName[n]);
+    const counts = new Map();
+    for (const [key, c] of byNumber) {
+      const text = KINDS[Math.floor(key / 1048576)] + ":" + S[key % 1048576];
+      counts.set(text, (counts.get(text) || 0) + c);
     }
     const groups = [["send", "messages"], ["observe", "observations"], ["timer", "timers"], ["client", "client events"],
       ["crash", "crashes"], ["restart", "restarts"], ["fault", "faults"], ["clock", "clock changes"]];
@@ -1157,22 +1165,33 @@
   };
   async function start() {
     const t = performance.now();
+    const phases = {};
+    const mark = (what) => { phases[what] = Math.round(performance.now()); };
+    mark("script");
     $("title").textContent = meta.title;
     $("subtitle").textContent = `${meta.protocol} · ${N.toLocaleString()} events · ${fmt(endNs)} · digest ${meta.digest}`;
     $("subtitle").title = meta.description || "";
     $("verdicts").innerHTML = meta.verdicts.map((v) => `<span class="chip ${v.verdict}" title="${esc(v.what || v.detail || "")}">${esc(v.name)}</span>`).join("");
     $("btn-violation").disabled = !(meta.violation && meta.violation.event !== undefined);
     $("btn-history").disabled = !meta.history;
-    decodeColumns(await inflate(base64Bytes($("dsim-columns").textContent)));
+    const columns = base64Bytes($("dsim-columns").textContent);
+    mark("base64");
+    const inflated = await inflate(columns);
+    mark("inflate");
+    decodeColumns(inflated);
+    mark("columns");
     deriveSpans();
     buildFilters();
     layoutLanes();
+    mark("filters");
     $("slider").max = String(Math.max(0, N - 1));
     $("loading").hidden = true;
     resize();
     if (meta.violation && meta.violation.event !== undefined) goViolation(); else fit();
     if (meta.violation && meta.violation.event === undefined)
       $("detail-body").innerHTML = `<div class="violation-box"><b>${esc(meta.violation.invariant)}</b> (found at the end of the run): ${esc(meta.violation.what)}</div>`;
+    mark("drawn");
+    window.dsimView.phases = phases;
     window.dsimView.ready = true;
     window.dsimView.readyMs = performance.now();
     window.dsimView.loadMs = performance.now() - t;
