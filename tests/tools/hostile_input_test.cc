@@ -74,7 +74,7 @@ std::string make_trace(const std::string& dir, const std::string& name = "t.json
   return dir + "/" + name;
 }
 
-std::vector<std::string> lines_of(const std::string& path) {
+std::vector<std::string> file_lines(const std::string& path) {
   std::ifstream f(path);
   std::vector<std::string> lines;
   for (std::string l; std::getline(f, l);) lines.push_back(l);
@@ -91,7 +91,7 @@ void write_lines(const std::string& path, const std::vector<std::string>& lines)
 TEST(HostileNumbers, TraceTimesBeyondJsonOrIntegersAreBadInput) {
   const std::string dir = workdir();
   make_trace(dir);
-  auto lines = lines_of(dir + "/t.jsonl");
+  auto lines = file_lines(dir + "/t.jsonl");
   const size_t t = lines[3].find("\"t\":");
   ASSERT_NE(t, std::string::npos);
   for (std::string value : {"1e999", "1.5", "-7", "18446744073709551616", "9223372036854775807"}) {
@@ -107,7 +107,7 @@ TEST(HostileNumbers, TraceTimesBeyondJsonOrIntegersAreBadInput) {
 TEST(HostileNumbers, MessageFieldsOutOfTheirTypesRangeAreRefused) {
   const std::string dir = workdir();
   make_trace(dir);
-  auto lines = lines_of(dir + "/t.jsonl");
+  auto lines = file_lines(dir + "/t.jsonl");
   size_t i = 1;
   while (i < lines.size() && lines[i].find("\"ev\":\"send\"") == std::string::npos) ++i;
   ASSERT_LT(i, lines.size());
@@ -125,7 +125,7 @@ TEST(HostileNumbers, EnumsAndClientProcessesOutOfRangeAreRefused) {
   Result run = sh("cd " + dir + " && " + std::string(DSIM_BINARY) + " run " + std::string(DSIM_SOURCE_DIR) +
                   "/scenarios/teaching/threepc-partition.json --trace p.jsonl");
   ASSERT_EQ(run.code, 0) << run.err;
-  auto lines = lines_of(dir + "/p.jsonl");
+  auto lines = file_lines(dir + "/p.jsonl");
   size_t i = 1;
   while (i < lines.size() && lines[i].find("threepc.state_reply\",\"msg\"") == std::string::npos) ++i;
   ASSERT_LT(i, lines.size());
@@ -138,7 +138,7 @@ TEST(HostileNumbers, EnumsAndClientProcessesOutOfRangeAreRefused) {
   Result raft = sh("cd " + dir + " && " + std::string(DSIM_BINARY) + " run " + std::string(DSIM_SOURCE_DIR) +
                    "/scenarios/raft/leader-crash.json --trace r.jsonl");
   ASSERT_EQ(raft.code, 0) << raft.err;
-  lines = lines_of(dir + "/r.jsonl");
+  lines = file_lines(dir + "/r.jsonl");
   for (i = 1; i < lines.size() && lines[i].find("\"process\":1}") == std::string::npos; ++i) {
   }
   ASSERT_LT(i, lines.size());
@@ -306,7 +306,7 @@ TEST(HostileFiles, AnInterruptedSweepKeepsTheResultsGatheredSoFar) {
   const int status = wait_for(pid);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 128 + SIGINT);
-  const auto results = lines_of(dir + "/r.jsonl");
+  const auto results = file_lines(dir + "/r.jsonl");
   ASSERT_GE(results.size(), 2u) << "no results kept";
   EXPECT_LT(results.size(), 100001u);
   EXPECT_NE(slurp(out).find("interrupted by signal 2"), std::string::npos) << slurp(out);
@@ -333,7 +333,7 @@ TEST(HostileResources, HugeAndDeepInputsAreRefusedNotFollowed) {
   in(dir, "s.json", kScenario);
   expect_bad(dir, "run /dev/zero", {"/dev/zero", "larger than 64 MiB"});
   make_trace(dir);
-  auto lines = lines_of(dir + "/t.jsonl");
+  auto lines = file_lines(dir + "/t.jsonl");
   auto deep = lines;
   deep[5] = "{\"seq\":4,\"t\":1,\"ev\":\"observe\",\"node\":\"n1\",\"what\":\"x\",\"data\":" + std::string(100000, '[') +
             std::string(100000, ']') + "}";
@@ -372,7 +372,7 @@ TEST(HostileNumbers, CommandLineNumbersAreStrict) {
 TEST(HostileTraces, DamagedTracesAreBadInputForCheckAndReplay) {
   const std::string dir = workdir();
   make_trace(dir);
-  const auto lines = lines_of(dir + "/t.jsonl");
+  const auto lines = file_lines(dir + "/t.jsonl");
   auto truncated = std::vector<std::string>(lines.begin(), lines.begin() + 50);
   write_lines(dir + "/truncated.jsonl", truncated);
   auto no_end = std::vector<std::string>(lines.begin(), lines.end() - 1);
@@ -403,7 +403,7 @@ TEST(HostileTraces, ReplayStopsAtTheFirstDifference) {
   const std::string dir = workdir();
   in(dir, "s.json", R"({"protocol": {"name": "pingmesh"}, "nodes": 3, "duration": "2s"})");
   ASSERT_EQ(sh("cd " + dir + " && " + std::string(DSIM_BINARY) + " run s.json --trace t.jsonl").code, 0);
-  auto lines = lines_of(dir + "/t.jsonl");
+  auto lines = file_lines(dir + "/t.jsonl");
   const size_t seed = lines[0].find("\"seed\":1");
   ASSERT_NE(seed, std::string::npos);
   lines[0].replace(seed, 8, "\"seed\":2");

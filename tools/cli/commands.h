@@ -23,5 +23,6 @@ Command add_log(CLI::App& app);
 Command add_state(CLI::App& app);
 Command add_step(CLI::App& app);
 Command add_view(CLI::App& app);
+Command add_export(CLI::App& app);
 
 }  // namespace dsim::cli

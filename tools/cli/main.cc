@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
              "  dsim log out.jsonl --story\n"
              "  dsim state out.jsonl --at 2.5s\n"
              "  dsim view out.jsonl -o run.html\n"
+             "  dsim export out.jsonl --format perfetto -o out.json\n"
              "  dsim check-history history.jsonl --model kv\n"
              "  dsim list\n"
              "  dsim bench pingmesh --nodes 1000 --duration 10s\n"
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
       {"state", dsim::cli::add_state(app)},
       {"step", dsim::cli::add_step(app)},
       {"view", dsim::cli::add_view(app)},
+      {"export", dsim::cli::add_export(app)},
   };
   // The first word that is not an option must be a command; name it if it is not one.
   if (argc >= 2 && argv[1][0] != '-' && !commands.count(argv[1])) {
