@@ -296,13 +296,17 @@
       if (laneOf[d.node] < 0 || d.t1 < t0 || d.t0 > t1) continue;
       const x0 = Math.max(gx, xOf(d.t0)), x1 = Math.min(W, xOf(d.t1));
       const y = laneY(d.node) - lh / 2 + 1;
-      ctx.fillStyle = "#c9cccf"; ctx.fillRect(x0, y, Math.max(2, x1 - x0), lh - 2);
+      const w = Math.max(2, x1 - x0);
+      ctx.fillStyle = "#c9cccf"; ctx.fillRect(x0, y, w, lh - 2);
+      ctx.save();
+      ctx.beginPath(); ctx.rect(x0, y, w, lh - 2); ctx.clip();
       ctx.strokeStyle = "rgba(255,255,255,.6)"; ctx.lineWidth = 1;
       ctx.beginPath();
-      for (let x = x0 - ((x0 - gx) % 10); x < x1; x += 10) { ctx.moveTo(Math.max(x0, x), y + lh - 2); ctx.lineTo(Math.min(x1, x + lh - 2), y); }
+      for (let x = x0 - ((x0 - gx) % 10) - lh; x < x1; x += 10) { ctx.moveTo(x, y + lh - 2); ctx.lineTo(x + lh - 2, y); }
       ctx.stroke();
+      ctx.restore();
       ctx.fillStyle = "#555"; ctx.font = font(11, 600); ctx.textBaseline = "middle";
-      if (x1 - x0 > 40) ctx.fillText("down", x0 + 4, y + lh / 2);
+      if (x1 - x0 > 60) ctx.fillText("down", x0 + 14 * scale(), y + lh / 2);
       stats.down++;
     }
     // Fault bands: partitions, cuts, clock faults, Byzantine... across the lanes they name.
@@ -361,9 +365,14 @@
           const y = laneY(node[v]);
           ctx.lineWidth = 3; ctx.beginPath(); ctx.arc(x, y, 9 * scale(), 0, 7); ctx.stroke();
         }
-        const text = "✖ " + meta.violation.invariant + ": " + meta.violation.what;
+        let text = "✖ " + meta.violation.invariant + ": " + meta.violation.what;
         ctx.font = font(12, 700);
-        const w = Math.min(ctx.measureText(text).width + 12, W - gx - 10);
+        const room = W - gx - 22;
+        if (ctx.measureText(text).width > room) {  // cut, never squeezed (the details panel has it all)
+          while (text.length > 10 && ctx.measureText(text + "…").width > room) text = text.slice(0, -1);
+          text += "…";
+        }
+        const w = ctx.measureText(text).width + 12;
         const bx = Math.min(Math.max(gx + 2, x - w / 2), W - w - 4);
         ctx.fillStyle = "#d93025"; ctx.fillRect(bx, ax + 2, w, 20 * scale());
         ctx.fillStyle = "#fff"; ctx.textBaseline = "middle"; ctx.fillText(text, bx + 6, ax + 2 + 10 * scale(), w - 12);
@@ -975,7 +984,8 @@
         const x = X(lastOp[2] >= 0 ? time[lastOp[2]] : time[lastOp[1]]);
         g.strokeStyle = "#1a73e8"; g.setLineDash([6, 4]); g.lineWidth = 1.5;
         g.beginPath(); g.moveTo(x, top); g.lineTo(x, h); g.stroke(); g.setLineDash([]);
-        g.fillStyle = "#1a73e8"; g.fillText(`longest linearizable prefix: ${cx.prefix.length} ops`, Math.min(x + 4, w - 260), top + 8);
+        const bottom = top + procs.length * rowH + 14;
+        g.fillStyle = "#1a73e8"; g.fillText(`← longest linearizable prefix: ${cx.prefix.length} ops (numbered in linearization order)`, Math.min(x + 4, w - 420), Math.min(bottom, h - 10));
       }
     }
     window.dsimView.historyStats = { ops: ops.length, shown, blocked, prefix: cx ? cx.prefix.length : 0, processes: procs.length };
@@ -1187,7 +1197,16 @@
     $("slider").max = String(Math.max(0, N - 1));
     $("loading").hidden = true;
     resize();
+    // Options in the address, for a lecturer's bookmark: run.html#large&nobeats&at=4168.
+    const opts = new URLSearchParams(location.hash.slice(1));
+    if (opts.has("large")) toggleLarge();
+    if (opts.has("nobeats")) { hideBeats = true; $("hide-beats").checked = true; recomputeVisible(); }
     if (meta.violation && meta.violation.event !== undefined) goViolation(); else fit();
+    if (opts.has("at") && /^\d+$/.test(opts.get("at")) && Number(opts.get("at")) < N) {
+      const i = Number(opts.get("at")), span = t1 - t0;
+      t0 = time[i] - span / 2; t1 = time[i] + span / 2;
+      select(i);
+    }
     if (meta.violation && meta.violation.event === undefined)
       $("detail-body").innerHTML = `<div class="violation-box"><b>${esc(meta.violation.invariant)}</b> (found at the end of the run): ${esc(meta.violation.what)}</div>`;
     mark("drawn");
