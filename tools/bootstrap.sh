@@ -7,8 +7,10 @@
 
 DSIM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes) build the fuzz harnesses.
+# chromium (headless, driven over the DevTools pipe by tests/support/chrome.h) runs the browser
+# tests of the pages `dsim view` writes.
 DSIM_PACKAGES=(cmake ninja-build g++ make nlohmann-json3-dev libcli11-dev libxxhash-dev libgtest-dev libbenchmark-dev parallel
-               clang libclang-rt-14-dev)
+               clang libclang-rt-14-dev chromium)
 
 dsim_missing_packages() {
   local missing=() p
