@@ -7,9 +7,10 @@
 
 DSIM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes) build the fuzz harnesses.
-# zlib1g-dev compresses the data `dsim view` embeds in its page.
+# zlib1g-dev compresses the data `dsim view` embeds in its page; chromium (headless, driven over
+# the DevTools pipe by tests/support/chrome.h) runs the browser tests of those pages.
 DSIM_PACKAGES=(cmake ninja-build g++ make nlohmann-json3-dev libcli11-dev libxxhash-dev libgtest-dev libbenchmark-dev parallel
-               clang libclang-rt-14-dev zlib1g-dev)
+               clang libclang-rt-14-dev zlib1g-dev chromium)
 
 dsim_missing_packages() {
   local missing=() p

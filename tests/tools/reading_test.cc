@@ -35,7 +35,7 @@ std::string traced(const std::string& scenario, uint64_t seed, const std::string
   return path;
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
+std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
   for (std::string l; std::getline(in, l);) out.push_back(l);
@@ -234,7 +234,7 @@ TEST(Log, NamesNodesAndTimersAndFiltersByNode) {
   Result n = run_dsim("log " + path + " --node n2 --from 1s --to 2s");
   ASSERT_EQ(n.code, 0) << n.err;
   size_t count = 0;
-  for (const auto& line : lines_of(n.out)) {
+  for (const auto& line : split_lines(n.out)) {
     EXPECT_NE(line.find("n2"), std::string::npos) << line;
     std::smatch m;
     ASSERT_TRUE(std::regex_search(line, m, std::regex("(\\d+)\\.(\\d{3})ms"))) << line;
@@ -260,7 +260,7 @@ TEST(Log, HideHeartbeatsRemovesEmptyAppendsAndTheirAnswers) {
   Result b = run_dsim("log " + busy + " --hide heartbeats");
   ASSERT_EQ(b.code, 0) << b.err;
   size_t appends = 0;
-  for (const auto& line : lines_of(b.out))
+  for (const auto& line : split_lines(b.out))
     if (line.find("-> ") != std::string::npos && line.find("raft.append_entries ") != std::string::npos) {
       EXPECT_NE(line.find("entries=["), std::string::npos) << "an empty AppendEntries left in: " << line;
       ++appends;
@@ -283,7 +283,7 @@ TEST(Log, AroundViolationShowsTheWindowAndMarksTheEvent) {
   const auto path = traced("scenarios/teaching/raft-figure8.json", 0);
   Result r = run_dsim("log " + path + " --around-violation 3");
   ASSERT_EQ(r.code, 0) << r.err;
-  const auto lines = lines_of(r.out);
+  const auto lines = split_lines(r.out);
   ASSERT_EQ(lines.size(), 8u) << r.out;  // 3 before, the event, its note, 3 after
   EXPECT_EQ(lines[3].find_first_not_of(' '), lines[3].find('>')) << r.out;
   EXPECT_NE(lines[4].find("^ VIOLATION"), std::string::npos);
@@ -309,7 +309,7 @@ TEST(Log, LanesPutEachEventInItsNodesColumn) {
   const auto path = traced("scenarios/pingmesh/basic.json", 1);
   Result r = run_dsim("log " + path + " --lanes --width 20 --type send --to 50ms");
   ASSERT_EQ(r.code, 0) << r.err;
-  const auto lines = lines_of(r.out);
+  const auto lines = split_lines(r.out);
   ASSERT_GT(lines.size(), 2u);
   const size_t n2 = lines[0].find("| n2");
   ASSERT_NE(n2, std::string::npos) << lines[0];
@@ -356,13 +356,13 @@ TEST(Step, AScriptBreaksOnAnElectionAndShowsTheStateChange) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("breakpoint 1: became_leader"), std::string::npos);
   const auto after_continue = r.out.substr(r.out.find("> continue"));
-  const auto first_line = lines_of(after_continue).at(1);
+  const auto first_line = split_lines(after_continue).at(1);
   EXPECT_NE(first_line.find("became_leader"), std::string::npos) << after_continue;
   EXPECT_TRUE(std::regex_search(after_continue, std::regex("state n\\d: .*role candidate -> leader"))) << after_continue;
   EXPECT_NE(r.out.find("unknown command 'frobnicate'"), std::string::npos);
   // prev then next comes back to the same event.
   const auto after_next = r.out.substr(r.out.find("> next"));
-  EXPECT_EQ(lines_of(after_next).at(1), first_line);
+  EXPECT_EQ(split_lines(after_next).at(1), first_line);
 }
 
 }  // namespace

@@ -80,7 +80,8 @@ class ViewBrowser : public ::testing::Test {
   void SetUp() override { DSIM_CHROME_OR_SKIP(); }
   // Opens the page and waits until it has drawn; returns the milliseconds from navigation.
   double open(const std::string& html) {
-    chrome_ = std::make_unique<Chrome>(1600, 900, std::chrono::seconds(60));
+    chrome_ = std::make_unique<Chrome>(1600, 900);
+    chrome_->set_timeout(std::chrono::seconds(60));  // a million-event page takes a while to load and parse
     chrome_->open("file://" + html);
     chrome_->wait_for("window.dsimView && (window.dsimView.ready || window.dsimView.error)", std::chrono::seconds(60));
     const json error = chrome_->eval("window.dsimView.error || null");
