@@ -40,7 +40,7 @@ Trace read(const std::string& path) {
   return t;
 }
 
-std::string verdict_line(const std::string& out, const std::string& invariant) {
+std::string stop_verdict_line(const std::string& out, const std::string& invariant) {
   std::smatch m;
   if (!std::regex_search(out, m, std::regex("\n  " + invariant + " +([^\n]*)\n"))) return "";
   return m[1].str();
@@ -53,7 +53,7 @@ TEST(Until, CutsAtTheTimeAndSkipsLivenessInsteadOfReportingAFalseViolation) {
   const std::string full_trace = tmp("full.jsonl"), cut_trace = tmp("cut.jsonl");
   Result full = run_dsim("run " + stop_scenario("teaching/raft-basics.json") + " --trace " + full_trace);
   ASSERT_EQ(full.code, 0) << full.out << full.err;
-  EXPECT_EQ(verdict_line(full.out, "raft.liveness"), "holds") << full.out;
+  EXPECT_EQ(stop_verdict_line(full.out, "raft.liveness"), "holds") << full.out;
 
   Result cut = run_dsim("run " + stop_scenario("teaching/raft-basics.json") + " --until 2100ms --trace " + cut_trace);
   ASSERT_EQ(cut.code, 0) << cut.out << cut.err;
@@ -62,11 +62,11 @@ TEST(Until, CutsAtTheTimeAndSkipsLivenessInsteadOfReportingAFalseViolation) {
                          "end at 8000.000ms"),
             std::string::npos)
       << cut.out;
-  EXPECT_EQ(verdict_line(cut.out, "raft.liveness"),
+  EXPECT_EQ(stop_verdict_line(cut.out, "raft.liveness"),
             "skipped (the run was stopped at 2100.000ms by --until, before the scenario's end at 8000.000ms)")
       << cut.out;
   for (const char* safety : {"raft.election_safety", "raft.state_machine_safety", "linearizable"})
-    EXPECT_EQ(verdict_line(cut.out, safety), "holds") << safety << "\n" << cut.out;
+    EXPECT_EQ(stop_verdict_line(cut.out, safety), "holds") << safety << "\n" << cut.out;
 
   // The cut really caught the cluster leaderless (the old leader is down, nobody won yet):
   // the naive end-of-run check would have failed.
@@ -189,16 +189,16 @@ TEST(StopAtViolation, EndsAtTheViolatingEventOfFigure8) {
 TEST(StopAtViolation, SkipsLivenessOnlyWhenItStopped) {
   Result r = run_dsim("run " + stop_scenario("teaching/threepc-partition.json") + " --stop-at-violation");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
-  EXPECT_EQ(verdict_line(r.out, "threepc.ac5_termination").rfind("skipped (the run was stopped at its first violation", 0),
+  EXPECT_EQ(stop_verdict_line(r.out, "threepc.ac5_termination").rfind("skipped (the run was stopped at its first violation", 0),
             0u)
       << r.out;
   // Both invariants that break at the violating event are reported.
-  EXPECT_EQ(verdict_line(r.out, "threepc.ac1_agreement"), "violated (expected)") << r.out;
-  EXPECT_EQ(verdict_line(r.out, "threepc.atomic_state"), "violated (expected)") << r.out;
+  EXPECT_EQ(stop_verdict_line(r.out, "threepc.ac1_agreement"), "violated (expected)") << r.out;
+  EXPECT_EQ(stop_verdict_line(r.out, "threepc.atomic_state"), "violated (expected)") << r.out;
   Result safe = run_dsim("run " + stop_scenario("teaching/raft-basics.json") + " --stop-at-violation");
   EXPECT_EQ(safe.code, 0) << safe.out << safe.err;
   EXPECT_EQ(safe.out.find("stopped:"), std::string::npos) << safe.out;
-  EXPECT_EQ(verdict_line(safe.out, "raft.liveness"), "holds") << safe.out;
+  EXPECT_EQ(stop_verdict_line(safe.out, "raft.liveness"), "holds") << safe.out;
 }
 
 // A lecturer shows a lesson with its bug switched off: without --expect-safe the missing
@@ -214,14 +214,14 @@ TEST(ExpectSafe, ShowsALessonWithItsBugSwitchedOff) {
   const std::string trace = tmp("safe.jsonl");
   Result safe = run_dsim("run " + s + " --set 'protocol.bugs=[]' --expect-safe --trace " + trace);
   EXPECT_EQ(safe.code, 0) << safe.out << safe.err;
-  EXPECT_EQ(verdict_line(safe.out, "raft.leader_completeness"), "holds") << safe.out;
+  EXPECT_EQ(stop_verdict_line(safe.out, "raft.leader_completeness"), "holds") << safe.out;
   EXPECT_EQ(read(trace).header["scenario"]["expect"], nlohmann::json({{"safety", "holds"}}));
   Result check = run_dsim("check " + trace);
   EXPECT_EQ(check.code, 0) << check.out << check.err;
 
   Result bug = run_dsim("run " + s + " --expect-safe");
   EXPECT_EQ(bug.code, 1) << bug.out;
-  EXPECT_EQ(verdict_line(bug.out, "raft.leader_completeness"), "violated") << bug.out;
+  EXPECT_EQ(stop_verdict_line(bug.out, "raft.leader_completeness"), "violated") << bug.out;
   EXPECT_NE(bug.out.find("reproduce: tools/dsim run " + s + " --seed 58 --expect-safe"), std::string::npos) << bug.out;
 }
 
