@@ -42,6 +42,7 @@ std::string view_scenario(const std::string& rel) { return kViewRoot + "/scenari
 struct ViewTraceCounts {
   size_t events = 0, delivers = 0, drops = 0, crashes = 0, sends = 0;
   size_t rewritten_delivered = 0;  // deliveries of messages a Byzantine fault rewrote
+  size_t between_1s_and_2s = 0;    // events at simulated times in [1 s, 2 s]
   std::map<std::string, size_t> faults;  // fault name -> how many began
 };
 
@@ -54,6 +55,7 @@ ViewTraceCounts view_count(const std::string& trace) {
     const json j = json::parse(line);
     if (!j.contains("seq")) continue;
     ++c.events;
+    if (j["t"].get<int64_t>() >= 1'000'000'000 && j["t"].get<int64_t>() <= 2'000'000'000) ++c.between_1s_and_2s;
     const std::string ev = j.value("ev", "");
     if (ev == "send") {
       ++c.sends;
@@ -198,6 +200,17 @@ TEST_F(ViewBrowser, ThreePcPartitionShowsTheFaultTheDropsAndTheViolation) {
   EXPECT_EQ(s["drops"].get<size_t>(), counts.drops);
   EXPECT_EQ(s["bands"], 1);
   EXPECT_GT(s["badges"].get<int>(), 0);
+
+  // The time window filter keeps exactly the events in it; the slider selects by number.
+  chrome_->eval(R"(document.getElementById('win-from').value = '1000';
+                   document.getElementById('win-to').value = '2s';
+                   document.getElementById('win-apply').click(); 0)");
+  EXPECT_EQ(chrome_->eval("window.dsimView.visibleCount()").get<size_t>(), counts.between_1s_and_2s);
+  chrome_->eval("document.getElementById('win-clear').click(); 0");
+  EXPECT_EQ(chrome_->eval("window.dsimView.visibleCount()").get<size_t>(), counts.events);
+  chrome_->eval(R"((() => { const s = document.getElementById('slider'); s.value = '100';
+                   s.dispatchEvent(new Event('input')); })())");
+  EXPECT_EQ(selected(), 100);
   no_errors();
 }
 
@@ -279,7 +292,35 @@ TEST_F(ViewBrowser, RaftLeaderCrashStepsFiltersAndShowsState) {
   const std::string state = chrome_->eval("window.dsimView.stateText()").get<std::string>();
   for (const char* want : {"n1", "n5", "c3", "term", "commit_index", "leader", "follower"})
     EXPECT_NE(state.find(want), std::string::npos) << want << " in\n" << state;
-  // A click on an event's mark selects it (the selected crash's own mark is at the selection line).
+  // A real click on an event's mark selects it (or an event drawn at the very same place: the
+  // same node at the same time); the wheel zooms, a drag pans.
+  const long client = chrome_->eval(R"((() => { const v = window.dsimView, [a, b] = v.window();
+      for (let i = 0; i < v.meta.events; i++) {
+        const t = v.timeOf(i);
+        if (t > a + (b - a) * 0.55 && t < b - (b - a) * 0.05 && ['client', 'observe'].includes(v.kindOf(i))) return i; }
+      return -1; })())").get<long>();
+  ASSERT_GE(client, 0);
+  const json mark = chrome_->eval("window.dsimView.pointOf(" + std::to_string(client) + ")");
+  chrome_->click(mark[0].get<double>(), mark[1].get<double>());
+  const long clicked = selected();
+  EXPECT_EQ(chrome_->eval("window.dsimView.timeOf(" + std::to_string(clicked) + ")"),
+            chrome_->eval("window.dsimView.timeOf(" + std::to_string(client) + ")"));
+  EXPECT_EQ(chrome_->eval("JSON.stringify(window.dsimView.pointOf(" + std::to_string(clicked) + "))"),
+            chrome_->eval("JSON.stringify(window.dsimView.pointOf(" + std::to_string(client) + "))"));
+  chrome_->wait_for("window.dsimView.detailText().includes('#" + std::to_string(clicked) + "')", std::chrono::seconds(10));
+  const json before = chrome_->eval("window.dsimView.window()");
+  chrome_->wheel(mark[0].get<double>(), mark[1].get<double>(), -300);
+  const json zoomed = chrome_->eval("window.dsimView.window()");
+  EXPECT_LT(zoomed[1].get<double>() - zoomed[0].get<double>(), before[1].get<double>() - before[0].get<double>());
+  chrome_->call("Input.dispatchMouseEvent", {{"type", "mousePressed"}, {"x", 800}, {"y", 400}, {"button", "left"}, {"clickCount", 1}},
+                chrome_->session());
+  chrome_->call("Input.dispatchMouseEvent", {{"type", "mouseMoved"}, {"x", 600}, {"y", 400}, {"button", "left"}}, chrome_->session());
+  chrome_->call("Input.dispatchMouseEvent", {{"type", "mouseReleased"}, {"x", 600}, {"y", 400}, {"button", "left"}, {"clickCount", 1}},
+                chrome_->session());
+  const json panned = chrome_->eval("window.dsimView.window()");
+  EXPECT_GT(panned[0].get<double>(), zoomed[0].get<double>()) << "dragging left moves later in time";
+  EXPECT_EQ(selected(), clicked) << "a drag is not a click";
+
   chrome_->key("l");  // large font: still the same events, bigger
   EXPECT_EQ(stats()["lanes"], 8);
   chrome_->screenshot(view_screenshot_dir() + "/raft-leader-crash.png");

@@ -931,14 +931,16 @@
     let lo = Infinity, hi = -Infinity;
     for (const o of ops) { lo = Math.min(lo, time[o[1]]); hi = Math.max(hi, o[2] >= 0 ? time[o[2]] : endNs); }
     if (cx && ops.length > 60) {
-      const b = ops.find((o) => o[1] === blocked);
-      if (b) {
-        const tb = time[b[1]], te = b[2] >= 0 ? time[b[2]] : endNs;
-        const near = [...concurrent.keys()].concat(cx.prefix.slice(-8));
-        for (const line of near) { const o = ops.find((q) => q[1] === line); if (o) { lo = Math.min(tb, time[o[1]]); } }
-        lo = Math.min(lo, tb); hi = Math.max(te, tb + 1);
-        const pad = (hi - lo) * 0.4 + 1e6; lo -= pad; hi += pad;
+      // Around the violation: the stuck operation, those concurrent with it and the last eight
+      // of the linearizable prefix (the ones the text below lists).
+      const near = new Set([blocked, ...concurrent.keys(), ...cx.prefix.slice(-8)]);
+      lo = Infinity; hi = -Infinity;
+      for (const o of ops) {
+        if (!near.has(o[1])) continue;
+        lo = Math.min(lo, time[o[1]]);
+        hi = Math.max(hi, o[2] >= 0 ? time[o[2]] : time[o[1]]);
       }
+      const pad = (hi - lo) * 0.08 + 1e5; lo -= pad; hi += pad;
     }
     if (!(hi > lo)) { lo = 0; hi = Math.max(1, endNs); }
     const procs = [...new Set(ops.map((o) => o[0]))].sort((a, b) => a - b);
@@ -977,16 +979,23 @@
       hhits.push([x0, y, x1, y + bh, o]);
       shown++;
     }
-    // The longest linearizable prefix: a line after its last operation's invocation.
-    if (cx && cx.prefix.length) {
-      const lastOp = history.ops.find((o) => o[1] === cx.prefix[cx.prefix.length - 1]);
-      if (lastOp) {
-        const x = X(lastOp[2] >= 0 ? time[lastOp[2]] : time[lastOp[1]]);
-        g.strokeStyle = "#1a73e8"; g.setLineDash([6, 4]); g.lineWidth = 1.5;
-        g.beginPath(); g.moveTo(x, top); g.lineTo(x, h); g.stroke(); g.setLineDash([]);
-        const bottom = top + procs.length * rowH + 14;
-        g.fillStyle = "#1a73e8"; g.fillText(`← longest linearizable prefix: ${cx.prefix.length} ops (numbered in linearization order)`, Math.min(x + 4, w - 420), Math.min(bottom, h - 10));
-      }
+    // The stuck operation's label in full, below its bar.
+    const stuck = hhits.find((hh) => hh[4][1] === blocked);
+    if (stuck) {
+      const o = stuck[4];
+      const text = `cannot be linearized: ${history.processes[o[0]]} ${o[4]} ${o[5]}${o[6] === null ? "" : " " + JSON.stringify(o[6])}` +
+        ` → ${o[3]}${o[7] === null ? "" : " " + JSON.stringify(o[7])}${o[8] ? " (answered by " + o[8] + ")" : ""}`;
+      g.font = font(12, 700);
+      const tw = g.measureText(text).width;
+      const tx = Math.max(gx + 2, Math.min(w - tw - 12, stuck[0]));
+      g.fillStyle = "#fff"; g.fillRect(tx - 3, stuck[3] + 2, tw + 6, 16 * scale());
+      g.fillStyle = "#d93025"; g.textBaseline = "top"; g.fillText(text, tx, stuck[3] + 3);
+      g.textBaseline = "middle";
+    }
+    if (cx) {
+      g.font = font(11); g.fillStyle = "#5f6368";
+      g.fillText(`blue outline, numbered: the longest linearizable prefix (${cx.prefix.length} ops), in linearization order · red: the operation that cannot follow it · dashed: the operations concurrent with it`,
+        gx, Math.min(top + procs.length * rowH + 34 * scale(), h - 10));
     }
     window.dsimView.historyStats = { ops: ops.length, shown, blocked, prefix: cx ? cx.prefix.length : 0, processes: procs.length };
     $("history-info").innerHTML = cx ? esc(cx.text) + "\n" + `<a data-go="${blocked}">select the blocked operation's invocation in the diagram</a>` :
@@ -1170,6 +1179,13 @@
     timeOf: (i) => time[i],
     select: (i) => select(i),
     stateText: () => $("state-body").innerText,
+    // Where event i is drawn, in the page's CSS pixels (null when its lane is hidden): what a
+    // click there selects.
+    pointOf: (i) => {
+      if (node[i] < 0 || laneOf[node[i]] < 0) return null;
+      const r = canvas.getBoundingClientRect();
+      return [r.left + xOf(time[i]), r.top + laneY(node[i])];
+    },
     detailText: () => $("detail-body").innerText,
     historyStats: null,
   };
