@@ -999,7 +999,7 @@
     }
     window.dsimView.historyStats = { ops: ops.length, shown, blocked, prefix: cx ? cx.prefix.length : 0, processes: procs.length };
     $("history-info").innerHTML = cx ? esc(cx.text) + "\n" + `<a data-go="${blocked}">select the blocked operation's invocation in the diagram</a>` :
-      history.unchecked ? esc(history.unchecked) : "The history is linearizable (or its check did not fail): no counterexample to show.";
+      history.unchecked ? esc(history.unchecked) : `The run's linearizable invariant: ${esc(history.verdict)}. No counterexample to show.`;
   }
   hcanvas.addEventListener("click", (e) => {
     const r = hcanvas.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
