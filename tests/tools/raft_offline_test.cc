@@ -93,10 +93,10 @@ TEST(RaftOffline, NemesisRunsAgreeLiveAndOfflineOverSeeds) {
   int violated = 0;
   // Fewer seeds under the sanitizers (the comparison is the same; the Release pass runs all).
   for (uint64_t seed = 1; seed <= dsim_test::seeds(4, 2); ++seed) {
-    expect_same_verdicts("raft/nemesis.json", seed);
-    violated += expect_same_verdicts("raft/leader-isolation.json", seed, {"protocol.bugs=[\"vote_any_log\"]"});
+    expect_same_verdicts("raft/nemesis.json", seed, {}, offline_until("5s"));
+    violated += expect_same_verdicts("raft/leader-isolation.json", seed, offline_bug({"protocol.bugs=[\"vote_any_log\"]"}));
   }
-  for (uint64_t seed = 1; seed <= dsim_test::seeds(2, 1); ++seed) expect_same_verdicts("raft/restart-all.json", seed);
+  for (uint64_t seed = 1; seed <= dsim_test::seeds(2, 1); ++seed) expect_same_verdicts("raft/restart-all.json", seed, {}, offline_until("5s"));
   EXPECT_GE(violated, 1) << "the bug is caught on some seed, so a violation is compared";
 }
 
