@@ -230,6 +230,28 @@ TEST_F(ViewBrowser, ByzantineMessagesHaveTheirOwnColour) {
   no_errors();
 }
 
+TEST_F(ViewBrowser, HostileTextInTheScenarioStaysText) {
+  // A scenario's name and description go into the page; markup in them must stay text.
+  const std::string hostile = R"(x</script><!--<script>window.pwned=1</script>& "quoted" 'single' <b>bold</b>)";
+  std::string scenario = slurp(view_scenario("teaching/threepc-partition.json"));
+  scenario = std::regex_replace(scenario, std::regex(R"("name": "threepc-partition")"), "\"name\": " + json(hostile).dump());
+  scenario = std::regex_replace(scenario, std::regex(R"("description": "[^"]*")"), "\"description\": " + json(hostile + " d").dump());
+  const std::string file = tmp("hostile.json"), html = tmp("hostile.html");
+  {
+    std::ofstream f(file);
+    f << scenario;
+  }
+  const Result r = sh(kViewDsim + " run " + file + " --view " + html);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  open(html);
+  EXPECT_TRUE(chrome_->eval("window.pwned === undefined").get<bool>());
+  EXPECT_EQ(chrome_->eval("document.getElementById('title').textContent").get<std::string>(), hostile + " (seed 1)");
+  EXPECT_EQ(chrome_->eval("window.dsimView.meta.description").get<std::string>(), hostile + " d");
+  EXPECT_NE(chrome_->eval("document.title").get<std::string>().find("<b>bold</b>"), std::string::npos);
+  EXPECT_EQ(stats()["violation"], 1);
+  no_errors();
+}
+
 TEST_F(ViewBrowser, RaftLeaderCrashStepsFiltersAndShowsState) {
   const std::string trace = tmp("lc.jsonl"), html = tmp("lc.html");
   ASSERT_EQ(sh(kViewDsim + " run " + view_scenario("raft/leader-crash.json") + " --trace " + trace).code, 0);

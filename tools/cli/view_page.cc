@@ -82,18 +82,15 @@ void view_varint(std::string& out, uint64_t v) {
   out.push_back(static_cast<char>(v));
 }
 
-// JSON safe inside <script>: no "</" (JSON strings may write "<\/").
+// JSON safe inside <script>: every '<' written as \u003c (a '<' can only be inside a JSON
+// string), so no "</script" ends the element early and no "<!--" changes how it is parsed.
 std::string view_script_json(const json& j) {
-  std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  const std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
   std::string out;
   out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '<' && i + 1 < s.size() && s[i + 1] == '/') {
-      out += "<\\/";
-      ++i;
-    } else {
-      out.push_back(s[i]);
-    }
+  for (char c : s) {
+    if (c == '<') out += "\\u003c";
+    else out.push_back(c);
   }
   return out;
 }
