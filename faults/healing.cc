@@ -20,6 +20,9 @@ Lasts lasts(Kind k) {
     case Kind::slow:
     case Kind::duplicate:
     case Kind::drop: return Lasts::until_heal;
+    case Kind::storage_slow:  // always has "for"
+    case Kind::fsync_lies:
+    case Kind::corrupt:
     case Kind::restart:
     case Kind::heal:
     case Kind::clock:  // a lasting clock change is a new clock, not a fault in progress
@@ -41,7 +44,9 @@ sim::Healing::End last_end(const std::vector<Fault>& faults, const std::vector<s
                            const std::vector<sim::Duration>& heals, bool crashes_may_last) {
   sim::Healing::End out{sim::Duration{}, false, ""};
   for (const Fault& f : faults) {
-    if (f.kind == Kind::byzantine || (f.kind == Kind::nemesis && f.nemesis.exceed_budget))
+    // Out of the budget's promises: no liveness bound (a corrupted record can stop a node for good).
+    if (f.kind == Kind::byzantine || f.kind == Kind::fsync_lies || f.kind == Kind::corrupt ||
+        (f.kind == Kind::nemesis && f.nemesis.exceed_budget))
       return {std::nullopt, true, ""};
     sim::Duration end = f.at;
     if (f.length) {

@@ -274,6 +274,25 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
         });
         return;
       }
+      case Kind::storage_slow:
+        for (auto x : f.target.nodes) sim_.add_sync_extra(x, f.delay);
+        end_later(f, [this, nodes = f.target.nodes, d = f.delay] {
+          for (auto x : nodes) sim_.add_sync_extra(x, -d);
+        });
+        return;
+      case Kind::fsync_lies:
+        for (auto x : f.target.nodes) sim_.add_sync_lies(x, 1);
+        end_later(f, [this, nodes = f.target.nodes] {
+          for (auto x : nodes) sim_.add_sync_lies(x, -1);
+        });
+        return;
+      case Kind::corrupt:
+        for (auto x : f.target.nodes) {
+          const std::string what = sim_.corrupt_storage(x, r);
+          sim_.record(sim::TraceKind::fault, "corrupted",
+                      nlohmann::json{{"stream", f.stream}, {"record", what.empty() ? "none (no durable record)" : what}}, x);
+        }
+        return;
       case Kind::nemesis:
         return;
     }
@@ -336,7 +355,15 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
                         to - sim_.now());
     const auto all = servers();
     const uint32_t n = static_cast<uint32_t>(all.size());
-    auto one = [&] { return pick(all, 1, r); };
+    // "aim": with this probability a fault that strikes one node strikes the node one of the
+    // protocol's selectors names (the leader, the coordinator) rather than a random server.
+    std::optional<sim::NodeId> aimed;
+    if (ns.aim > 0 && !scenario_.protocol->selectors.empty() && r.bernoulli(ns.aim)) {
+      const auto& sel = scenario_.protocol->selectors[r.uniform(scenario_.protocol->selectors.size())];
+      const auto it = latest_.find(sel.observation);
+      if (it != latest_.end() && sim_.is_up(it->second) && sim_.topology().role(it->second) == sim::Role::server) aimed = it->second;
+    }
+    auto one = [&] { return aimed ? std::vector<sim::NodeId>{*aimed} : pick(all, 1, r); };
     switch (g.kind) {
       case Kind::crash: {
         std::vector<sim::NodeId> up;
@@ -345,14 +372,25 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
         const uint32_t down = n - static_cast<uint32_t>(up.size());
         const uint32_t budget = ns.exceed_budget ? n : scenario_.protocol->budget.max_crashed(n, scenario_.config);
         if (down >= budget || up.empty()) return std::nullopt;  // stay inside the fault budget
-        g.target.nodes = pick(up, 1 + r.uniform(std::min<uint64_t>(budget - down, up.size())), r);
+        if (aimed) g.target.nodes = {*aimed};
+        else g.target.nodes = pick(up, 1 + r.uniform(std::min<uint64_t>(budget - down, up.size())), r);
+        if (ns.lose_unsynced > 0) g.lose_unsynced = r.bernoulli(ns.lose_unsynced);
+        break;
+      }
+      case Kind::storage_slow: {
+        g.target.nodes = one();
+        g.delay = sim::Duration::micros(static_cast<int64_t>(500 + r.uniform(99'501)));  // 0.5ms to 100ms
         break;
       }
       case Kind::partition: {
         if (n < 2) return std::nullopt;
         auto shuffled = all;
         for (size_t i = 0; i + 1 < shuffled.size(); ++i) std::swap(shuffled[i], shuffled[i + r.uniform(shuffled.size() - i)]);
-        const size_t split = 1 + r.uniform(n - 1);
+        size_t split = 1 + r.uniform(n - 1);
+        if (aimed) {  // the aimed node on the minority side
+          std::iter_swap(shuffled.begin(), std::find(shuffled.begin(), shuffled.end(), *aimed));
+          split = 1 + r.uniform(std::max<uint32_t>(1, (n - 1) / 2));
+        }
         std::vector<sim::NodeId> a(shuffled.begin(), shuffled.begin() + static_cast<long>(split)), b(shuffled.begin() + static_cast<long>(split), shuffled.end());
         std::sort(a.begin(), a.end());
         std::sort(b.begin(), b.end());
@@ -426,7 +464,10 @@ const std::vector<std::pair<std::string, std::string>>& fault_kinds() {
       {"duplicate", R"x({"at": "5s", "duplicate": {"from": T, "to": T}, "p": 0.5, "for": "1s"}   (a duplication burst))x"},
       {"drop", R"x({"at": "1s", "drop": {"from": T, "to": T, "type": "raft.append_entries"}, "for": "2s"}   (messages of these types sent in the window; a key left out: any))x"},
       {"byzantine", R"x({"at": "5s", "byzantine": T, "strategy": "corrupt|equivocate|replay|mute|<protocol's>", "p": 1.0, "for": "2s"})x"},
-      {"nemesis", R"x({"from": "2s", "to": "20s", "nemesis": {"kinds": ["crash", "partition"], "every": "1s", "max_concurrent": 1, "length": ["200ms", "2s"]}})x"},
+      {"storage_slow", R"x({"at": "5s", "storage_slow": T, "delay": "40ms", "for": "2s"}   (a latency spike added to every sync))x"},
+      {"fsync_lies", R"x({"at": "5s", "fsync_lies": T, "for": "2s", "exceed_budget": true}   (syncs report success; the next crash loses their writes))x"},
+      {"corrupt", R"x({"at": "5s", "corrupt": T, "exceed_budget": true}   (one durable record fails its checksum when read: a read error))x"},
+      {"nemesis", R"x({"from": "2s", "to": "20s", "nemesis": {"kinds": ["crash", "partition"], "every": "1s", "max_concurrent": 1, "length": ["200ms", "2s"], "lose_unsynced": 0.5}})x"},
   };
   return kinds;
 }

@@ -11,7 +11,8 @@ const std::vector<std::pair<Kind, std::string_view>> kKindNames{
     {Kind::crash, "crash"},       {Kind::restart, "restart"}, {Kind::partition, "partition"}, {Kind::isolate, "isolate"},
     {Kind::cut, "cut"},           {Kind::heal, "heal"},       {Kind::clock, "clock"},         {Kind::omit, "omit"},
     {Kind::lossy, "lossy"},       {Kind::slow, "slow"},       {Kind::duplicate, "duplicate"}, {Kind::drop, "drop"},
-    {Kind::byzantine, "byzantine"}, {Kind::nemesis, "nemesis"}};
+    {Kind::byzantine, "byzantine"}, {Kind::nemesis, "nemesis"}, {Kind::storage_slow, "storage_slow"},
+    {Kind::fsync_lies, "fsync_lies"}, {Kind::corrupt, "corrupt"}};
 const std::vector<std::string> kGenericSelectors{"all", "random", "minority", "majority"};
 const std::vector<std::string> kStrategies{"corrupt", "equivocate", "replay", "mute"};
 
@@ -166,6 +167,26 @@ class Reader {
         f.p = probability(r, "p", 0.5);
         break;
       case Kind::drop: drop_rule(r, f); break;
+      case Kind::storage_slow: {
+        f.target = target(r, "storage_slow");
+        auto d = r.duration("delay");
+        if (!d || *d <= sim::Duration{}) r.fail_here("a storage latency spike needs \"delay\" (added to every sync, e.g. \"50ms\")");
+        f.delay = *d;
+        if (!f.length) r.fail_here("a storage latency spike needs \"for\" (how long it lasts)");
+        break;
+      }
+      case Kind::fsync_lies:
+        f.target = target(r, "fsync_lies");
+        if (!f.length) r.fail_here("\"fsync_lies\" needs \"for\" (how long syncs lie)");
+        if (!scenario_.protocol->budget.lying_sync && !r.boolean("exceed_budget").value_or(false))
+          r.fail("fsync_lies", scenario_.protocol->name + " trusts its syncs (no protocol here survives a sync that lies); add \"exceed_budget\": true to inject it anyway");
+        break;
+      case Kind::corrupt:
+        f.target = target(r, "corrupt");
+        if (f.length) r.fail("for", "\"corrupt\" is instantaneous: the record stays corrupt until it is rewritten");
+        if (!scenario_.protocol->budget.corruption && !r.boolean("exceed_budget").value_or(false))
+          r.fail("corrupt", scenario_.protocol->name + " does not handle read errors (a corrupted record fail-stops its node); add \"exceed_budget\": true to inject it anyway");
+        break;
       case Kind::byzantine: {
         f.target = target(r, "byzantine");
         auto s = r.string("strategy");
@@ -247,9 +268,10 @@ class Reader {
     for (const auto& kp : n.array("kinds")) {
       const auto& k = n.source().root().at(nlohmann::json::json_pointer(kp));
       auto kind = k.is_string() ? kind_named(k.get<std::string>()) : std::nullopt;
-      if (!kind || *kind == Kind::nemesis || *kind == Kind::heal || *kind == Kind::restart || *kind == Kind::drop)
+      if (!kind || *kind == Kind::nemesis || *kind == Kind::heal || *kind == Kind::restart || *kind == Kind::drop ||
+          *kind == Kind::fsync_lies || *kind == Kind::corrupt)
         sim::fail_at(n.source(), kp, "not a nemesis kind: " + k.dump() +
-                                         " (use crash, partition, isolate, cut, clock, omit, lossy, slow, duplicate, byzantine)");
+                                         " (use crash, partition, isolate, cut, clock, omit, lossy, slow, duplicate, storage_slow, byzantine)");
       if (*kind == Kind::byzantine && !scenario_.protocol->budget.byzantine && !spec.exceed_budget)
         sim::fail_at(n.source(), kp, scenario_.protocol->name + " is not Byzantine-tolerant; add \"exceed_budget\": true to the nemesis entry to inject it anyway");
       spec.kinds.push_back(*kind);
@@ -258,6 +280,12 @@ class Reader {
     spec.every = n.duration("every").value_or(spec.every);
     if (spec.every <= sim::Duration{}) n.fail("every", "must be positive");
     spec.max_concurrent = static_cast<uint32_t>(n.integer("max_concurrent", 1, 1000).value_or(1));
+    spec.lose_unsynced = n.number("lose_unsynced", 0, 1).value_or(0);
+    spec.aim = n.number("aim", 0, 1).value_or(0);
+    if (spec.aim > 0 && scenario_.protocol->selectors.empty())
+      n.fail("aim", scenario_.protocol->name + " has no selectors (leader, coordinator) to aim at");
+    if (spec.lose_unsynced > 0 && !scenario_.protocol->budget.lost_unsynced && !spec.exceed_budget)
+      n.fail("lose_unsynced", scenario_.protocol->name + " does not promise to survive lost unsynced writes; add \"exceed_budget\": true to the nemesis entry to inject it anyway");
     if (const auto* len = n.raw("length")) {
       std::string error;
       if (!len->is_array() || len->size() != 2 || !(*len)[0].is_string() || !(*len)[1].is_string())
@@ -425,9 +453,17 @@ nlohmann::json to_json(const Fault& f, const sim::Topology& topology) {
                  {"every", sim::format_duration(f.nemesis.every)},
                  {"max_concurrent", f.nemesis.max_concurrent},
                  {"length", {sim::format_duration(f.nemesis.min_length), sim::format_duration(f.nemesis.max_length)}}};
+      if (f.nemesis.lose_unsynced > 0) j[kind]["lose_unsynced"] = f.nemesis.lose_unsynced;
+      if (f.nemesis.aim > 0) j[kind]["aim"] = f.nemesis.aim;
       j["exceed_budget"] = f.nemesis.exceed_budget;
       break;
     }
+    case Kind::storage_slow: j[kind] = target_json(f.target, topology); j["delay"] = sim::format_duration(f.delay); break;
+    case Kind::fsync_lies:
+    case Kind::corrupt:
+      j[kind] = target_json(f.target, topology);
+      j["exceed_budget"] = true;  // it was accepted once; the canonical form must read back
+      break;
   }
   return j;
 }

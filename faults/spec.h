@@ -18,7 +18,8 @@
 
 namespace dsim::faults {
 
-enum class Kind { crash, restart, partition, isolate, cut, heal, clock, omit, lossy, slow, duplicate, drop, byzantine, nemesis };
+enum class Kind { crash, restart, partition, isolate, cut, heal, clock, omit, lossy, slow, duplicate, drop, byzantine, nemesis,
+                  storage_slow, fsync_lies, corrupt };
 std::string_view to_string(Kind k);
 const std::vector<Kind>& all_kinds();
 
@@ -35,6 +36,8 @@ struct NemesisSpec {
   uint32_t max_concurrent = 1;
   sim::Duration min_length = sim::Duration::millis(100), max_length = sim::Duration::seconds(1);
   bool exceed_budget = false;
+  double lose_unsynced = 0;  // probability that a crash it makes loses unsynced writes
+  double aim = 0;            // probability that a one-node fault strikes a selector's node (the leader)
 };
 
 struct Fault {
@@ -52,7 +55,7 @@ struct Fault {
   std::optional<double> drift_ppm;               // clock
   double send = 0, receive = 0;                  // omit: probabilities
   double p = 1;                                  // lossy: loss; duplicate: probability; byzantine: per message
-  sim::Duration delay;                           // slow
+  sim::Duration delay;                           // slow, storage_slow (added to every sync)
   std::string strategy;                          // byzantine
   std::string note;  // "hit no node: ..." when a selector matched no node (schedule.h)
   NemesisSpec nemesis;

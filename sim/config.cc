@@ -104,7 +104,7 @@ void ConfigSource::apply_set(const std::string& assignment) {
         throw InputError("--set " + printable(assignment, 100) + ": index " + printable(token, 40) + " is past the end of " + display_path(walked));
       if (index == node->size()) {
         node->push_back(last ? value : nlohmann::json::object());
-        if (!last) sets_.emplace_back(walked + "/" + tokens[i], assignment);  // created by this --set
+        if (!last) sets_.emplace_back(walked + "/" + tokens[i], "--set " + assignment);  // created by this --set
       }
       else if (last) (*node)[index] = value;
       node = &(*node)[index];
@@ -117,15 +117,22 @@ void ConfigSource::apply_set(const std::string& assignment) {
         (*node)[token] = value;
       } else if (!node->contains(token)) {
         (*node)[token] = nlohmann::json::object();
-        sets_.emplace_back(walked + "/" + tokens[i], assignment);  // created by this --set
+        sets_.emplace_back(walked + "/" + tokens[i], "--set " + assignment);  // created by this --set
       }
       node = &(*node)[token];
     }
     walked += "/" + tokens[i];
   }
   if (tokens.empty()) throw InputError("--set " + printable(assignment, 100) + ": empty key");
-  sets_.emplace_back(pointer, assignment);
+  sets_.emplace_back(pointer, "--set " + assignment);
 }
+
+void ConfigSource::put(const std::string& pointer, nlohmann::json value, std::string origin) {
+  doc_.value[nlohmann::json::json_pointer(pointer)] = std::move(value);
+  sets_.emplace_back(pointer, std::move(origin));
+}
+
+void ConfigSource::erase(const std::string& key) { doc_.value.erase(key); }
 
 std::string ConfigSource::where(const std::string& pointer) const {
   return printable(where_raw(pointer), 200);
@@ -139,7 +146,7 @@ std::string ConfigSource::where_raw(const std::string& pointer) const {
                                                pointer[s.first.size()] == '/');
     if (covers && (!best || s.first.size() >= best->first.size())) best = &s;
   }
-  if (best) return "--set " + best->second;
+  if (best) return best->second;
   return doc_.where(pointer);
 }
 

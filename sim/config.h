@@ -26,6 +26,12 @@ class ConfigSource {
   // Creates missing intermediate objects. Throws InputError on a malformed assignment.
   void apply_set(const std::string& assignment);
 
+  // Writes a value the document did not have (swarm mode's draws); errors about it, or inside
+  // it, name `origin` ("drawn by swarm for seed 7") instead of a file position.
+  void put(const std::string& pointer, nlohmann::json value, std::string origin);
+  // Removes a top-level key.
+  void erase(const std::string& key);
+
   const nlohmann::json& root() const { return doc_.value; }
   const std::string& origin() const { return doc_.origin; }
   // "file:line:col" or "--set a.b=v" for the value at a JSON pointer.
@@ -34,7 +40,7 @@ class ConfigSource {
  private:
   std::string where_raw(const std::string& pointer) const;
   JsonDocument doc_;
-  std::vector<std::pair<std::string, std::string>> sets_;  // pointer -> the --set text
+  std::vector<std::pair<std::string, std::string>> sets_;  // pointer -> "--set a.b=v" or a put's origin
 };
 
 class ConfigReader {

@@ -14,11 +14,19 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "sim/assert.h"
 
 namespace dsim::sim {
+
+// A record that failed its checksum when read (a storage fault; sim/storage.h).
+class StorageReadError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 // What Storage needs of every log, whatever its record type.
 class DurableLogBase {
@@ -29,6 +37,11 @@ class DurableLogBase {
   // A crash: unsynced changes are lost (back to the last sync) or kept (made durable).
   virtual void crash(bool lose_unsynced) = 0;
   virtual bool has_unsynced_changes() const = 0;
+  // Durable records still in the log (those a crash would keep), and corrupting the i-th of
+  // them: its at() throws StorageReadError until the record is removed or rewritten. Returns
+  // the record's index.
+  virtual uint64_t durable_records() const = 0;
+  virtual uint64_t corrupt_durable(uint64_t i) = 0;
 };
 
 template <class T>
@@ -40,9 +53,11 @@ class DurableLog final : public DurableLogBase {
   // Record i, which must be in [begin(), end()).
   const T& at(uint64_t i) const {
     DSIM_ASSERT(i >= begin_ && i < end(), "durable log index out of range");
+    if (!corrupt_.empty() && std::find(corrupt_.begin(), corrupt_.end(), i) != corrupt_.end())
+      throw StorageReadError("log record " + std::to_string(i) + " failed its checksum");
     return records_[i - begin_];
   }
-  const T& back() const { return records_.back(); }
+  const T& back() const { return at(end() - 1); }
 
   void append(T record) { records_.push_back(std::move(record)); }
   // Removes records [from, end()); from must be in [begin(), end()].
@@ -55,6 +70,11 @@ class DurableLog final : public DurableLogBase {
   void crash(bool lose_unsynced) override;
   bool has_unsynced_changes() const override {
     return !undo_front_.empty() || !undo_back_.empty() || durable_begin_ != begin_ || durable_end_ != end();
+  }
+  uint64_t durable_records() const override { return intact_end_ > intact_begin_ ? intact_end_ - intact_begin_ : 0; }
+  uint64_t corrupt_durable(uint64_t i) override {
+    corrupt_.push_back(intact_begin_ + i);
+    return intact_begin_ + i;
   }
 
  private:
@@ -69,6 +89,7 @@ class DurableLog final : public DurableLogBase {
   uint64_t intact_begin_ = 0, intact_end_ = 0;
   std::vector<T> undo_front_;
   std::deque<T> undo_back_;
+  std::vector<uint64_t> corrupt_;  // indices of records that fail their checksum (rare: a fault)
 };
 
 template <class T>
@@ -79,6 +100,7 @@ void DurableLog<T>::truncate(uint64_t from) {
   for (uint64_t i = intact_end_; i > std::max(from, intact_begin_); --i)
     undo_back_.push_front(std::move(records_[i - 1 - begin_]));
   intact_end_ = std::max(std::min(intact_end_, from), intact_begin_);
+  std::erase_if(corrupt_, [&](uint64_t i) { return i >= from; });
   records_.erase(records_.begin() + static_cast<long>(from - begin_), records_.end());
 }
 
@@ -89,6 +111,7 @@ void DurableLog<T>::drop_prefix(uint64_t to) {
   const uint64_t keep_to = std::min(to, intact_end_);
   for (uint64_t i = intact_begin_; i < keep_to; ++i) undo_front_.push_back(std::move(records_[i - begin_]));
   intact_begin_ = std::max(intact_begin_, keep_to);
+  std::erase_if(corrupt_, [&](uint64_t i) { return i < to; });
   const uint64_t drop = std::min<uint64_t>(to - begin_, records_.size());
   records_.erase(records_.begin(), records_.begin() + static_cast<long>(drop));
   begin_ = to;

@@ -31,13 +31,13 @@
 
 namespace dsim::sim {
 
-enum class EventKind : uint8_t { timer, deliver, control };
+enum class EventKind : uint8_t { timer, deliver, control, sync };
 
 struct Event {
   Time time;
   uint64_t key = 0;   // tie-breaker: insertion order (or shuffled, see above)
-  uint64_t a = 0;     // timer: TimerId; deliver: Envelope*; control: action index
-  uint64_t b = 0;     // timer: local deadline (ns); deliver: message id
+  uint64_t a = 0;     // timer: TimerId; deliver: Envelope*; control: action index; sync: incarnation
+  uint64_t b = 0;     // timer: local deadline (ns); deliver: message id; sync: the node's sync number
   uint32_t node = 0;  // the node the event happens at
   uint32_t peer = 0;  // deliver: the sender
   EventKind kind = EventKind::timer;

@@ -84,6 +84,18 @@ struct LiveTimer {
 
 // Per-node state owned by the runtime. Everything here but `storage` is volatile: a crash
 // destroys the process, drops its timers and starts the next incarnation's rng afresh.
+struct Outgoing {
+  NodeId to;
+  MessagePtr msg;
+};
+
+// A sync in progress and the sends of the handler that asked for it (they leave when it
+// completes).
+struct PendingSync {
+  uint64_t number = 0;
+  std::vector<Outgoing> sends;
+};
+
 struct NodeState {
   std::unique_ptr<Process> process;
   bool up = false;
@@ -92,11 +104,13 @@ struct NodeState {
   Storage storage;
   Rng rng;
   std::vector<LiveTimer> timers;
-};
-
-struct Outgoing {
-  NodeId to;
-  MessagePtr msg;
+  // ---- the disk: syncs in progress, one after another (volatile: a crash drops them) ----
+  std::vector<PendingSync> syncs;
+  uint64_t syncs_started = 0;
+  Time disk_free;            // when the last sync started completes
+  Duration sync_extra;       // a latency spike (storage_slow fault) added to every sync
+  int sync_lies = 0;         // "fsync lies" faults on: syncs report success and keep nothing
+  bool lied = false;         // a sync lied since the last honest one: the next crash loses writes
 };
 struct PendingTimer {
   TimerId id;

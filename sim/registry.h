@@ -16,6 +16,7 @@
 #include "sim/message.h"
 #include "sim/observe.h"
 #include "sim/params.h"
+#include "sim/rng.h"
 #include "sim/simulation.h"
 
 namespace dsim::sim {
@@ -65,8 +66,41 @@ struct FaultBudget {
   };
   bool byzantine = false;       // Byzantine nodes are in scope
   bool lost_unsynced = true;    // crashes may lose unsynced writes
+  // Storage faults no protocol here survives by design: a sync that reports success and then
+  // loses the data ("fsync lies"), and a corrupted record surfaced as a read error (a
+  // protocol that handles read errors may set it).
+  bool lying_sync = false;
+  bool corruption = false;
   std::string summary = "any number of crashes; no Byzantine nodes";
 };
+
+// A protocol parameter that swarm mode (faults/swarm.h) draws per seed, within a range the
+// protocol declares safe to vary: the correct code must keep every safety invariant, and its
+// liveness bounds, whatever value is drawn. `draw` may read the values drawn before it
+// (declaration order), so a heartbeat can be drawn below the election timeout just drawn, and
+// drawn["$timing"] = {"latency_ns", "sync_ns"}: a typical message latency and sync in this
+// run, for timeouts that must stay well above a round trip.
+struct SwarmKnob {
+  std::string param;  // one of the protocol's ParamSpec names
+  std::string help;   // how it is drawn, for `dsim list`
+  std::function<nlohmann::json(Rng& rng, const nlohmann::json& drawn)> draw;
+};
+// Knob makers. Durations are drawn log-uniformly (each factor of two as likely), so a range
+// of 1ms..1s tries fast and slow settings alike.
+SwarmKnob knob_duration(std::string param, Duration lo, Duration hi);
+// A [min, max] range: min log-uniform in [lo, hi], max = min x a factor uniform in
+// [spread_lo, spread_hi].
+SwarmKnob knob_duration_range(std::string param, Duration lo, Duration hi, double spread_lo, double spread_hi);
+SwarmKnob knob_boolean(std::string param);
+SwarmKnob knob_integer(std::string param, int64_t lo, int64_t hi);  // uniform, inclusive
+SwarmKnob knob_choice(std::string param, std::vector<std::string> choices);
+// A log-uniform draw in [lo, hi] (both positive), shared by the knobs and the swarm.
+Duration log_uniform(Rng& rng, Duration lo, Duration hi);
+// Two significant digits of whole microseconds: drawn values read well in a scenario
+// ("820ms", "4500us"), and nothing a test finds depends on the digits beyond.
+Duration two_digits(Duration d);
+// A typical round trip of the run a knob is drawn for: two message latencies and a sync.
+Duration round_trip(const nlohmann::json& drawn);
 
 // What a node factory needs: resolved parameters and the enabled bug switches.
 struct ProtocolConfig {
@@ -103,6 +137,8 @@ struct ProtocolSpec {
   std::vector<ByzantineStrategy> byzantine;
   std::vector<SelectorSpec> selectors;
   FaultBudget budget;
+  // The parameters swarm mode draws per seed (empty: none), in drawing order.
+  std::vector<SwarmKnob> swarm;
   uint32_t min_nodes = 1;
   // How often one client node may be restarted (clients are restarted only by faults that name
   // them): a protocol whose clients number their work per incarnation bounds it, and the

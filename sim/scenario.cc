@@ -136,6 +136,29 @@ NetworkConfig read_network(ConfigReader r, uint32_t nodes, const std::vector<std
   return net;
 }
 
+// "storage": {"sync": <latency distribution>, "nodes": {"n2": {"sync": ...}}}: how long a
+// sync takes, for every server and for the named ones.
+StorageModel read_storage(ConfigReader r, uint32_t nodes, nlohmann::json& out) {
+  StorageModel m;
+  if (r.has("sync")) m.sync = read_latency(r.object("sync"));
+  out["sync"] = m.sync.to_json();
+  out["nodes"] = nlohmann::json::object();
+  if (r.has("nodes")) {
+    ConfigReader nr = r.object("nodes");
+    for (const auto& name : nr.keys()) {
+      const NodeId id = read_node(nr, name, name, nodes);
+      ConfigReader one = nr.object(name);
+      if (!one.has("sync")) one.fail_here("missing \"sync\" (a latency distribution)");
+      m.nodes[id] = read_latency(one.object("sync"));
+      one.finish();
+      out["nodes"][name] = {{"sync", m.nodes[id].to_json()}};
+    }
+    nr.finish();
+  }
+  r.finish();
+  return m;
+}
+
 // "clocks": {"n2": {"offset": "-3ms", "drift_ppm": 1000}, "random": {"offset_max": "5ms",
 // "drift_ppm_max": 100}}. Nodes not named get a random offset and drift (uniform in
 // [-max, max]) from their own stream "clocks/<node>" when "random" is given.
@@ -296,6 +319,7 @@ void read_node_params(ConfigReader& root, Scenario& s, nlohmann::json& out) {
 }  // namespace
 
 Scenario parse_scenario(ConfigSource source, const Registry& registry, const Sections& sections) {
+  for (const ScenarioSection* section : sections) section->expand(source, registry);
   Scenario s;
   s.origin = source.origin();
   ConfigReader root(source, "");
@@ -342,6 +366,15 @@ Scenario parse_scenario(ConfigSource source, const Registry& registry, const Sec
     s.network = NetworkConfig{};
     out["network"] = {{"latency", s.network.defaults.latency.to_json()}, {"loss", 0.0}, {"duplicate", 0.0},
                       {"fifo", false}, {"links", nlohmann::json::array()}};
+  }
+
+  // Written only when given, so every other scenario's canonical form stays what it was.
+  if (root.has("storage")) {
+    nlohmann::json so = nlohmann::json::object();
+    s.storage = read_storage(root.object("storage"), s.nodes, so);
+    out["storage"] = std::move(so);
+  } else {
+    root.raw("storage");
   }
 
   out["clocks"] = nlohmann::json::object();

@@ -16,6 +16,7 @@
 
 #include "sim/network.h"
 #include "sim/registry.h"
+#include "sim/simulation.h"
 #include "sim/topology.h"
 
 namespace dsim::sim {
@@ -62,6 +63,7 @@ struct Scenario {
   uint32_t nodes = 0;
   uint32_t clients = 0;  // client nodes c1..cM ("workload": {"clients": M})
   NetworkConfig network;
+  StorageModel storage;
   std::vector<NodeClockSpec> clocks;
   std::vector<std::string> invariants;  // resolved names: the protocol's, then generic ones
   Expectation expect;
@@ -82,6 +84,9 @@ class ScenarioSection {
  public:
   virtual ~ScenarioSection() = default;
   virtual std::string_view key() const = 0;
+  // Called first, before anything reads the document: a section may rewrite it (swarm mode
+  // writes its per-seed draws as ordinary keys, faults/swarm.h). Errors are InputErrors.
+  virtual void expand(ConfigSource& /*source*/, const Registry& /*registry*/) const {}
   virtual void read(ConfigReader& root, const Scenario& scenario, nlohmann::json& resolved) const = 0;
 };
 using Sections = std::vector<const ScenarioSection*>;

@@ -26,6 +26,7 @@ Simulation::Simulation(SimOptions options, Topology topology, NetworkConfig netw
       nodes_(topology_.size()),
       ctx_(topology_, pool_, timer_counter_),
       tie_rng_(Rng::derive(options.seed, "ties")),
+      storage_rng_(Rng::derive(options.seed, "storage")),
       end_(Time::zero() + options.duration) {}
 
 Simulation::~Simulation() {
@@ -80,13 +81,46 @@ void Simulation::record(TraceKind kind, std::string_view what, const nlohmann::j
   emit(ev);
 }
 
+bool is_instant(const LatencyDist& d) { return d.kind == LatencyDist::Kind::constant && d.a == Duration{}; }
+
 template <class F>
 void Simulation::invoke(NodeId id, F&& handler) {
   NodeState& node = nodes_[id.value];
   ctx_.bind(id, node, now_, !sinks_.empty());
-  handler(*node.process, ctx_);
+  try {
+    handler(*node.process, ctx_);
+  } catch (const StorageReadError& e) {
+    return storage_failed(id, e);
+  }
   apply_effects(id, node);
-  if (!state_sinks_.empty()) record_state(id, node);
+  if (!state_sinks_.empty()) {
+    try {
+      record_state(id, node);
+    } catch (const StorageReadError& e) {  // describe() read a corrupted record
+      storage_failed(id, e);
+    }
+  }
+}
+
+// A read error the protocol did not handle: the node fail-stops (its effects are discarded)
+// and the crash record says why. A restart meets the same record again unless it was rewritten.
+void Simulation::storage_failed(NodeId id, const StorageReadError& e) {
+  ctx_.clear_effects();
+  NodeState& n = nodes_[id.value];
+  if (!n.up) return;
+  n.up = false;
+  n.process.reset();
+  n.timers.clear();
+  n.syncs.clear();
+  n.disk_free = now_;
+  n.storage.crash(false);
+  if (id.value < states_.size()) states_[id.value] = nullptr;
+  nlohmann::json data{{"incarnation", n.incarnation}, {"lose_unsynced", false}, {"storage_error", e.what()}};
+  record(TraceKind::crash, "", data, id);
+}
+
+std::string Simulation::corrupt_storage(NodeId id, Rng& rng) {
+  return nodes_[id.value].storage.corrupt([&](uint64_t n) { return rng.uniform(n); });
 }
 
 void Simulation::record_state(NodeId id, NodeState& node) {
@@ -110,7 +144,34 @@ void Simulation::record_state(NodeId id, NodeState& node) {
 }
 
 void Simulation::apply_effects(NodeId id, NodeState& node) {
-  if (ctx_.sync_requested()) node.storage.sync();
+  bool hold = false;
+  if (ctx_.sync_requested()) {
+    const LatencyDist& model = storage_model_.of(id);
+    if (is_instant(model) && node.sync_extra == Duration{} && node.syncs.empty()) {
+      if (node.sync_lies) node.lied = true;
+      else node.storage.sync();
+    } else if (node.syncs.size() >= 2) {
+      // Group commit: a sync is in progress and another waits for it; this handler's writes
+      // and sends join the waiting one (as a real fsync covers every write before it), so a
+      // slow disk's backlog never grows beyond two syncs.
+      hold = true;
+    } else {
+      // The disk takes one sync at a time: this one starts when the last one completes.
+      const Duration latency = (is_instant(model) ? Duration{} : model.sample(storage_rng_)) + node.sync_extra;
+      node.disk_free = std::max(now_, node.disk_free) + latency;
+      node.syncs.push_back(PendingSync{++node.syncs_started, {}});
+      ++stats_.syncs_delayed;
+      Event e;
+      e.time = node.disk_free;
+      e.key = next_key(false);
+      e.kind = EventKind::sync;
+      e.node = id.value;
+      e.a = node.incarnation;
+      e.b = node.syncs_started;
+      queue_.push(e);
+      hold = true;
+    }
+  }
   for (Observation& o : ctx_.observations()) {
     if (sinks_.empty()) break;
     TraceEvent ev;
@@ -121,7 +182,13 @@ void Simulation::apply_effects(NodeId id, NodeState& node) {
     ev.msg = o.value.get();
     emit(ev);
   }
-  for (Outgoing& out : ctx_.sends()) route(id, out);
+  // A send never overtakes a sync asked for before it: a handler that syncs nothing itself
+  // may still report state the pending sync has not made durable ("I have entries up to 7"),
+  // so its sends wait for that sync as well (etcd's Ready loop persists before it sends).
+  if (hold || !node.syncs.empty())
+    for (Outgoing& out : ctx_.sends()) node.syncs.back().sends.push_back(std::move(out));
+  else
+    for (Outgoing& out : ctx_.sends()) route(id, out);
   if (!ctx_.timers().empty()) {
     const Time local_now = node.clock.local_at(now_);
     for (const PendingTimer& t : ctx_.timers()) {
@@ -246,6 +313,19 @@ void Simulation::fire_timer(const Event& ev) {
   invoke(id, [&](Process& p, Context& c) { p.on_timer_envelope(c, id_fired, *value); });
 }
 
+void Simulation::complete_sync(const Event& ev) {
+  NodeState& node = nodes_[ev.node];
+  if (!node.up || node.incarnation != ev.a) return;  // the crash dropped it
+  DSIM_ASSERT(!node.syncs.empty() && node.syncs.front().number == ev.b, "syncs complete in the order they started");
+  ++stats_.events;
+  if (node.sync_lies) node.lied = true;
+  else node.storage.sync();
+  std::vector<Outgoing> sends = std::move(node.syncs.front().sends);
+  node.syncs.erase(node.syncs.begin());
+  const NodeId id(ev.node);
+  for (Outgoing& out : sends) route(id, out);
+}
+
 void Simulation::arrive(const Event& ev) {
   MessagePtr msg = MessagePtr::adopt(reinterpret_cast<Envelope*>(ev.a));
   ++stats_.events;
@@ -310,6 +390,9 @@ bool Simulation::step() {
       ++stats_.events;
       actions_[ev.a]();
       break;
+    case EventKind::sync:
+      complete_sync(ev);
+      break;
   }
   return true;
 }
@@ -329,9 +412,18 @@ void Simulation::crash(NodeId id, bool lose_unsynced) {
   n.up = false;
   n.process.reset();
   n.timers.clear();
-  n.storage.crash(lose_unsynced);
+  // Sends waiting for a sync never leave; the sync's writes are as unsynced as any.
+  size_t held = 0;
+  for (const auto& p : n.syncs) held += p.sends.size();
+  n.syncs.clear();
+  n.disk_free = now_;
+  const bool lied = n.lied;
+  n.lied = false;
+  n.storage.crash(lose_unsynced || lied);
   if (id.value < states_.size()) states_[id.value] = nullptr;  // the next incarnation records in full
   nlohmann::json data{{"incarnation", n.incarnation}, {"lose_unsynced", lose_unsynced}};
+  if (held) data["held_sends"] = held;
+  if (lied) data["lied_syncs_lost"] = true;
   record(TraceKind::crash, "", data, id);
 }
 

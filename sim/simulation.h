@@ -28,12 +28,25 @@ struct SimOptions {
   bool shuffle_ties = false;  // run simultaneous events in a seed-determined random order
 };
 
+// How long a sync takes: a latency distribution for every node, and one per node that differs
+// (scenario key "storage"). The default is instant: sends leave with the handler.
+struct StorageModel {
+  LatencyDist sync{LatencyDist::Kind::constant, Duration{}, Duration{}, 0, {}};
+  std::map<NodeId, LatencyDist> nodes;
+  const LatencyDist& of(NodeId n) const {
+    const auto it = nodes.find(n);
+    return it == nodes.end() ? sync : it->second;
+  }
+};
+bool is_instant(const LatencyDist& d);
+
 struct RunStats {
   uint64_t events = 0;     // timers fired + messages arrived (delivered or dropped on arrival) + scheduled actions
   uint64_t timers = 0;
   uint64_t sent = 0;
   uint64_t delivered = 0;
   uint64_t dropped = 0;
+  uint64_t syncs_delayed = 0;  // syncs that took time (a storage model or a latency spike)
   std::map<std::string, uint64_t> drops_by_cause;
   uint64_t trace_records = 0;
   Time end;
@@ -53,6 +66,7 @@ class Simulation {
   }
   void add_filter(MessageFilter* filter) { filters_.push_back(filter); }
   void set_clock(NodeId node, Duration offset, int64_t drift_ppb);
+  void set_storage(StorageModel model) { storage_model_ = std::move(model); }
   // Runs `action` at global time `at` (before other events scheduled later for that time).
   void schedule(Time at, std::function<void()> action);
 
@@ -73,6 +87,13 @@ class Simulation {
   void restart(NodeId node);
   void jump_clock(NodeId node, Duration delta);
   void set_drift(NodeId node, int64_t drift_ppb);
+  // Storage faults (each call starts one, the opposite call ends it): a latency spike added
+  // to every sync of the node; syncs that lie (report success, keep nothing: the next crash loses every write since the last
+  // honest sync); one durable record corrupted (chosen with `rng`), returned as text ("" when
+  // the node has none).
+  void add_sync_extra(NodeId node, Duration delta) { nodes_[node.value].sync_extra = nodes_[node.value].sync_extra + delta; }
+  void add_sync_lies(NodeId node, int delta) { nodes_[node.value].sync_lies += delta; }
+  std::string corrupt_storage(NodeId node, Rng& rng);
   // Records a fault (or any engine-level happening) in the trace.
   void record(TraceKind kind, std::string_view what, const nlohmann::json& data, NodeId node = kNoNode);
   Network& network() { return network_; }
@@ -96,6 +117,8 @@ class Simulation {
   void apply_effects(NodeId id, NodeState& node);
   void route(NodeId from, Outgoing& out);
   void fire_timer(const Event& ev);
+  void complete_sync(const Event& ev);
+  void storage_failed(NodeId id, const StorageReadError& e);
   void arrive(const Event& ev);
   void reschedule_timers(NodeId node);
   void emit(TraceEvent& ev);
@@ -114,6 +137,8 @@ class Simulation {
   uint64_t prefetched_loads_ = 0;
   Context ctx_;
   Rng tie_rng_;
+  StorageModel storage_model_;
+  Rng storage_rng_;
   std::vector<TraceSink*> sinks_;
   std::vector<TraceSink*> state_sinks_;
   std::vector<nlohmann::json> states_;  // per node, the state last recorded (null: none since start)

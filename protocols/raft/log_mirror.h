@@ -1,8 +1,9 @@
-// LogMirror: every server's log as the trace describes it (LogAppend, LogTruncate and
+// LogMirror: every server's log as the trace describes it (LogAppend, LogTruncate, Recovered and
 // SnapshotInstalled observations), kept as a running prefix hash per index:
 //   prefix[i] = mix(prefix[i-1], term_i, digest_i)
 // so two logs agree on entries 1..i exactly when their prefix[i] agree (up to hash collisions).
-// Storage is synced before a server's handler ends, so a crash loses nothing the mirror holds.
+// A crash that loses unsynced writes can shorten a log; the restart's Recovered observation
+// says how long it still is.
 #pragma once
 
 #include <algorithm>
@@ -102,6 +103,12 @@ bool LogMirror::feed(const sim::TraceEvent& ev, F&& on_new) {
     const uint64_t from = truncated->from.value;
     if (from == 0) throw sim::InputError("log_truncate from index 0 (the log starts at 1)");
     if (from < log.size()) log.resize(from);
+    return true;
+  }
+  // A restart recovers the log from storage: a crash that lost unsynced writes lost its tail
+  // (entries no one else saw: their AppendEntries waited for the sync that never completed).
+  if (const Recovered* recovered = ev.observed<Recovered>()) {
+    if (recovered->last_index.value + 1 < log.size()) log.resize(recovered->last_index.value + 1);
     return true;
   }
   if (const SnapshotInstalled* installed = ev.observed<SnapshotInstalled>()) {

@@ -50,6 +50,34 @@ sim::ProtocolSpec protocol_spec() {
   p.budget.byzantine = false;
   p.budget.lost_unsynced = true;  // Raft syncs before it replies
   p.budget.summary = "a minority of servers crashed at once, any partitions, omissions and clock skew; no Byzantine nodes";
+  // Swarm knobs: timing and features the correct code is safe under whatever their values.
+  // Liveness needs more (§5.6: "broadcastTime << electionTimeout << MTBF"), so the timeout's
+  // minimum is at least 10 round trips of this run (latency and sync as drawn), its range at
+  // least 1.5x wide (§9.3: randomization) and the heartbeat below a third of its minimum.
+  p.swarm = {
+      {"election_timeout",
+       "min log-uniform in [max(20ms, 10 round trips), max(400ms, 20 round trips)], max = min x 1.5 to 3 (§5.6, §9.3)",
+       [](sim::Rng& rng, const nlohmann::json& drawn) {
+         const sim::Duration rt = sim::round_trip(drawn);
+         const sim::Duration lo = std::max(sim::Duration::millis(20), rt * 10), hi = std::max(sim::Duration::millis(400), rt * 20);
+         const sim::Duration min = sim::log_uniform(rng, lo, hi);
+         const sim::Duration max = sim::two_digits(sim::Duration::nanos(static_cast<int64_t>(static_cast<double>(min.ns()) * rng.uniform_real(1.5, 3))));
+         return nlohmann::json::array({sim::format_duration(min), sim::format_duration(max)});
+       }},
+      {"heartbeat", "log-uniform in [election_timeout min / 10, election_timeout min / 3]",
+       [](sim::Rng& rng, const nlohmann::json& drawn) {
+         std::string error;
+         const auto min = sim::parse_duration(drawn.at("election_timeout").at(0).get<std::string>(), &error);
+         return nlohmann::json(sim::format_duration(sim::log_uniform(rng, std::max(sim::Duration::millis(1), *min / 10),
+                                                                     std::max(sim::Duration::millis(1), *min / 3))));
+       }},
+      sim::knob_boolean("pre_vote"),
+      sim::knob_boolean("check_quorum"),
+      sim::knob_integer("max_batch", 1, 64),
+      {"snapshot_every", "0 (off) or uniform in 5..100",
+       [](sim::Rng& rng, const nlohmann::json&) { return nlohmann::json(rng.bernoulli(0.5) ? rng.uniform_int(5, 100) : 0); }},
+      sim::knob_choice("read_mode", {"log", "read_index"}),
+  };
   p.min_nodes = 1;
   p.make_factory = [](const sim::ProtocolConfig& config) -> sim::ProcessFactory {
     const Config cfg = Config::from(config);

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "faults/schedule.h"
+#include "faults/swarm.h"
 #include "protocols/registry.h"
 #include "sim/network.h"
 #include "tools/cli/commands.h"
@@ -31,7 +32,11 @@ Command add_list(CLI::App& app) {
       for (const auto& inv : p.invariants) std::printf("    %-36s %s\n", inv.name.c_str(), inv.help.c_str());
       std::printf("  bug switches (protocol.bugs):%s\n", p.bugs.empty() ? " none" : "");
       for (const auto& b : p.bugs) std::printf("    %-22s %s\n", b.name.c_str(), b.help.c_str());
-      std::printf("  fault budget: %s\n", p.budget.summary.c_str());
+      std::printf("  fault budget: %s; storage faults: lost unsynced writes %s, fsync_lies %s, corrupt %s\n",
+                  p.budget.summary.c_str(), p.budget.lost_unsynced ? "in" : "out",
+                  p.budget.lying_sync ? "in" : "out", p.budget.corruption ? "in" : "out");
+      std::printf("  swarm knobs (drawn per seed in swarm mode unless the scenario sets them):%s\n", p.swarm.empty() ? " none" : "");
+      for (const auto& k : p.swarm) std::printf("    %-22s %s\n", k.param.c_str(), k.help.c_str());
       std::printf("  Byzantine strategies (faults[].strategy): corrupt, equivocate, replay, mute%s\n",
                   p.byzantine.empty() ? "" : ", and:");
       for (const auto& b : p.byzantine) std::printf("    %-22s %s\n", b.name.c_str(), b.help.c_str());
@@ -51,7 +56,13 @@ Command add_list(CLI::App& app) {
     std::printf("network latency distributions (network.latency, network.links[].latency):\n");
     for (const auto& [name, example] : sim::latency_kinds()) std::printf("  %-12s %s\n", name.c_str(), example.c_str());
     std::printf("\nfault kinds (\"faults\": [...]; TARGET = node name, list of names, all, random, minority, majority):\n");
-    for (const auto& [name, example] : faults::fault_kinds()) std::printf("  %-10s %s\n", name.c_str(), example.c_str());
+    for (const auto& [name, example] : faults::fault_kinds()) std::printf("  %-12s %s\n", name.c_str(), example.c_str());
+    std::printf("\nstorage (\"storage\": {\"sync\": DIST, \"nodes\": {\"n2\": {\"sync\": DIST}}}): how long a sync takes, a latency\n"
+                "  distribution as above (default instant); a handler's sends, and every later send of the node, leave when\n"
+                "  its sync completes\n");
+    std::printf("\nswarm (\"swarm\": {...}, or dsim sweep --swarm): each seed draws its own configuration; ranges:\n");
+    for (const auto& [key, dflt, how] : faults::swarm_keys())
+      std::printf("  %-22s default %-36s %s\n", key.c_str(), dflt.c_str(), how.c_str());
     std::printf("\nnetwork keys: latency, loss (0..1), duplicate (0..1), fifo (bool), links "
                 "[{from, to, both_ways, latency, loss, duplicate, fifo}]\n");
     return 0;

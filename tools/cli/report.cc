@@ -1,5 +1,7 @@
 #include "tools/cli/report.h"
 
+#include "faults/swarm.h"
+
 #include "tools/cli/format.h"
 
 namespace dsim::cli {
@@ -51,6 +53,8 @@ void print_verdicts(std::FILE* out, const sim::Scenario& scenario, const std::ve
 void print_summary(std::FILE* out, const sim::Scenario& s, const RunOutcome& o) {
   std::fprintf(out, "scenario:   %s (%s), protocol %s, %u nodes, seed %llu\n", s.name.c_str(), s.origin.c_str(),
                s.protocol->name.c_str(), s.nodes, static_cast<unsigned long long>(s.seed));
+  if (const nlohmann::json* drawn = faults::swarm_drawn(s))
+    std::fprintf(out, "swarm:      %s\n", faults::swarm_summary(*drawn).c_str());
   const double eps = o.wall_seconds > 0 ? static_cast<double>(o.stats.events) / o.wall_seconds : 0;
   std::fprintf(out, "simulated:  %s in %.3fms wall (%.0fx real time)\n",
                sim::format_ms(o.stats.end - sim::Time::zero()).c_str(), o.wall_seconds * 1e3,
@@ -63,6 +67,8 @@ void print_summary(std::FILE* out, const sim::Scenario& s, const RunOutcome& o) 
   if (!drops.empty()) drops += ")";
   std::fprintf(out, "messages:   sent %s, delivered %s, dropped %s%s\n", with_commas(o.stats.sent).c_str(),
                with_commas(o.stats.delivered).c_str(), with_commas(o.stats.dropped).c_str(), drops.c_str());
+  if (o.stats.syncs_delayed)
+    std::fprintf(out, "storage:    %s syncs took time (their sends waited for them)\n", with_commas(o.stats.syncs_delayed).c_str());
   for (const auto& note : o.notes) std::fprintf(out, "note:       %s\n", note.c_str());
   for (const auto& [name, value] : o.metrics) std::fprintf(out, "%-11s %s\n", (name + ":").c_str(), value.c_str());
   print_verdicts(out, s, o.invariants, o.stopped);

@@ -5,6 +5,7 @@
 
 #include "faults/healing.h"
 #include "faults/schedule.h"
+#include "faults/swarm.h"
 #include "protocols/registry.h"
 #include "sim/jsonl.h"
 #include "tools/cli/history_sink.h"
@@ -15,7 +16,7 @@ namespace dsim::cli {
 std::string build_id() { return DSIM_GIT_COMMIT; }
 
 const sim::Sections& sections() {
-  static const sim::Sections all{&faults::section()};
+  static const sim::Sections all{&faults::section(), &faults::swarm_section()};
   return all;
 }
 
@@ -102,6 +103,7 @@ void set_until(sim::Scenario& s, const std::string& flag, const std::string& val
 RunOutcome execute(const RunRequest& request) {
   const sim::Scenario& s = *request.scenario;
   sim::Simulation simulation(s.options(), s.topology(), s.network, sim::make_process_factory(*s.protocol, s.config));
+  simulation.set_storage(s.storage);
   for (const auto& c : s.clocks) simulation.set_clock(c.node, c.offset, c.drift_ppb);
   const auto installed_faults = faults::install(simulation, s);
 

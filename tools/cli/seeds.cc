@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "faults/swarm.h"
 #include "sim/printable.h"
 #include "tools/cli/args.h"
 #include "tools/cli/runner.h"
@@ -13,8 +14,10 @@
 namespace dsim::cli {
 
 nlohmann::json SeedResult::to_json() const {
-  return {{"seed", seed},       {"ok", as_expected},    {"violated", violated},     {"what", first_what},
-          {"t", first_time_ns}, {"expected_missing", expected_missing}, {"digest", digest}, {"events", events}};
+  nlohmann::json j{{"seed", seed},       {"ok", as_expected},    {"violated", violated},     {"what", first_what},
+                   {"t", first_time_ns}, {"expected_missing", expected_missing}, {"digest", digest}, {"events", events}};
+  if (!swarm.is_null()) j["swarm"] = swarm;
+  return j;
 }
 
 SeedResult SeedResult::from_json(const nlohmann::json& j) {
@@ -31,6 +34,10 @@ SeedResult SeedResult::from_json(const nlohmann::json& j) {
   r.expected_missing = j.at("expected_missing").get<bool>();
   r.digest = j.at("digest").get<std::string>();
   r.events = j.at("events").get<uint64_t>();
+  if (j.contains("swarm")) {
+    if (!j.at("swarm").is_object()) throw sim::InputError("\"swarm\" must be an object");
+    r.swarm = j.at("swarm");
+  }
   return r;
 }
 
@@ -123,6 +130,7 @@ std::vector<SeedResult> run_seeds(const sim::JsonDocument& doc, const std::vecto
                              std::find(r.violated.begin(), r.violated.end(), s.expect.violation) == r.violated.end();
         r.digest = out.digest;
         r.events = out.stats.events;
+        if (const nlohmann::json* drawn = faults::swarm_drawn(s)) r.swarm = *drawn;
         results[i] = std::move(r);
         done_flags[i] = 1;
         if (!results[i].as_expected) {

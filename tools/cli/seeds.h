@@ -26,6 +26,7 @@ struct SeedResult {
   bool expected_missing = false;      // an expected violation did not happen
   std::string digest;
   uint64_t events = 0;
+  nlohmann::json swarm;  // what a swarm seed drew (faults/swarm.h), null otherwise
   nlohmann::json to_json() const;
   static SeedResult from_json(const nlohmann::json& j);
 };

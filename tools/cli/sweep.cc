@@ -8,6 +8,7 @@
 #include <map>
 #include <thread>
 
+#include "faults/swarm.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/args.h"
 #include "tools/cli/format.h"
@@ -25,9 +26,50 @@ struct SweepArgs {
   std::string shard;
   std::string out;
   bool stop_on_first = false;
+  bool swarm = false;
   std::vector<std::string> sets;
   std::vector<std::string> merge;
 };
+
+// The swarm settings most failing seeds of a group share, and the sweep as a whole shares less
+// ("fault.aim=true: 45 of 49 failing seeds, 52% of all seeds"): where to look first.
+void print_shared_settings(const std::vector<SeedResult>& all, const std::vector<const SeedResult*>& failing) {
+  std::map<std::string, std::map<std::string, size_t>> in_failing, in_all;  // key -> value text -> seeds
+  size_t failing_n = 0, all_n = 0;
+  const auto text = [](const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+  for (const SeedResult* r : failing) {
+    if (r->swarm.is_null()) continue;
+    ++failing_n;
+    const nlohmann::json settings = faults::swarm_settings(r->swarm);  // kept: items() refers to it
+    for (const auto& [k, v] : settings.items()) ++in_failing[k][text(v)];
+  }
+  for (const auto& r : all) {
+    if (r.swarm.is_null()) continue;
+    ++all_n;
+    const nlohmann::json settings = faults::swarm_settings(r.swarm);
+    for (const auto& [k, v] : settings.items()) ++in_all[k][text(v)];
+  }
+  if (failing_n < 2 || all_n == 0) return;
+  struct Row {
+    double lift;
+    std::string line;
+  };
+  std::vector<Row> rows;
+  for (const auto& [key, values] : in_failing)
+    for (const auto& [value, n] : values) {
+      const double f = static_cast<double>(n) / static_cast<double>(failing_n);
+      const double a = static_cast<double>(in_all[key][value]) / static_cast<double>(all_n);
+      if (f < 0.8 || a >= 0.999 || f < a * 1.25) continue;
+      char buf[160];
+      std::snprintf(buf, sizeof buf, ": %zu of %zu failing seeds, %.0f%% of all seeds\n", n, failing_n, 100 * a);
+      rows.push_back({f / a, "    " + key + "=" + value + buf});
+    }
+  std::sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) { return x.lift > y.lift; });
+  if (rows.size() > 8) rows.resize(8);
+  if (rows.empty()) return;
+  std::printf("  settings the failing seeds share more than the rest:\n");
+  for (const auto& r : rows) std::printf("%s", r.line.c_str());
+}
 
 // Groups unexpected results by what went wrong and prints one row per group.
 int print_table(const std::vector<SeedResult>& results, const std::string& file, const std::vector<std::string>& sets) {
@@ -48,6 +90,16 @@ int print_table(const std::vector<SeedResult>& results, const std::string& file,
   for (const auto& [key, rs] : groups)
     std::printf("%-44s %8s %12llu  %s\n", key.c_str(), with_commas(rs.size()).c_str(),
                 static_cast<unsigned long long>(rs.front()->seed), rs.front()->first_what.substr(0, 100).c_str());
+  bool any_swarm = false;
+  for (const auto& [key, rs] : groups) any_swarm |= !rs.front()->swarm.is_null();
+  if (any_swarm) {
+    std::printf("\nswarm settings:\n");
+    for (const auto& [key, rs] : groups) {
+      std::printf("  %s: seed %llu drew %s\n", key.c_str(), static_cast<unsigned long long>(rs.front()->seed),
+                  rs.front()->swarm.is_null() ? "nothing" : faults::swarm_summary(rs.front()->swarm).c_str());
+      if (rs.size() > 1) print_shared_settings(results, rs);
+    }
+  }
   std::printf("\nreproduce:\n");
   for (const auto& [key, rs] : groups)
     std::printf("  %s\n", reproduce_command(file, rs.front()->seed, sets).c_str());
@@ -117,12 +169,17 @@ Command add_sweep(CLI::App& app) {
   cmd->add_option("--shard", a->shard, "run only the k-th of n interleaved slices of the seeds (k/n)");
   cmd->add_option("--out", a->out, "write one JSON line per seed (for --merge)");
   cmd->add_flag("--stop-on-first", a->stop_on_first, "stop at the first unexpected result");
+  cmd->add_flag("--swarm", a->swarm,
+                "swarm mode: each seed draws its faults, network, storage and protocol knobs (adds \"swarm\": {} "
+                "when the scenario has no swarm section)");
   cmd->add_option("--set", a->sets, "override a scenario key (repeatable)");
   cmd->add_option("--merge", a->merge, "combine results files of shards into one table (no FILE)")->expected(1, -1);
   cmd->footer(
       "Examples:\n"
       "  dsim sweep scenarios/pingmesh/nemesis.json --seeds 1:1000\n"
       "  dsim sweep scenarios/teaching/byzantine-pingmesh.json --seeds 1:200 -j 2 --stop-on-first\n"
+      "  dsim sweep scenarios/raft/swarm.json --seeds 1:1000 --set 'protocol.bugs=[\"commit_old_term\"]'\n"
+      "  dsim sweep scenarios/raft/nemesis.json --swarm --seeds 1:1000   # any scenario, swarm-drawn\n"
       "  dsim sweep FILE --seeds 1:100000 --shard 3/8 --out shard3.jsonl     # one of 8 machines\n"
       "  dsim sweep --merge shard*.jsonl\n"
       "Exit code: 0 every seed as the scenario expects, 1 some did not, 2 bad input.");
@@ -143,6 +200,8 @@ Command add_sweep(CLI::App& app) {
     if (!a->shard.empty()) parse_shard(a->shard, range);
     const auto seeds = range.seeds();
     const sim::JsonDocument doc = sim::load_json_file(a->file);
+    // As a --set, so the reproduce commands and the --out header carry it.
+    if (a->swarm && !(doc.value.is_object() && doc.value.contains("swarm"))) a->sets.insert(a->sets.begin(), "swarm={}");
     SweepOptions options;
     options.threads = a->jobs ? a->jobs : std::max(1u, std::thread::hardware_concurrency());
     options.stop_on_first = a->stop_on_first;
