@@ -288,14 +288,13 @@ class SwarmSection final : public sim::ScenarioSection {
     source.put("/swarm", nlohmann::json{{"seed", seed}, {"drawn", drawn}}, origin);
   }
 
-  void read(sim::ConfigReader& root, const sim::Scenario& scenario, nlohmann::json& resolved) const override {
+  void read(sim::ConfigReader& root, const sim::Scenario&, nlohmann::json& resolved) const override {
     if (!root.has("swarm")) return;
     sim::ConfigReader r = root.object("swarm");
     const auto seed = r.unsigned_integer("seed");
     const nlohmann::json* drawn = r.raw("drawn");
     if (!seed || !drawn || !drawn->is_object()) r.fail_here("a swarm record needs \"seed\" and \"drawn\"");
     r.finish();
-    (void)scenario;
     resolved["swarm"] = {{"seed", *seed}, {"drawn", *drawn}};
   }
 };

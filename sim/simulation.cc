@@ -106,17 +106,7 @@ void Simulation::invoke(NodeId id, F&& handler) {
 // and the crash record says why. A restart meets the same record again unless it was rewritten.
 void Simulation::storage_failed(NodeId id, const StorageReadError& e) {
   ctx_.clear_effects();
-  NodeState& n = nodes_[id.value];
-  if (!n.up) return;
-  n.up = false;
-  n.process.reset();
-  n.timers.clear();
-  n.syncs.clear();
-  n.disk_free = now_;
-  n.storage.crash(false);
-  if (id.value < states_.size()) states_[id.value] = nullptr;
-  nlohmann::json data{{"incarnation", n.incarnation}, {"lose_unsynced", false}, {"storage_error", e.what()}};
-  record(TraceKind::crash, "", data, id);
+  crash_node(id, false, e.what());
 }
 
 std::string Simulation::corrupt_storage(NodeId id, Rng& rng) {
@@ -406,7 +396,9 @@ RunStats Simulation::run() {
   return stats_;
 }
 
-void Simulation::crash(NodeId id, bool lose_unsynced) {
+void Simulation::crash(NodeId id, bool lose_unsynced) { crash_node(id, lose_unsynced, {}); }
+
+void Simulation::crash_node(NodeId id, bool lose_unsynced, std::string_view storage_error) {
   NodeState& n = nodes_[id.value];
   if (!n.up) return;
   n.up = false;
@@ -424,6 +416,7 @@ void Simulation::crash(NodeId id, bool lose_unsynced) {
   nlohmann::json data{{"incarnation", n.incarnation}, {"lose_unsynced", lose_unsynced}};
   if (held) data["held_sends"] = held;
   if (lied) data["lied_syncs_lost"] = true;
+  if (!storage_error.empty()) data["storage_error"] = storage_error;
   record(TraceKind::crash, "", data, id);
 }
 

@@ -119,6 +119,8 @@ class Simulation {
   void fire_timer(const Event& ev);
   void complete_sync(const Event& ev);
   void storage_failed(NodeId id, const StorageReadError& e);
+  // A crash; `storage_error` (non-empty) says it was a read error the process did not handle.
+  void crash_node(NodeId id, bool lose_unsynced, std::string_view storage_error);
   void arrive(const Event& ev);
   void reschedule_timers(NodeId node);
   void emit(TraceEvent& ev);
