@@ -145,30 +145,6 @@ nlohmann::json latency_json(const std::string& shape, Duration m) {
   return {{"dist", "lognormal"}, {"median", sim::format_duration(m)}, {"sigma", 1.0}};
 }
 
-// A typical draw of a latency distribution in scenario syntax (its median or mean, the largest
-// part's for a mixture), for knobs that must stay well above the time a round trip takes.
-int64_t typical_ns(const nlohmann::json& d) {
-  const auto ns = [&](const char* key) -> int64_t {
-    std::string error;
-    if (!d.contains(key) || !d[key].is_string()) return 0;
-    const auto v = sim::parse_duration(d[key].get<std::string>(), &error);
-    return v ? v->ns() : 0;
-  };
-  const std::string kind = d.value("dist", "");
-  if (kind == "constant") return ns("value");
-  if (kind == "uniform") return (ns("min") + ns("max")) / 2;
-  if (kind == "normal" || kind == "exponential") return ns("mean");
-  if (kind == "lognormal") return ns("median");
-  if (kind == "pareto") return ns("scale") * 2;
-  if (kind == "mixture" && d.contains("of") && d["of"].is_array()) {
-    int64_t most = 0;
-    for (const auto& part : d["of"])
-      if (part.is_object()) most = std::max(most, typical_ns(part));
-    return most;
-  }
-  return 0;
-}
-
 // Two decimals are plenty for a drawn probability, and read well in a scenario.
 double rounded(double p) { return std::round(p * 1000) / 1000; }
 
@@ -273,14 +249,28 @@ class SwarmSection final : public sim::ScenarioSection {
                                       ? doc["storage"]["sync"]
                                       : nlohmann::json{{"dist", "constant"}, {"value", "0s"}};
       nlohmann::json d = nlohmann::json::object();
-      const nlohmann::json timing{{"latency_ns", typical_ns(latency)}, {"sync_ns", typical_ns(sync)}};
+      const nlohmann::json timing{{"latency_ns", sim::typical_ns(latency)}, {"sync_ns", sim::typical_ns(sync)}};
+      const uint64_t servers = doc.contains("nodes") && doc["nodes"].is_number_unsigned() ? doc["nodes"].get<uint64_t>() : 3;
+      // What later knobs see: every knob's value so far, drawn or pinned by the scenario.
+      nlohmann::json context = nlohmann::json::object();
+      context["$timing"] = timing;
+      context["$servers"] = servers;
       for (const auto& knob : protocol->swarm) {
         // Every knob draws, pinned or not, so pinning one does not change the others' draws.
-        nlohmann::json context = d;
-        context["$timing"] = timing;
-        nlohmann::json v = knob.draw(rng, context);
-        if (params && params->contains(knob.param)) continue;
+        nlohmann::json v;
+        try {
+          v = knob.draw(rng, context);
+        } catch (const std::exception&) {
+          // A knob that reads a value the scenario pinned, malformed: the loader reports that
+          // value in one line; this knob keeps its default meanwhile.
+          continue;
+        }
+        if (params && params->contains(knob.param)) {
+          context[knob.param] = (*params)[knob.param];
+          continue;
+        }
         source.put("/protocol/params/" + knob.param, v, origin);
+        context[knob.param] = v;
         d[knob.param] = std::move(v);
       }
       drawn["params"] = d;

@@ -91,9 +91,19 @@ struct Outgoing {
 
 // A sync in progress and the sends of the handler that asked for it (they leave when it
 // completes).
+struct Observation {
+  bool client = false;    // a client operation event, traced as "client"
+  std::string_view what;  // the observation's type name; client: invoke/ok/fail/info
+  MessagePtr value;       // std::variant<T> of the observation; client: std::variant<ClientEvent>
+};
+
+// A sync in progress and what waits for it: the sends and observations of the handlers that
+// asked for it (or ran while it was pending). Both become visible when it completes; a crash
+// drops the sends, and the observations too when it loses the unsynced writes they report.
 struct PendingSync {
   uint64_t number = 0;
   std::vector<Outgoing> sends;
+  std::vector<Observation> observations;
 };
 
 struct NodeState {
@@ -115,11 +125,6 @@ struct NodeState {
 struct PendingTimer {
   TimerId id;
   Duration delay;  // in the node's local time
-};
-struct Observation {
-  bool client = false;    // a client operation event, traced as "client"
-  std::string_view what;  // the observation's type name; client: invoke/ok/fail/info
-  MessagePtr value;       // std::variant<T> of the observation; client: std::variant<ClientEvent>
 };
 
 class Context {

@@ -1,6 +1,7 @@
 #include "sim/registry.h"
 
 #include <cmath>
+#include <stdexcept>
 
 namespace dsim::sim {
 
@@ -36,10 +37,64 @@ Duration two_digits(Duration d) {
   return Duration::micros(us * scale);
 }
 
+// A typical draw of a latency distribution in scenario syntax (its median or mean, the largest
+// part's for a mixture), for knobs that must stay well above the time a round trip takes.
+int64_t typical_ns(const nlohmann::json& d) {
+  const auto ns = [&](const char* key) -> int64_t {
+    std::string error;
+    if (!d.contains(key) || !d[key].is_string()) return 0;
+    const auto v = sim::parse_duration(d[key].get<std::string>(), &error);
+    return v ? v->ns() : 0;
+  };
+  const std::string kind = d.value("dist", "");
+  if (kind == "constant") return ns("value");
+  if (kind == "uniform") return (ns("min") + ns("max")) / 2;
+  if (kind == "normal" || kind == "exponential") return ns("mean");
+  if (kind == "lognormal") return ns("median");
+  if (kind == "pareto") return ns("scale") * 2;
+  if (kind == "mixture" && d.contains("of") && d["of"].is_array()) {
+    int64_t most = 0;
+    for (const auto& part : d["of"])
+      if (part.is_object()) most = std::max(most, typical_ns(part));
+    return most;
+  }
+  return 0;
+}
+
+Duration scenario_round_trip(const nlohmann::json& scenario) {
+  const auto part = [&](const char* section, const char* key) -> int64_t {
+    if (!scenario.contains(section) || !scenario[section].is_object() || !scenario[section].contains(key)) return 0;
+    return typical_ns(scenario[section][key]);
+  };
+  return Duration::nanos(2 * part("network", "latency") + part("storage", "sync"));
+}
+
 Duration round_trip(const nlohmann::json& drawn) {
   const auto it = drawn.find("$timing");
   if (it == drawn.end()) return Duration{};
   return Duration::nanos(2 * it->value("latency_ns", int64_t{0}) + it->value("sync_ns", int64_t{0}));
+}
+
+SwarmKnob knob_timeout(std::string param, Duration floor, int64_t round_trips, double factor) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2g", factor);
+  std::string help = "log-uniform in [max(" + format_duration(floor) + ", " + std::to_string(round_trips) +
+                     " round trips), " + buf + " x that]";
+  return {std::move(param), std::move(help), [floor, round_trips, factor](Rng& rng, const nlohmann::json& drawn) {
+            const Duration lo = std::max(floor, round_trip(drawn) * round_trips);
+            const Duration hi = Duration::nanos(static_cast<int64_t>(static_cast<double>(lo.ns()) * factor));
+            return nlohmann::json(format_duration(log_uniform(rng, lo, hi)));
+          }};
+}
+
+Duration drawn_duration(const nlohmann::json& drawn, const std::string& param, size_t index) {
+  // Throws (the swarm then leaves the knob at its default) for a value pinned malformed.
+  const auto it = drawn.find(param);
+  if (it == drawn.end()) throw std::invalid_argument("swarm knob " + param + " has no value yet");
+  const nlohmann::json& v = it->is_array() ? it->at(index) : *it;
+  const auto d = v.is_string() ? parse_duration(v.get<std::string>(), nullptr) : std::nullopt;
+  if (!d || d->ns() <= 0) throw std::invalid_argument("swarm knob " + param + " is not a positive duration");
+  return *d;
 }
 
 SwarmKnob knob_duration(std::string param, Duration lo, Duration hi) {

@@ -24,9 +24,17 @@ namespace dsim::sim {
 struct Scenario;
 
 struct InvariantSpec {
+  using NotPromised = std::function<std::string(const InvariantEnv&)>;
+  InvariantSpec(std::string name_, std::string help_, InvariantFactory factory_, NotPromised not_promised_ = {})
+      : name(std::move(name_)), help(std::move(help_)), factory(std::move(factory_)), not_promised(std::move(not_promised_)) {}
   std::string name;  // "pingmesh.reply_matches_ping"
   std::string help;
   InvariantFactory factory;
+  // Why the run's configuration does not promise this property ("" when it does), for runs
+  // whose configuration is drawn (swarm mode): there an invariant the drawn configuration
+  // does not promise is skipped with this reason. A scenario that sets the configuration
+  // itself is checked as written (a teaching scenario may show the property break).
+  NotPromised not_promised;
 };
 
 struct BugSpec {
@@ -79,7 +87,8 @@ struct FaultBudget {
 // liveness bounds, whatever value is drawn. `draw` may read the values drawn before it
 // (declaration order), so a heartbeat can be drawn below the election timeout just drawn, and
 // drawn["$timing"] = {"latency_ns", "sync_ns"}: a typical message latency and sync in this
-// run, for timeouts that must stay well above a round trip.
+// run, for timeouts that must stay well above a round trip; drawn["$servers"]: the scenario's
+// server count ("nodes"), for quorum sizes.
 struct SwarmKnob {
   std::string param;  // one of the protocol's ParamSpec names
   std::string help;   // how it is drawn, for `dsim list`
@@ -101,6 +110,17 @@ Duration log_uniform(Rng& rng, Duration lo, Duration hi);
 Duration two_digits(Duration d);
 // A typical round trip of the run a knob is drawn for: two message latencies and a sync.
 Duration round_trip(const nlohmann::json& drawn);
+// A typical draw of a latency distribution in scenario syntax (its median or mean, the largest
+// part's for a mixture), in ns; 0 for what it cannot read.
+int64_t typical_ns(const nlohmann::json& dist);
+// The same round trip for a resolved scenario (its network latency and storage sync), for an
+// invariant that is promised only when a timeout stays well above it.
+Duration scenario_round_trip(const nlohmann::json& scenario);
+// A timeout that must stay well above a round trip (or, for a synchronous model, above the
+// largest delay): log-uniform in [max(floor, round_trips x round trip), factor x that].
+SwarmKnob knob_timeout(std::string param, Duration floor, int64_t round_trips, double factor);
+// A duration drawn by an earlier knob (`index` picks one end of a [min, max] range).
+Duration drawn_duration(const nlohmann::json& drawn, const std::string& param, size_t index = 0);
 
 // What a node factory needs: resolved parameters and the enabled bug switches.
 struct ProtocolConfig {

@@ -149,7 +149,7 @@ void Simulation::apply_effects(NodeId id, NodeState& node) {
       // The disk takes one sync at a time: this one starts when the last one completes.
       const Duration latency = (is_instant(model) ? Duration{} : model.sample(storage_rng_)) + node.sync_extra;
       node.disk_free = std::max(now_, node.disk_free) + latency;
-      node.syncs.push_back(PendingSync{++node.syncs_started, {}});
+      node.syncs.push_back(PendingSync{++node.syncs_started, {}, {}});
       ++stats_.syncs_delayed;
       Event e;
       e.time = node.disk_free;
@@ -162,20 +162,18 @@ void Simulation::apply_effects(NodeId id, NodeState& node) {
       hold = true;
     }
   }
-  for (Observation& o : ctx_.observations()) {
-    if (sinks_.empty()) break;
-    TraceEvent ev;
-    ev.time = now_;
-    ev.kind = o.client ? TraceKind::client : TraceKind::observe;
-    ev.node = id;
-    ev.name = o.what;
-    ev.msg = o.value.get();
-    emit(ev);
-  }
   // A send never overtakes a sync asked for before it: a handler that syncs nothing itself
   // may still report state the pending sync has not made durable ("I have entries up to 7"),
   // so its sends wait for that sync as well (etcd's Ready loop persists before it sends).
-  if (hold || !node.syncs.empty())
+  // Its observations wait too: "n1 decided commit" is true only once the decision is on
+  // disk, and a crash that loses the write before then makes it never have happened.
+  const bool held = hold || !node.syncs.empty();
+  if (!sinks_.empty())
+    for (Observation& o : ctx_.observations()) {
+      if (held) node.syncs.back().observations.push_back(std::move(o));
+      else emit_observation(id, o);
+    }
+  if (held)
     for (Outgoing& out : ctx_.sends()) node.syncs.back().sends.push_back(std::move(out));
   else
     for (Outgoing& out : ctx_.sends()) route(id, out);
@@ -194,6 +192,16 @@ void Simulation::apply_effects(NodeId id, NodeState& node) {
     }
   }
   ctx_.clear_effects();
+}
+
+void Simulation::emit_observation(NodeId id, const Observation& o) {
+  TraceEvent ev;
+  ev.time = now_;
+  ev.kind = o.client ? TraceKind::client : TraceKind::observe;
+  ev.node = id;
+  ev.name = o.what;
+  ev.msg = o.value.get();
+  emit(ev);
 }
 
 void Simulation::drop(NodeId from, NodeId to, uint64_t id, const Envelope& msg, std::string_view cause) {
@@ -310,10 +318,19 @@ void Simulation::complete_sync(const Event& ev) {
   ++stats_.events;
   if (node.sync_lies) node.lied = true;
   else node.storage.sync();
-  std::vector<Outgoing> sends = std::move(node.syncs.front().sends);
+  PendingSync done = std::move(node.syncs.front());
   node.syncs.erase(node.syncs.begin());
   const NodeId id(ev.node);
-  for (Outgoing& out : sends) route(id, out);
+  for (const Observation& o : done.observations) emit_observation(id, o);
+  for (Outgoing& out : done.sends) route(id, out);
+  // The sync made every write so far durable, the writes of handlers that ran while it was in
+  // progress included: what they observed is now true whatever crash comes. Their sends still
+  // wait for the sync they asked for. (A lying sync claims the same, and the next crash
+  // shows it was not so: fsync_lies is out of every protocol's budget.)
+  for (PendingSync& later : node.syncs) {
+    for (const Observation& o : later.observations) emit_observation(id, o);
+    later.observations.clear();
+  }
 }
 
 void Simulation::arrive(const Event& ev) {
@@ -404,13 +421,20 @@ void Simulation::crash_node(NodeId id, bool lose_unsynced, std::string_view stor
   n.up = false;
   n.process.reset();
   n.timers.clear();
-  // Sends waiting for a sync never leave; the sync's writes are as unsynced as any.
-  size_t held = 0;
-  for (const auto& p : n.syncs) held += p.sends.size();
-  n.syncs.clear();
-  n.disk_free = now_;
+  // Sends waiting for a sync never leave; the sync's writes are as unsynced as any. The
+  // observations waiting with them report those writes: they happened if the writes survive
+  // the crash, and never did if it loses them.
   const bool lied = n.lied;
   n.lied = false;
+  size_t held = 0;
+  std::vector<PendingSync> syncs = std::move(n.syncs);
+  n.syncs.clear();
+  for (const auto& p : syncs) {
+    held += p.sends.size();
+    if (!lose_unsynced && !lied)
+      for (const Observation& o : p.observations) emit_observation(id, o);
+  }
+  n.disk_free = now_;
   n.storage.crash(lose_unsynced || lied);
   if (id.value < states_.size()) states_[id.value] = nullptr;  // the next incarnation records in full
   nlohmann::json data{{"incarnation", n.incarnation}, {"lose_unsynced", lose_unsynced}};

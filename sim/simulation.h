@@ -127,6 +127,7 @@ class Simulation {
   void record_state(NodeId id, NodeState& node);
   uint64_t next_key(bool control);
   void prefetch_next();
+  void emit_observation(NodeId id, const Observation& o);
   void drop(NodeId from, NodeId to, uint64_t id, const Envelope& msg, std::string_view cause);
 
   SimOptions options_;

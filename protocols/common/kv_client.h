@@ -71,6 +71,7 @@ class Client final : public sim::ProcessOf<Message, ClientTimer> {
                    [&](const AttemptTimeout& t) {
                      Session* s = in_flight(t.process);
                      if (!s || id != s->timeout) return;
+                     s->answered = true;  // a refusal arriving now is too late to count
                      s->maybe_applied = true;
                      give_up_on(ctx, s->sent_to);
                      retry_later(ctx, *s, true);
@@ -107,6 +108,7 @@ class Client final : public sim::ProcessOf<Message, ClientTimer> {
     bool in_flight = false;  // an operation is invoked and not completed
     Command cmd;
     uint32_t attempts = 0, redirects = 0;
+    bool answered = false;  // the latest attempt was refused already
     bool maybe_applied = false;
     sim::NodeId sent_to;  // the server of the latest attempt
     sim::TimerId timeout, retry;
@@ -162,6 +164,7 @@ class Client final : public sim::ProcessOf<Message, ClientTimer> {
 
   void attempt(sim::Context& ctx, Session& s) {
     ++s.attempts;
+    s.answered = false;
     s.sent_to = leader_guess_;
     this->send(ctx, leader_guess_, Request{s.cmd});
     s.timeout = this->set_timer(ctx, w_.timeout, AttemptTimeout{s.index});
@@ -210,7 +213,11 @@ class Client final : public sim::ProcessOf<Message, ClientTimer> {
       finish(ctx, s, sim::Completion::ok, std::move(result));
       return;
     }
-    // A redirect: this attempt was refused, so it did not take effect.
+    // A redirect: this attempt was refused, so it did not take effect. Only the first answer
+    // to an attempt counts: a duplicated redirect (the network copies messages) must not send
+    // a second retry nor count the attempt back twice.
+    if (s.answered) return;
+    s.answered = true;
     ctx.cancel_timer(s.timeout);
     if (r.leader_hint && *r.leader_hint != s.sent_to && ++s.redirects <= 4 * w_.attempts) {
       leader_guess_ = *r.leader_hint;

@@ -34,7 +34,8 @@ class LeaderRecovery {
     std::vector<int64_t> sorted = gaps_ns_;
     std::sort(sorted.begin(), sorted.end());
     char buf[160];
-    std::snprintf(buf, sizeof buf, "%zu losses, a new leader after p50 %s, max %s%s", sorted.size() + (lost_at_ ? 1 : 0),
+    const size_t losses = sorted.size() + (lost_at_ ? 1 : 0);
+    std::snprintf(buf, sizeof buf, "%zu %s, a new leader after p50 %s, max %s%s", losses, losses == 1 ? "loss" : "losses",
                   sim::format_ms(sim::Duration::nanos(sim::percentile(sorted, 0.5))).c_str(),
                   sim::format_ms(sim::Duration::nanos(sorted.back())).c_str(), lost_at_ ? " (the last one not replaced)" : "");
     return buf;

@@ -76,6 +76,28 @@ class RumorsDie final : public sim::Invariant {
       : names_(env.topology->names()), servers_(env.topology->servers()), life_(life) {}
   void on_event(const sim::TraceEvent& ev) override {
     const uint32_t n = ev.node.value;
+    // A fault (an isolation, a partition, a lossy link) can keep a member from ever hearing
+    // that its peers know the rumor, and a correct member then keeps it hot: nothing is judged
+    // while a fault lasts, and the bound counts from the last fault's start or end, restart
+    // or clock change.
+    if (ev.kind == sim::TraceKind::fault || ev.kind == sim::TraceKind::restart || ev.kind == sim::TraceKind::clock) {
+      if (ev.kind == sim::TraceKind::fault && ev.data) {
+        if (ev.data->contains("end_of")) {
+          if (active_ > 0) --active_;
+        } else if (ev.data->contains("for")) {
+          ++active_;
+        } else if (ev.name == "heal" || ev.name == "restart") {
+          lasting_ = false;
+        } else {
+          lasting_ = true;  // until a heal: a partition or crash with no length
+        }
+      }
+      hot_.clear();
+      for (auto& [who, since] : since_) {
+        since = ev.time;
+        hot_.insert({ev.time, who});
+      }
+    }
     if (ev.kind == sim::TraceKind::crash && n < servers_) {
       for (auto it = since_.lower_bound({n, 0}); it != since_.end() && it->first.first == n;) {
         hot_.erase({it->second, it->first});
@@ -92,7 +114,7 @@ class RumorsDie final : public sim::Invariant {
         }
       }
     }
-    if (!hot_.empty() && ev.time - hot_.begin()->first > life_) {
+    if (!hot_.empty() && active_ == 0 && !lasting_ && ev.time - hot_.begin()->first > life_) {
       const auto& [t, who] = *hot_.begin();
       violate(ev, names_[who.first] + " has kept version " + std::to_string(who.second) + " hot since " +
                       sim::format_ms(t - sim::Time::zero()) + ", longer than the bound of " + sim::format_ms(life_));
@@ -103,6 +125,8 @@ class RumorsDie final : public sim::Invariant {
   std::vector<std::string> names_;
   uint32_t servers_;
   sim::Duration life_;
+  uint32_t active_ = 0;   // faults with a length that have not ended
+  bool lasting_ = false;  // a fault with no length and no heal since
   std::map<std::pair<uint32_t, uint64_t>, sim::Time> since_;           // (member, version) -> hot since
   std::set<std::pair<sim::Time, std::pair<uint32_t, uint64_t>>> hot_;  // ordered by since
 };

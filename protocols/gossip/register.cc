@@ -23,7 +23,8 @@ sim::ProtocolSpec protocol_spec() {
        "rumor mongering without an anti-entropy backup)",
        make_convergence},
       {"gossip.rumors_die",
-       "no member keeps a rumor hot longer than 2(log2 N + ln N) + 20k + 10 periods (rumor mongering)", make_rumors_die},
+       "no member keeps a rumor hot longer than 2(log2 N + ln N) + 20k + 10 periods, counted from the last fault, "
+       "restart or clock change (rumor mongering)", make_rumors_die},
       {"gossip.traffic",
        "no update is carried by more than 2 (2(log2 N + ln N) + 20k + 10) rumor messages (pushes and pull answers) per "
        "member: rumor traffic stays bounded (rumor mongering)",
@@ -50,6 +51,22 @@ sim::ProtocolSpec protocol_spec() {
   p.budget.lost_unsynced = true;
   p.budget.summary = "any crashes (replicas are volatile: a restarted member refills from the others), partitions, "
                      "omissions and clock skew; no Byzantine members";
+  // Swarm knobs: the rumor-mongering variant (Demers et al. §1.4: feedback or blind, counter
+  // or coin, k), the period (above 2 round trips: the bounds count periods), cycles or
+  // timers, and the anti-entropy backup's interval. Every variant keeps the invariants.
+  p.swarm = {
+      sim::knob_choice("loss", {"feedback", "blind"}),
+      sim::knob_choice("stop", {"counter", "coin"}),
+      sim::knob_integer("k", 1, 4),
+      {"period", "log-uniform in [max(10ms, 2 round trips), max(100ms, 4 round trips)]",
+       [](sim::Rng& rng, const nlohmann::json& drawn) {
+         const sim::Duration rt = sim::round_trip(drawn);
+         return nlohmann::json(sim::format_duration(sim::log_uniform(
+             rng, std::max(sim::Duration::millis(10), rt * 2), std::max(sim::Duration::millis(100), rt * 4))));
+       }},
+      sim::knob_choice("timing", {"cycles", "async"}),
+      sim::knob_integer("backup", 2, 6),
+  };
   p.min_nodes = 2;
   p.make_factory = [](const sim::ProtocolConfig& config) -> sim::ProcessFactory {
     const Config cfg = Config::from(config);

@@ -42,7 +42,8 @@ inline sim::BugTable<Bugs> bug_switches() {
       {"accept_lower_ballot", &Bugs::accept_lower_ballot,
        "acceptors accept a ballot below their promise (caught by paxos.accept_respects_promise)"},
       {"non_intersecting_quorums", &Bugs::non_intersecting_quorums,
-       "allow Flexible Paxos quorums with |Q1| + |Q2| <= N (caught by paxos.agreement)"},
+       "Flexible Paxos quorums that need not intersect: sizes with |Q1| + |Q2| <= N are accepted, and a phase-1 "
+       "quorum left to be derived (q1 = 0) is one too small (caught by paxos.agreement)"},
       {"forget_decisions", &Bugs::forget_decisions,
        "learners keep their decisions only in memory; a restarted learner learns slots again (caught by "
        "paxos.integrity)"},

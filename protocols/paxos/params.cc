@@ -9,8 +9,8 @@ sim::ParamTable<Config> config_params() {
                  "own; multi: a replicated log of client commands under a stable leader (§3)",
                  {{"single", Mode::single}, {"multi", Mode::multi}}),
       sim::param("q1", &Config::q1,
-                 "phase-1 (prepare) quorum size, Flexible Paxos; 0 = a majority. |Q1| + |Q2| must exceed the "
-                 "number of servers",
+                 "phase-1 (prepare) quorum size, Flexible Paxos; 0 = a majority or, if larger, N - |Q2| + 1. |Q1| + |Q2| "
+                 "must exceed the number of servers",
                  0, 1'000'000),
       sim::param("q2", &Config::q2, "phase-2 (accept) quorum size, Flexible Paxos; 0 = a majority", 0, 1'000'000),
       sim::param("proposers", &Config::proposers,

@@ -2,6 +2,7 @@
 // (sim/declare.h). The clients' workload is the shared key-value one (protocols/common/kv.h).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "protocols/common/kv.h"
@@ -16,7 +17,8 @@ enum class Mode : uint8_t { single, multi };
 
 struct Config {
   Mode mode = Mode::multi;
-  // Flexible Paxos quorum sizes; 0 means a majority of the servers.
+  // Flexible Paxos quorum sizes; 0 means a majority of the servers (for Q1: or, if larger,
+  // N - |Q2| + 1, the smallest that meets every phase-2 quorum).
   uint32_t q1 = 0;
   uint32_t q2 = 0;
   // Servers n1..nK may propose (single) or lead (multi); 0 means all of them.
@@ -31,8 +33,14 @@ struct Config {
   Bugs bugs;
 
   static Config from(const sim::ProtocolConfig& c);
-  // The quorum sizes for `servers` servers (0 resolved to a majority).
-  uint32_t phase1_quorum(uint32_t servers) const { return q1 ? q1 : servers / 2 + 1; }
+  // The quorum sizes for `servers` servers (0 resolved as above). Bug non_intersecting_quorums
+  // derives Q1 one too small, an off-by-one that lets it miss a phase-2 quorum.
+  uint32_t phase1_quorum(uint32_t servers) const {
+    if (q1) return q1;
+    const uint32_t q2size = phase2_quorum(servers);
+    const uint32_t derived = std::max(servers / 2 + 1, servers >= q2size ? servers - q2size + 1 : 1);
+    return bugs.non_intersecting_quorums && derived > 1 ? derived - 1 : derived;
+  }
   uint32_t phase2_quorum(uint32_t servers) const { return q2 ? q2 : servers / 2 + 1; }
   bool may_propose(uint32_t server) const { return proposers == 0 || server < proposers; }
 };

@@ -95,6 +95,42 @@ sim::ProtocolSpec protocol_spec() {
   p.budget.summary =
       "at most N - max(|Q1|, |Q2|) servers crashed at once (a minority with majority quorums), any partitions, "
       "omissions and clock skew; no Byzantine nodes";
+  // Swarm knobs. Timing as for Raft (§5.6's broadcastTime << electionTimeout): the leader
+  // timeout's minimum at least 10 round trips, the heartbeat at most a fifth of it; the
+  // retry back-off and phase timeout anywhere sensible. The phase-2 quorum: half the time a
+  // majority, else any size 1..N; |Q1| is left to be derived (q1 = 0: the smallest that
+  // meets every phase-2 quorum).
+  p.swarm = {
+      {"leader_timeout",
+       "min log-uniform in [max(20ms, 10 round trips), max(400ms, 20 round trips)], max = min x 1.5 to 3",
+       [](sim::Rng& rng, const nlohmann::json& drawn) {
+         const sim::Duration rt = sim::round_trip(drawn);
+         const sim::Duration min = sim::log_uniform(rng, std::max(sim::Duration::millis(20), rt * 10),
+                                                    std::max(sim::Duration::millis(400), rt * 20));
+         const sim::Duration max =
+             sim::two_digits(sim::Duration::nanos(static_cast<int64_t>(static_cast<double>(min.ns()) * rng.uniform_real(1.5, 3))));
+         return nlohmann::json::array({sim::format_duration(min), sim::format_duration(max)});
+       }},
+      {"heartbeat", "log-uniform in [leader_timeout min / 10, leader_timeout min / 5]",
+       [](sim::Rng& rng, const nlohmann::json& drawn) {
+         const sim::Duration min = sim::drawn_duration(drawn, "leader_timeout");
+         return nlohmann::json(sim::format_duration(
+             sim::log_uniform(rng, std::max(sim::Duration::millis(1), min / 10), std::max(sim::Duration::millis(1), min / 5))));
+       }},
+      {"retry", "min log-uniform in [1ms, 50ms], max = min x 2 to 10",
+       [](sim::Rng& rng, const nlohmann::json&) {
+         const sim::Duration min = sim::log_uniform(rng, sim::Duration::millis(1), sim::Duration::millis(50));
+         const sim::Duration max =
+             sim::two_digits(sim::Duration::nanos(static_cast<int64_t>(static_cast<double>(min.ns()) * rng.uniform_real(2, 10))));
+         return nlohmann::json::array({sim::format_duration(min), sim::format_duration(max)});
+       }},
+      sim::knob_timeout("phase_timeout", sim::Duration::millis(10), 4, 5),
+      {"q2", "0 (a majority) with probability 1/2, else uniform in 1..N",
+       [](sim::Rng& rng, const nlohmann::json& drawn) {
+         const int64_t n = drawn.value("$servers", int64_t{3});
+         return nlohmann::json(rng.bernoulli(0.5) ? 0 : rng.uniform_int(1, std::max<int64_t>(1, n)));
+       }},
+  };
   p.min_nodes = 1;
   p.check_params = check_params;
   p.check_workload = [](const sim::Scenario& s, sim::ConfigReader& workload) {

@@ -52,12 +52,13 @@ class ReplyMatchesPing final : public sim::Invariant {
 
 class ReplyWithinBound final : public sim::Invariant {
  public:
-  ReplyWithinBound(uint32_t nodes, sim::Duration bound) : ledger_(nodes), bound_(bound) {}
+  ReplyWithinBound(uint32_t nodes, sim::Duration bound, sim::Time calm_from)
+      : ledger_(nodes), bound_(bound), calm_from_(calm_from) {}
   void on_event(const sim::TraceEvent& ev) override {
     if (ev.msg && (ev.kind == sim::TraceKind::send || ev.kind == sim::TraceKind::deliver)) {
       const auto& msg = ev.msg->as<Message>();
       if (ev.kind == sim::TraceKind::send) {
-        if (const auto* ping = std::get_if<Ping>(&msg)) {
+        if (const auto* ping = std::get_if<Ping>(&msg); ping && ev.time >= calm_from_) {
           ledger_.sent(ev.node, ev.peer, ping->id);
           outstanding_.push_back(Outstanding{ev.time, ev.node, ping->id});
         }
@@ -98,6 +99,7 @@ class ReplyWithinBound final : public sim::Invariant {
   PingLedger ledger_;
   std::deque<Outstanding> outstanding_;
   sim::Duration bound_;
+  sim::Time calm_from_;  // pings sent from here on: the last fault has healed
 };
 
 // The largest latency of a resolved latency distribution, if it is bounded.
@@ -117,7 +119,14 @@ std::unique_ptr<sim::Invariant> make_reply_matches_ping(const sim::InvariantEnv&
 std::unique_ptr<sim::Invariant> make_reply_within_bound(const sim::InvariantEnv& env) {
   const nlohmann::json& s = *env.scenario;
   const nlohmann::json& net = s.at("network");
-  if (env.healing.any_faults) return sim::skipped_invariant("the scenario injects faults");
+  // Faults lose and delay pings at will; once the last one has healed the bound holds again,
+  // so only pings sent from then on are timed.
+  sim::Time calm_from = sim::Time::zero();
+  if (env.healing.any_faults) {
+    const sim::Healing::LastHeal heal = env.healing.last_heal(false, "pingmesh");
+    if (!heal.at) return sim::skipped_invariant(heal.why_not);
+    calm_from = sim::Time::zero() + *heal.at;
+  }
   if (net.at("loss").get<double>() > 0) return sim::skipped_invariant("the network is lossy");
   // The largest latency over the default and every link override; 0 marks "unbounded".
   int64_t bound_ns = bound_of(net.at("latency")).value_or(sim::Duration{}).ns();
@@ -129,7 +138,7 @@ std::unique_ptr<sim::Invariant> make_reply_within_bound(const sim::InvariantEnv&
   const std::optional<sim::Duration> bound =
       bound_ns > 0 ? std::optional(sim::Duration::nanos(bound_ns)) : std::nullopt;
   if (!bound) return sim::skipped_invariant("a latency distribution is unbounded");
-  return std::make_unique<ReplyWithinBound>(env.topology->size(), *bound * 2);
+  return std::make_unique<ReplyWithinBound>(env.topology->size(), *bound * 2, calm_from);
 }
 
 }  // namespace dsim::pingmesh

@@ -31,7 +31,8 @@ sim::ProtocolSpec protocol_spec() {
   p.invariants = {
       {"pingmesh.reply_matches_ping", "every reply answers a ping the receiver sent to the replier", make_reply_matches_ping},
       {"pingmesh.reply_within_bound",
-       "lossless network without faults: every ping is answered within 2x the maximum link latency",
+       "lossless network with bounded latency: every ping sent after the last fault heals is answered within 2x the "
+       "maximum link latency",
        make_reply_within_bound},
   };
   p.bugs = bug_switches().specs();
@@ -44,6 +45,8 @@ sim::ProtocolSpec protocol_spec() {
                     return msg;
                   }}};
   p.budget.summary = "any number of crashes, partitions and omissions; no Byzantine nodes";
+  // Swarm knob: the ping interval (late_reply holds a reply for 3 intervals).
+  p.swarm = {sim::knob_duration("interval", sim::Duration::millis(2), sim::Duration::millis(100))};
   p.min_nodes = 2;
   p.make_factory = [](const sim::ProtocolConfig& config) -> sim::ProcessFactory {
     const sim::Duration interval = config_params().parse(config.params).interval;

@@ -357,6 +357,18 @@ std::unique_ptr<sim::Invariant> make_monotonic_reads(const sim::InvariantEnv& en
   return std::make_unique<Sessions>(env, cfg, std::set<check::SessionGuarantee>{check::SessionGuarantee::monotonic_reads});
 }
 
+std::string fresh_not_promised(const sim::InvariantEnv& env) {
+  const Config cfg = config_of(env);
+  if (cfg.mode != Mode::dynamo) return "";
+  if (cfg.r + cfg.w <= cfg.n) return "R + W <= N";
+  if (cfg.sloppy) return "sloppy quorums";
+  return "";
+}
+
+std::string monotonic_not_promised(const sim::InvariantEnv& env) {
+  return config_of(env).mode == Mode::dynamo ? "no Dynamo configuration gives monotonic reads" : "";
+}
+
 std::unique_ptr<sim::Invariant> make_fresh_reads(const sim::InvariantEnv& env) {
   const Config cfg = config_of(env);
   if (cfg.mode == Mode::abd) return sim::skipped_invariant("ABD mode: the linearizable invariant is its check");

@@ -37,6 +37,10 @@ namespace dsim::quorum {
 std::unique_ptr<sim::Invariant> make_no_lost_write(const sim::InvariantEnv& env);
 std::unique_ptr<sim::Invariant> make_convergence(const sim::InvariantEnv& env);
 std::unique_ptr<sim::Invariant> make_fresh_reads(const sim::InvariantEnv& env);
+// Why a configuration does not promise fresh reads and sessions, or monotonic reads ("" when it
+// does): swarm mode skips them then.
+std::string fresh_not_promised(const sim::InvariantEnv& env);
+std::string monotonic_not_promised(const sim::InvariantEnv& env);
 std::unique_ptr<sim::Invariant> make_sessions(const sim::InvariantEnv& env);
 std::unique_ptr<sim::Invariant> make_monotonic_reads(const sim::InvariantEnv& env);
 

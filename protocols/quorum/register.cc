@@ -80,16 +80,16 @@ sim::ProtocolSpec protocol_spec() {
       {"quorum.fresh_reads",
        "a read returns every write of its key acknowledged before the read was invoked, or a version that follows it "
        "(strict quorums with R + W > N guarantee it; R + W <= N and sloppy quorums under partition do not)",
-       make_fresh_reads},
+       make_fresh_reads, fresh_not_promised},
       {"quorum.sessions",
        "each client process's read-your-writes, monotonic writes and writes-follow-reads hold (Terry et al. 1994), by "
        "the history checker, a read of siblings standing for the latest of them (checked at the end; strict quorums "
        "give them, R + W <= N and sloppy quorums under partition do not)",
-       make_sessions},
+       make_sessions, fresh_not_promised},
       {"quorum.monotonic_reads",
        "each client process's reads never go back (Terry et al. 1994), by the same checker: not even strict quorums "
        "give it, since a read can see a write in progress on one replica that the next read's quorum misses",
-       make_monotonic_reads},
+       make_monotonic_reads, monotonic_not_promised},
   };
   p.bugs = bug_switches().specs();
   p.message_types = sim::message_type_names<Message>();
@@ -126,6 +126,21 @@ sim::ProtocolSpec protocol_spec() {
   p.budget.summary =
       "sloppy quorums: at most S - max(R, W) servers crashed at once; strict quorums and ABD: at most N - max(R, W); any "
       "partitions, omissions, message loss and clock skew; no Byzantine nodes";
+  // Swarm knobs: sloppy or strict quorums (quorum.fresh_reads and quorum.sessions are then
+  // promised or skipped), the coordinator's timeouts (above 5 round trips), the local failure
+  // detector and the hand-off interval.
+  p.swarm = {
+      sim::knob_boolean("sloppy"),
+      sim::knob_timeout("replica_timeout", sim::Duration::millis(20), 5, 5),
+      {"request_timeout", "replica_timeout x 3 to 10",
+       [](sim::Rng& rng, const nlohmann::json& drawn) {
+         const sim::Duration r = sim::drawn_duration(drawn, "replica_timeout");
+         return nlohmann::json(sim::format_duration(sim::two_digits(
+             sim::Duration::nanos(static_cast<int64_t>(static_cast<double>(r.ns()) * rng.uniform_real(3, 10))))));
+       }},
+      sim::knob_duration("suspect_for", sim::Duration::millis(100), sim::Duration::seconds(2)),
+      sim::knob_duration("handoff_every", sim::Duration::millis(100), sim::Duration::seconds(1)),
+  };
   p.min_nodes = 1;
   p.check_params = check_params;
   p.make_factory = [](const sim::ProtocolConfig& config) -> sim::ProcessFactory {

@@ -31,6 +31,8 @@ std::unique_ptr<sim::Invariant> make_log_matching(const sim::InvariantEnv& env);
 std::unique_ptr<sim::Invariant> make_leader_completeness(const sim::InvariantEnv& env);
 std::unique_ptr<sim::Invariant> make_state_machine_safety(const sim::InvariantEnv& env);
 std::unique_ptr<sim::Invariant> make_liveness(const sim::InvariantEnv& env);
+// Why a drawn configuration does not promise raft.liveness ("" when it does).
+std::string liveness_not_promised(const sim::InvariantEnv& env);
 
 // raft.liveness's bound: once the last fault heals, one leader must settle within this many
 // of the largest election timeout (every text that states the bound reads it from here).

@@ -83,6 +83,21 @@ class Liveness final : public sim::Invariant {
 
 }  // namespace
 
+// §5.6: "broadcastTime << electionTimeout << MTBF". A swarm may draw election timeouts close to
+// a round trip, or ranges too narrow to break split votes (§9.3), to hunt bugs in elections;
+// such a draw still promises safety, but not that a leader settles in time.
+std::string liveness_not_promised(const sim::InvariantEnv& env) {
+  const nlohmann::json& s = *env.scenario;
+  const sim::Duration rt = sim::scenario_round_trip(s);
+  const auto& range = s.at("protocol").at("params").at("election_timeout");
+  const sim::Duration min = *sim::parse_duration(range.at(0).get<std::string>(), nullptr);
+  const sim::Duration max = *sim::parse_duration(range.at(1).get<std::string>(), nullptr);
+  if (min < rt * 10)
+    return "election timeout " + sim::format_duration(min) + " below 10 round trips (" + sim::format_duration(rt * 10) + ")";
+  if (max.ns() * 2 < min.ns() * 3) return "election timeout range narrower than min x 1.5";
+  return "";
+}
+
 std::unique_ptr<sim::Invariant> make_liveness(const sim::InvariantEnv& env) {
   const nlohmann::json& s = *env.scenario;
   const sim::Healing::LastHeal heal = env.healing.last_heal(false, "Raft");

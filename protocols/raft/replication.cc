@@ -147,13 +147,19 @@ void Node::on_append_entries_reply(sim::Context& ctx, sim::NodeId from, const Ap
     LogIndex to = m.conflict_index;
     if (m.conflict_term.value != 0)
       if (const auto last = log_.last_index_of_term(m.conflict_term)) to = last->next();
-    next = std::max(match.next(), std::min(to, log_.last_index().next()));
+    // nextIndex only moves back on a rejection, and only a rejection that moves it retries at
+    // once: a duplicated or stale rejection (of a probe already answered) would otherwise start
+    // a second chain of probes to the same follower, and every duplicate doubles them. The
+    // heartbeat retries the rest.
+    const LogIndex before = next;
+    next = std::min(next, std::max(match.next(), std::min(to, log_.last_index().next())));
     if (next.value == 0) next = LogIndex{1};
+    if (next < before) send_append(ctx, from);
+    return;
   }
   // The next batch goes when this reply acknowledges everything sent so far; a reply to an
   // older batch or heartbeat must not start a second chain to the same follower.
-  if (is_leader() && (!m.success || (match >= l->sent_up_to[from.value] && next <= log_.last_index())))
-    send_append(ctx, from);
+  if (is_leader() && match >= l->sent_up_to[from.value] && next <= log_.last_index()) send_append(ctx, from);
 }
 
 // Raft §5.4.2: "Raft never commits log entries from previous terms by counting replicas. Only

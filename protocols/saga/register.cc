@@ -99,6 +99,17 @@ sim::ProtocolSpec protocol_spec() {
   p.budget.summary =
       "any crashes (every node recovers from its durable state), partitions, omissions, message loss and clock skew; "
       "sagas end once the faults heal; no Byzantine nodes";
+  // Swarm knobs: orchestration or choreography, and every timeout and back-off (the
+  // termination bound is computed from them); the step and visibility timeouts stay above 10
+  // round trips.
+  p.swarm = {
+      sim::knob_choice("style", {"orchestrated", "choreographed"}),
+      sim::knob_timeout("step_timeout", sim::Duration::millis(20), 10, 10),
+      sim::knob_integer("retries", 1, 6),
+      sim::knob_duration("backoff", sim::Duration::millis(2), sim::Duration::millis(100)),
+      sim::knob_timeout("visibility_timeout", sim::Duration::millis(50), 10, 10),
+      sim::knob_duration("relay", sim::Duration::millis(2), sim::Duration::millis(100)),
+  };
   p.min_nodes = 2;
   p.check_params = check_saga_params;
   p.make_factory = [](const sim::ProtocolConfig& config) -> sim::ProcessFactory {

@@ -25,6 +25,9 @@ sim::ProtocolSpec protocol_spec() {
   p.budget.lost_unsynced = true;  // every record is forced before the message that depends on it
   p.budget.summary = "any crashes (it blocks while the coordinator is down), any partitions and omissions; no "
                      "Byzantine nodes";
+  // Swarm knob: the timeout. Any value is safe; AC4 (all yes and nothing failed => commit)
+  // assumes a vote round trip stays well below it, so it is drawn above 25 round trips.
+  p.swarm = {sim::knob_timeout("timeout", sim::Duration::millis(20), 25, 4)};
   return p;
 }
 

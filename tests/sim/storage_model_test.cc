@@ -20,13 +20,29 @@ struct Ping {
 };
 using SmMessage = std::variant<Ping>;
 
-// Records every send's trace time.
+// What the writer reports having written ("wrote n").
+struct SmWrote {
+  static constexpr std::string_view type_name = "sm.wrote";
+  int64_t n = 0;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("n", self.n); }
+};
+
+// Records every send's and observation's trace time, and the order of observations and crashes.
 struct SendTimes : TraceSink {
-  std::vector<int64_t> sends;
+  std::vector<int64_t> sends, observed;
   std::vector<nlohmann::json> crashes;
+  std::vector<std::string> story;  // "wrote 1", "crash"
   void on_event(const TraceEvent& ev) override {
     if (ev.kind == TraceKind::send) sends.push_back(ev.time.ns());
-    if (ev.kind == TraceKind::crash) crashes.push_back(*ev.data);
+    if (ev.kind == TraceKind::crash) {
+      crashes.push_back(*ev.data);
+      story.push_back("crash");
+    }
+    if (const SmWrote* w = ev.observed<SmWrote>()) {
+      observed.push_back(ev.time.ns());
+      story.push_back("wrote " + std::to_string(w->n));
+    }
   }
 };
 
@@ -54,6 +70,7 @@ class Writer final : public ProcessOf<SmMessage, SmTimer> {
     ++n;
     ctx.storage().put("k", n);
     if (n == 1 || sync_second_) ctx.sync();
+    ctx.observe(SmWrote{n});
     send(ctx, NodeId(1), Ping{n});
   }
   bool sync_second_;
@@ -248,6 +265,37 @@ TEST(StorageModel, ACorruptedLogRecordFailsItsReadUntilTruncated) {
   log.truncate(3);
   log.append(30);
   EXPECT_EQ(log.at(3), 30);
+}
+
+// An observation reports state; one made by a handler that syncs is true only once the sync
+// completes, so it becomes visible then, with the sends. A completed sync makes every write so
+// far durable, the writes of handlers whose own syncs still run included: their observations
+// show at once, their sends still wait.
+TEST(StorageModel, ObservationsBecomeVisibleWhenTheirWritesAreDurable) {
+  Rig rig;
+  StorageModel m;
+  m.sync = constant(Duration::millis(5));
+  rig.sim.set_storage(m);
+  rig.sim.run();
+  EXPECT_EQ(rig.times.observed, (std::vector<int64_t>{6'000'000, 6'000'000}));
+  EXPECT_EQ(rig.times.sends, (std::vector<int64_t>{6'000'000, 11'000'000}));
+}
+
+// A crash that loses the unsynced writes takes their observations with them: they never
+// happened. One that keeps the writes shows the observations, before the crash.
+TEST(StorageModel, ACrashDecidesWhetherHeldObservationsHappened) {
+  for (const bool lose : {true, false}) {
+    Rig rig;
+    StorageModel m;
+    m.sync = constant(Duration::millis(5));
+    rig.sim.set_storage(m);
+    rig.run_until(Duration::millis(3));
+    rig.sim.crash(NodeId(0), lose);
+    rig.sim.run();
+    if (lose) EXPECT_EQ(rig.times.story, (std::vector<std::string>{"crash"}));
+    else EXPECT_EQ(rig.times.story, (std::vector<std::string>{"wrote 1", "wrote 2", "crash"}));
+    EXPECT_TRUE(rig.times.sends.empty());
+  }
 }
 
 }  // namespace

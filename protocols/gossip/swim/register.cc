@@ -79,6 +79,22 @@ sim::ProtocolSpec protocol_spec() {
   p.budget.lost_unsynced = true;
   p.budget.summary = "any crashes but of two members at once (a member's view is volatile: a restarted member rejoins), "
                      "partitions, omissions, message loss and clock skew; no Byzantine members";
+  // Swarm knobs: SWIM's own (§3-§4): probe order, ping-req fan-out k, the dissemination
+  // budget lambda and the piggyback size, and the ping timeout (above 4 round trips, below the
+  // 1s period). Not suspicion: basic SWIM (§3.1) declares a member dead on one unanswered
+  // probe, so message loss alone gives it false positives (the paper's reason for §4.2).
+  p.swarm = {
+      sim::knob_choice("probe", {"round_robin", "random"}),
+      sim::knob_integer("k", 1, 4),
+      {"retransmit_mult", "uniform in 2..4",
+       [](sim::Rng& rng, const nlohmann::json&) { return nlohmann::json(static_cast<double>(rng.uniform_int(2, 4))); }},
+      sim::knob_integer("piggyback", 4, 32),
+      {"ping_timeout", "log-uniform in [max(20ms, 4 round trips), 400ms]",
+       [](sim::Rng& rng, const nlohmann::json& drawn) {
+         const sim::Duration lo = std::min(sim::Duration::millis(400), std::max(sim::Duration::millis(20), sim::round_trip(drawn) * 4));
+         return nlohmann::json(sim::format_duration(sim::log_uniform(rng, lo, sim::Duration::millis(400))));
+       }},
+  };
   p.min_nodes = 2;
   p.check_params = check_params;
   p.make_factory = [](const sim::ProtocolConfig& config) -> sim::ProcessFactory {

@@ -243,6 +243,26 @@ TEST(RaftPaper, S5_3_LeaderBacksOffWithTheConflictHint) {
   EXPECT_EQ(again[0].second.entries.size(), 2u);
 }
 
+// Figure 2's "decrement nextIndex and retry" once per rejection: a duplicated or stale
+// rejection (the network copies messages) must not start a second chain of probes to the same
+// follower, or every copy doubles them. Only a rejection that moves nextIndex back retries at
+// once; the heartbeat retries the rest.
+TEST(RaftPaper, S5_3_ADuplicatedRejectionDoesNotProbeTwice) {
+  Harness h;
+  h.deliver(1, append(1, 0, 0, {entry(1, 1), entry(1, 2), entry(1, 3)}));
+  h.advance(sim::Duration::seconds(1));
+  h.elect();
+  const AppendEntriesReply rejection{h.node().current_term(), false, LogIndex{}, Term{}, LogIndex{2}, 1};
+  h.deliver(1, rejection);
+  ASSERT_EQ(h.sent<AppendEntries>().size(), 1u);
+  h.deliver(1, rejection);  // the copy
+  EXPECT_TRUE(h.sent<AppendEntries>().empty());
+  // A rejection that moves nextIndex further back still retries at once.
+  h.deliver(1, AppendEntriesReply{h.node().current_term(), false, LogIndex{}, Term{}, LogIndex{1}, 1});
+  ASSERT_EQ(h.sent<AppendEntries>().size(), 1u);
+  EXPECT_EQ(h.sent<AppendEntries>()[0].second.prev_log_index, LogIndex{0});
+}
+
 TEST(RaftPaper, Persistence_VoteSurvivesACrashRightAfterTheGrant) {
   Harness h;
   h.deliver(1, RequestVote{Term{4}, sim::NodeId(1), LogIndex{0}, Term{0}, false});
