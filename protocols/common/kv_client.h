@@ -15,9 +15,11 @@
 // them), rather than silently queueing and under-reporting the offered load.
 //
 // A process finds the leader through redirects (the hint is shared by the node's processes),
-// retries with back-off, and records its history with its process index: invoke, then ok,
-// fail (no attempt can have taken effect: every one was refused) or info (an attempt timed
-// out, so it may or may not have taken effect).
+// retries with back-off, and records its history with its process index: invoke, then ok or,
+// when it gives up, info (it may or may not have taken effect). Never fail: even an attempt a
+// server refused may take effect later, when the network delivers a copy of it to a server
+// that has become leader since (a swarm seed of Paxos showed it), so "certainly not applied"
+// is never known. Only the answer to the latest attempt, from the server it went to, counts.
 #pragma once
 
 #include <algorithm>
@@ -59,8 +61,8 @@ class Client final : public sim::ProcessOf<Message, ClientTimer> {
   }
 
   // Only the reply is for a client; the servers' own messages never reach one.
-  void on_message(sim::Context& ctx, sim::NodeId, const Message& msg) override {
-    if (const Reply* r = std::get_if<Reply>(&msg)) on_reply(ctx, *r);
+  void on_message(sim::Context& ctx, sim::NodeId from, const Message& msg) override {
+    if (const Reply* r = std::get_if<Reply>(&msg)) on_reply(ctx, from, *r);
   }
 
   // A timer whose id is no longer its process's current one belongs to an attempt or an
@@ -72,7 +74,6 @@ class Client final : public sim::ProcessOf<Message, ClientTimer> {
                      Session* s = in_flight(t.process);
                      if (!s || id != s->timeout) return;
                      s->answered = true;  // a refusal arriving now is too late to count
-                     s->maybe_applied = true;
                      give_up_on(ctx, s->sent_to);
                      retry_later(ctx, *s, true);
                    },
@@ -109,7 +110,6 @@ class Client final : public sim::ProcessOf<Message, ClientTimer> {
     Command cmd;
     uint32_t attempts = 0, redirects = 0;
     bool answered = false;  // the latest attempt was refused already
-    bool maybe_applied = false;
     sim::NodeId sent_to;  // the server of the latest attempt
     sim::TimerId timeout, retry;
   };
@@ -158,7 +158,6 @@ class Client final : public sim::ProcessOf<Message, ClientTimer> {
     ctx.client_invoke(client_op(s.cmd.op), s.cmd.key, std::move(input), s.index);
     s.in_flight = true;
     s.attempts = s.redirects = 0;
-    s.maybe_applied = false;
     attempt(ctx, s);
   }
 
@@ -173,11 +172,7 @@ class Client final : public sim::ProcessOf<Message, ClientTimer> {
   // Back-off: 10ms doubling up to 160ms, jittered, so clients do not storm a new leader in step.
   void retry_later(sim::Context& ctx, Session& s, bool counts) {
     if (counts && s.attempts >= w_.attempts) {
-      // Outcome unknown if any attempt may have reached a leader; otherwise certainly not applied
-      // ("fail"). Except cas: sim/check's kv model reads a failed cas as "the comparison did not
-      // hold" (Jepsen's convention), which is not what we know here, so a refused cas is "info".
-      const bool unknown = s.maybe_applied || s.cmd.op == Op::cas;
-      finish(ctx, s, unknown ? sim::Completion::info : sim::Completion::fail, nullptr);
+      finish(ctx, s, sim::Completion::info, nullptr);
       return;
     }
     const int64_t base_ms = 10LL << std::min<uint32_t>(s.attempts, 4);
@@ -192,7 +187,7 @@ class Client final : public sim::ProcessOf<Message, ClientTimer> {
     s.in_flight = false;
   }
 
-  void on_reply(sim::Context& ctx, const Reply& r) {
+  void on_reply(sim::Context& ctx, sim::NodeId from, const Reply& r) {
     const uint64_t p = r.client.process();
     if (p >= sessions_.size()) return;
     Session& s = sessions_[p];
@@ -213,10 +208,11 @@ class Client final : public sim::ProcessOf<Message, ClientTimer> {
       finish(ctx, s, sim::Completion::ok, std::move(result));
       return;
     }
-    // A redirect: this attempt was refused, so it did not take effect. Only the first answer
-    // to an attempt counts: a duplicated redirect (the network copies messages) must not send
-    // a second retry nor count the attempt back twice.
-    if (s.answered) return;
+    // A refusal. Only the first answer to the latest attempt, from the server it went to,
+    // counts: a duplicated redirect (the network copies messages) must not send a second
+    // retry nor count the attempt back twice, and a late refusal of an earlier attempt says
+    // nothing of the latest one.
+    if (s.answered || from != s.sent_to) return;
     s.answered = true;
     ctx.cancel_timer(s.timeout);
     if (r.leader_hint && *r.leader_hint != s.sent_to && ++s.redirects <= 4 * w_.attempts) {
