@@ -1,5 +1,6 @@
 #include "faults/healing.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "faults/schedule.h"
@@ -51,6 +52,13 @@ sim::Healing::End last_end(const std::vector<Fault>& faults, const std::vector<s
     sim::Duration end = f.at;
     if (f.length) {
       end = f.at + *f.length;
+      // A latency spike outlasts itself: the syncs it slowed (one on the disk, one waiting,
+      // group commit) complete up to two delays after it ends. The nemesis draws spikes of at
+      // most kLongestSpike.
+      if (f.kind == Kind::storage_slow) end = end + f.delay * 2;
+      if (f.kind == Kind::nemesis &&
+          std::find(f.nemesis.kinds.begin(), f.nemesis.kinds.end(), Kind::storage_slow) != f.nemesis.kinds.end())
+        end = end + kLongestSpike * 2;
     } else if (lasts(f.kind) != Lasts::no_time) {
       const bool crash = lasts(f.kind) == Lasts::until_restart;
       auto first = first_after(crash ? restarts : heals, f.at);

@@ -379,7 +379,7 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
       }
       case Kind::storage_slow: {
         g.target.nodes = one();
-        g.delay = sim::Duration::micros(static_cast<int64_t>(500 + r.uniform(99'501)));  // 0.5ms to 100ms
+        g.delay = sim::Duration::micros(static_cast<int64_t>(500 + r.uniform(99'501)));  // 0.5ms to kLongestSpike
         break;
       }
       case Kind::partition: {

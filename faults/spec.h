@@ -30,6 +30,9 @@ struct Target {
   bool any = false;      // left out where that is allowed (drop's from/to): every node, clients included
 };
 
+// The longest sync latency spike (storage_slow) a nemesis draws.
+inline constexpr sim::Duration kLongestSpike = sim::Duration::millis(100);
+
 struct NemesisSpec {
   std::vector<Kind> kinds;
   sim::Duration every = sim::Duration::seconds(1);  // mean time between faults (exponential)

@@ -53,25 +53,26 @@ sim::ProtocolSpec protocol_spec() {
   // Swarm knobs: timing and features. Safety holds whatever their values; liveness needs more
   // (§5.6: "broadcastTime << electionTimeout << MTBF"; §9.3: a randomised range breaks split
   // votes). So the timeout's minimum is drawn in round trips of this run (latency and sync as
-  // drawn), from 1 to 200 of them, and its range from 1.1x wide: the short, narrow settings
+  // drawn), from 1 to 200 of them (at least 5ms, and the heartbeat at least 500us, which
+  // bounds a run's message count), and its range from 1.1x wide: the short, narrow settings
   // provoke the split votes and quick leader changes that election bugs need, and
   // raft.liveness is promised (and checked) only when the minimum is at least 10 round trips
   // and the range 1.5x wide. The heartbeat stays below a fifth of the minimum, so a few lost
   // heartbeats in a row do not start an election.
   p.swarm = {
       {"election_timeout",
-       "min = m round trips (at least 1ms), m log-uniform in [1, 200]; max = min x 1.1 to 3 (§5.6, §9.3)",
+       "min = m round trips (at least 5ms), m log-uniform in [1, 200]; max = min x 1.1 to 3 (§5.6, §9.3)",
        [](sim::Rng& rng, const nlohmann::json& drawn) {
          const sim::Duration rt = std::max(sim::Duration::micros(100), sim::round_trip(drawn));
-         const sim::Duration min = std::max(sim::Duration::millis(1), sim::log_uniform(rng, rt, rt * 200));
+         const sim::Duration min = std::max(sim::Duration::millis(5), sim::log_uniform(rng, rt, rt * 200));
          const sim::Duration max = sim::two_digits(sim::Duration::nanos(static_cast<int64_t>(static_cast<double>(min.ns()) * rng.uniform_real(1.1, 3))));
          return nlohmann::json::array({sim::format_duration(min), sim::format_duration(std::max(min, max))});
        }},
       {"heartbeat", "log-uniform in [election_timeout min / 10, election_timeout min / 5]",
        [](sim::Rng& rng, const nlohmann::json& drawn) {
          const sim::Duration min = sim::drawn_duration(drawn, "election_timeout");
-         return nlohmann::json(sim::format_duration(sim::log_uniform(rng, std::max(sim::Duration::micros(100), min / 10),
-                                                                     std::max(sim::Duration::micros(100), min / 5))));
+         return nlohmann::json(sim::format_duration(sim::log_uniform(rng, std::max(sim::Duration::micros(500), min / 10),
+                                                                     std::max(sim::Duration::micros(500), min / 5))));
        }},
       sim::knob_boolean("pre_vote"),
       sim::knob_boolean("check_quorum"),

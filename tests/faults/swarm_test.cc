@@ -52,7 +52,7 @@ TEST(Swarm, KnobsStayInsideTheirDeclaredRanges) {
   for (uint64_t seed = 1; seed <= 200; ++seed) {
     const Scenario s = swarm_raft(seed);
     const auto [lo, hi] = s.config.params.duration_range("election_timeout");
-    EXPECT_GE(lo, dsim::sim::Duration::millis(1)) << seed;
+    EXPECT_GE(lo, dsim::sim::Duration::millis(5)) << seed;
     EXPECT_GE(hi.ns(), lo.ns() * 105 / 100) << seed;  // at least 1.1x wide, less rounding
     EXPECT_LE(s.config.params.duration("heartbeat").ns(), lo.ns() / 5 + 1000) << seed;
     const auto& kinds = s.resolved.at("faults")[0].at("nemesis").at("kinds");
