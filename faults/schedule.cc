@@ -8,6 +8,7 @@
 #include "faults/byzantine.h"
 #include "faults/spec.h"
 #include "sim/config.h"
+#include "sim/registry.h"
 #include "sim/rng.h"
 
 namespace dsim::faults {
@@ -39,7 +40,8 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
   Schedule(sim::Simulation& sim, const sim::Scenario& scenario, std::vector<Fault> faults)
       : sim_(sim), scenario_(scenario), faults_(std::move(faults)) {
     sim_.add_filter(this);
-    if (!scenario.protocol->selectors.empty()) sim_.add_sink(this);
+    points_ = std::any_of(faults_.begin(), faults_.end(), [](const Fault& f) { return f.kind == Kind::nemesis && f.nemesis.crash_points > 0; });
+    if (!scenario.protocol->selectors.empty() || points_) sim_.add_sink(this);
     for (const Fault& f : faults_) {
       if (f.kind == Kind::nemesis) sim_.schedule(sim::Time::zero() + f.at, [this, &f] { nemesis_step(f); });
       else sim_.schedule(sim::Time::zero() + f.at, [this, &f] { start(f); });
@@ -51,7 +53,18 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
 
   // ---- selectors: the latest observation of each name, per the protocol's selectors ----
   void on_event(const sim::TraceEvent& ev) override {
-    if (ev.kind == sim::TraceKind::observe) latest_[std::string(ev.name)] = ev.node;
+    if (ev.kind != sim::TraceKind::observe) return;
+    latest_[std::string(ev.name)] = ev.node;
+    if (!points_ || ev.node.value >= sim_.topology().servers()) return;  // crash points are servers' steps
+    if (std::find(steps_seen_.begin(), steps_seen_.end(), ev.name) == steps_seen_.end()) steps_seen_.emplace_back(ev.name);
+    const auto it = std::find_if(armed_.begin(), armed_.end(), [&](const CrashPoint& p) { return p.step == ev.name; });
+    if (it == armed_.end()) return;
+    CrashPoint point = *it;
+    armed_.erase(it);
+    // Right after the step, not inside it: the handler's writes are synced and its messages
+    // sent by now (observations wait for their sync), and the crash is an event of its own,
+    // 1ns later, so an emitted schedule replays it at the same place.
+    sim_.schedule(sim_.now() + sim::Duration::nanos(1), [this, point, node = ev.node] { fire(point, node); });
   }
 
   // ---- message filter ----
@@ -333,7 +346,18 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
     sim::Rng& r = rng(spec.stream);
     int& active = nemesis_active_[spec.stream];
     if (sim_.now() >= to) return;
-    if (active < static_cast<int>(spec.nemesis.max_concurrent)) {
+    const NemesisSpec& ns = spec.nemesis;
+    if (ns.crash_points > 0 && !steps_seen_.empty() && r.bernoulli(ns.crash_points)) {
+      // This fault is a crash point. It neither waits for nor holds a place among the
+      // concurrent faults (the faults that bring its step about go on, and a long partition
+      // does not keep it from its moment; the crash budget still holds); at most
+      // max_concurrent points wait at once. Each kind of step seen so far is equally likely:
+      // a rare step (a vote, a hinted copy) is as likely a target as a common one (a log
+      // append).
+      if (std::count_if(armed_.begin(), armed_.end(), [&](const CrashPoint& p) { return p.spec == &spec; }) <
+          static_cast<long>(ns.max_concurrent))
+        armed_.push_back(CrashPoint{&spec, steps_seen_[rng(spec.stream + "/points").uniform(steps_seen_.size())]});
+    } else if (active < static_cast<int>(ns.max_concurrent)) {
       if (auto g = generate(spec, r, to)) {
         ++active;
         start(*g);
@@ -342,6 +366,51 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
     }
     const auto gap = sim::Duration::nanos(1 + static_cast<int64_t>(r.exponential(static_cast<double>(spec.nemesis.every.ns()))));
     if (sim_.now() + gap < to) sim_.schedule(sim_.now() + gap, [this, &spec] { nemesis_step(spec); });
+  }
+
+  // A crash waiting for a protocol step (CrashMonkey and ALICE crash a system at its
+  // persistence points; FoundationDB's simulator kills machines mid-protocol): state a
+  // protocol forgets to make durable is lost exactly when a crash follows the step that
+  // changed it, which a crash at a random time rarely does.
+  struct CrashPoint {
+    const Fault* spec;
+    std::string step;  // the observation's name
+  };
+
+  static constexpr sim::Duration kQuickRestart = sim::Duration::micros(10);
+
+  void fire(const CrashPoint& point, sim::NodeId node) {
+    const Fault& spec = *point.spec;
+    const NemesisSpec& ns = spec.nemesis;
+    const sim::Time to = sim::Time::zero() + spec.at + *spec.length;
+    if (sim_.now() >= to) return;
+    uint32_t down = 0;
+    for (uint32_t i = 0; i < sim_.topology().servers(); ++i) down += sim_.is_up(sim::NodeId(i)) ? 0 : 1;
+    const uint32_t n = sim_.topology().servers();
+    const uint32_t budget = ns.exceed_budget ? n : scenario_.protocol->budget.max_crashed(n, scenario_.config);
+    if (!sim_.is_up(node) || down >= budget) {
+      armed_.push_back(point);  // not here: the next server to take this step
+      return;
+    }
+    sim::Rng& r = rng(spec.stream + "/points");
+    Fault g;
+    g.kind = Kind::crash;
+    g.stream = spec.stream + "/" + std::to_string(generated_[spec.stream]++);
+    g.at = sim_.now() - sim::Time::zero();
+    // Log-uniform from a process restart (10us) to the nemesis's longest fault: a node back
+    // before its peers have answered the step it took is where forgotten state shows (it acts
+    // again, having forgotten) and a long outage is merely a crash.
+    g.length = std::min(sim::log_uniform(r, std::min(kQuickRestart, ns.max_length), ns.max_length), to - sim_.now());
+    // The node that took the step and, as the nemesis's other crashes do, a random number of
+    // other servers within the budget (a rack losing power as a step completes).
+    std::vector<sim::NodeId> others;
+    for (uint32_t i = 0; i < n; ++i)
+      if (i != node.value && sim_.is_up(sim::NodeId(i))) others.push_back(sim::NodeId(i));
+    g.target.nodes = pick(others, r.uniform(std::min<uint64_t>(budget - down, others.size() + 1)), r);
+    g.target.nodes.push_back(node);
+    std::sort(g.target.nodes.begin(), g.target.nodes.end());
+    if (ns.lose_unsynced > 0) g.lose_unsynced = r.bernoulli(ns.lose_unsynced);
+    start(g);
   }
 
   std::optional<Fault> generate(const Fault& spec, sim::Rng& r, sim::Time to) {
@@ -438,6 +507,9 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
   std::map<std::string, sim::NodeId> latest_;
   std::map<std::string, int> nemesis_active_;
   std::map<std::string, uint64_t> generated_;
+  std::vector<std::string> steps_seen_;  // observation names of servers, in order first seen
+  std::vector<CrashPoint> armed_;
+  bool points_ = false;  // some nemesis has crash points: servers' steps are followed
   std::vector<nlohmann::json> fired_;
   std::vector<std::string> notes_;
 };

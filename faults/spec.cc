@@ -284,6 +284,9 @@ class Reader {
     spec.aim = n.number("aim", 0, 1).value_or(0);
     if (spec.aim > 0 && scenario_.protocol->selectors.empty())
       n.fail("aim", scenario_.protocol->name + " has no selectors (leader, coordinator) to aim at");
+    spec.crash_points = n.number("crash_points", 0, 1).value_or(0);
+    if (spec.crash_points > 0 && std::find(spec.kinds.begin(), spec.kinds.end(), Kind::crash) == spec.kinds.end())
+      n.fail("crash_points", "needs \"crash\" among the kinds (a crash point is where a crash strikes)");
     if (spec.lose_unsynced > 0 && !scenario_.protocol->budget.lost_unsynced && !spec.exceed_budget)
       n.fail("lose_unsynced", scenario_.protocol->name + " does not promise to survive lost unsynced writes; add \"exceed_budget\": true to the nemesis entry to inject it anyway");
     if (const auto* len = n.raw("length")) {
@@ -455,6 +458,7 @@ nlohmann::json to_json(const Fault& f, const sim::Topology& topology) {
                  {"length", {sim::format_duration(f.nemesis.min_length), sim::format_duration(f.nemesis.max_length)}}};
       if (f.nemesis.lose_unsynced > 0) j[kind]["lose_unsynced"] = f.nemesis.lose_unsynced;
       if (f.nemesis.aim > 0) j[kind]["aim"] = f.nemesis.aim;
+      if (f.nemesis.crash_points > 0) j[kind]["crash_points"] = f.nemesis.crash_points;
       j["exceed_budget"] = f.nemesis.exceed_budget;
       break;
     }

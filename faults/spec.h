@@ -41,6 +41,10 @@ struct NemesisSpec {
   bool exceed_budget = false;
   double lose_unsynced = 0;  // probability that a crash it makes loses unsynced writes
   double aim = 0;            // probability that a one-node fault strikes a selector's node (the leader)
+  // Probability that a crash waits for a protocol step instead of striking at once: it strikes
+  // the next server to make an observation of a kind drawn from those seen so far, right
+  // after it (the step's writes synced, its messages sent), and lasts a log-uniform length.
+  double crash_points = 0;
 };
 
 struct Fault {

@@ -203,6 +203,10 @@ class SwarmSection final : public sim::ScenarioSection {
       // Aim at the protocol's selectors (the leader, the coordinator) part of the time:
       // FoundationDB's simulator kills the roles that matter more often than random machines.
       if (!protocol->selectors.empty() && rng.bernoulli(0.5)) nemesis["aim"] = rounded(rng.uniform_real(0.3, 1.0));
+      // Crash points part of the time: a crash that waits for a protocol step, the place where
+      // state a protocol forgot to make durable goes missing (faults/schedule.cc).
+      if (std::find(on.begin(), on.end(), "crash") != on.end() && rng.bernoulli(0.5))
+        nemesis["crash_points"] = rounded(rng.uniform_real(0.3, 1.0));
       const nlohmann::json entry{{"from", sim::format_duration(*spec.from)}, {"to", sim::format_duration(*spec.to)}, {"nemesis", nemesis}};
       const size_t index = root.contains("faults") && root["faults"].is_array() ? root["faults"].size() : 0;
       if (index == 0 && root.contains("faults") && !root["faults"].is_array()) r.fail_here("\"faults\" must be a list to add the swarm's nemesis to");
@@ -314,6 +318,7 @@ const std::vector<std::array<std::string, 3>>& swarm_keys() {
       {"faults.length", "[\"5ms\", \"2s\"]", "two log-uniform draws give the nemesis's [min, max] fault length"},
       {"faults.lose_unsynced", "the budget's", "with probability 1/2, crashes lose unsynced writes with a drawn probability"},
       {"(faults aim)", "-", "with probability 1/2, one-node faults hit a selector's node (leader) with p 0.3..1"},
+      {"(faults crash_points)", "-", "with crash on, probability 1/2: a crash waits for a protocol step with p 0.3..1"},
       {"network.latency", "[\"100us\", \"20ms\"]", "a scale m, log-uniform, and a shape: uniform m/2..3m/2, exponential, lognormal"},
       {"network.shapes", "[\"uniform\", \"exponential\", \"lognormal\"]", "the shapes to choose from"},
       {"network.loss", "0.05", "with probability 1/2, a loss rate uniform up to this"},
@@ -346,6 +351,11 @@ std::string swarm_summary(const nlohmann::json& drawn) {
       char buf[32];
       std::snprintf(buf, sizeof buf, "%g", (*it)["aim"].get<double>());
       out += std::string(", aimed at the protocol's selectors p=") + buf;
+    }
+    if (it->contains("crash_points")) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%g", (*it)["crash_points"].get<double>());
+      out += std::string(", crashes wait for a protocol step p=") + buf;
     }
   }
   if (const auto it = drawn.find("network"); it != drawn.end() && !it->empty()) {
@@ -389,6 +399,7 @@ nlohmann::json swarm_settings(const nlohmann::json& drawn) {
     flat["fault.length"] = (*it)["length"];
     flat["fault.lose_unsynced"] = it->value("lose_unsynced", 0.0) > 0;
     flat["fault.aim"] = it->value("aim", 0.0) > 0;
+    flat["fault.crash_points"] = it->value("crash_points", 0.0) > 0;
   }
   if (const auto it = drawn.find("network"); it != drawn.end()) {
     if (it->contains("latency")) flat["network.shape"] = (*it)["latency"].value("dist", "");

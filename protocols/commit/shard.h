@@ -57,8 +57,8 @@ class Shard {
     bool ok = false, started = false;
   };
   Work execute(sim::Context& ctx, const Execute& m);
-  // Aborts a transaction this participant has not voted yes on (its own choice). Not logged:
-  // a crash forgets it, and "unknown" means abort to a participant too.
+  // Aborts a transaction this participant has not voted yes on (its own choice), durably: it
+  // has told the client or the coordinator, so a restart must not take the work afresh.
   void abort_unilaterally(sim::Context& ctx, TxnId txn, TxnRecord& r);
   // The decision, once this participant has one (for a client's status request).
   std::optional<bool> committed(sim::Context& ctx, TxnId txn);

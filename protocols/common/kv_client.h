@@ -1,6 +1,6 @@
 // A client node of the replicated key-value service (kv.h), for any protocol whose messages
 // are the variant `Message` with a request type `Request` (built as Request{command}) and a
-// reply type `Reply` (fields client, seq, ok, leader_hint, value, swapped): Raft's and
+// reply type `Reply` (fields client, seq, ok, leader_hint, value, swapped, held): Raft's and
 // Multi-Paxos's clients are this one class.
 //
 // The node hosts `concurrency` logical processes, in the Jepsen sense: each process has one
@@ -20,8 +20,11 @@
 // out, so it may or may not have taken effect). Only the answer to the latest attempt, from
 // the server it went to, counts: a late refusal of an earlier attempt (a duplicated request
 // answered twice) once ended an attempt a new leader then applied, and "fail" was a lie (a
-// 10,000-seed Paxos swarm, seed 2401). A gap remains: a network that duplicates can deliver a
-// copy of a refused request to a server that has become leader since, which "fail" ignores;
+// 10,000-seed Paxos swarm, seed 2401). A refusal from a server that holds the command (Reply's
+// `held`: applied, or in its log unapplied, as when a duplicated request reaches a server that
+// proposed it before losing the lead or restarting) makes the outcome info: it may yet apply
+// (seed 9238 of a 10,000-seed Paxos swarm with crash points). A gap remains: a copy of a
+// refused request can reach a server that has become leader since, which "fail" ignores;
 // reporting every give-up as info instead made the linearizability check 100x slower on the
 // Raft swarm, and no seed has shown the case.
 #pragma once
@@ -225,6 +228,7 @@ class Client final : public sim::ProcessOf<Message, ClientTimer> {
     // nothing of the latest one.
     if (s.answered || from != s.sent_to) return;
     s.answered = true;
+    if (r.held) s.maybe_applied = true;  // "not here", not "not applied"
     ctx.cancel_timer(s.timeout);
     if (r.leader_hint && *r.leader_hint != s.sent_to && ++s.redirects <= 4 * w_.attempts) {
       leader_guess_ = *r.leader_hint;

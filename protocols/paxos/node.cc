@@ -439,8 +439,15 @@ void Node::on_client_request(sim::Context& ctx, sim::NodeId from, const ClientRe
   const Command& c = m.command;
   Leading* l = std::get_if<Leading>(&role_);
   if (single() || !l) {
+    // A refusal says "not here". It also told the client "not applied" (so a client whose
+    // every attempt was refused reported fail), which a server can say only of a command it
+    // has not seen: the network duplicates requests, and a copy can reach a server after it
+    // proposed the command as leader (or an earlier incarnation did: a 10,000-seed swarm, seed
+    // 9238, crashed a leader right after its accept and restarted it before the copy came) and
+    // lost the lead. Such a refusal says `held`.
     ClientReply r{c.client, c.seq, false, std::nullopt, "", false};
     if (leader_ && *leader_ != ctx.self()) r.leader_hint = leader_;
+    r.held = !single() && holds(c);
     send(ctx, from, r);
     return;
   }
@@ -458,6 +465,17 @@ void Node::on_client_request(sim::Context& ctx, sim::NodeId from, const ClientRe
   l->by_client[c.client.value] = {c.seq, slot};
   l->replies[slot] = who;
   propose(ctx, *l, slot, c, true);
+}
+
+// Whether this server has the command: applied, accepted in a slot not yet applied, or
+// learned there.
+bool Node::holds(const Command& c) const {
+  if (kv_.applied(c)) return true;
+  for (auto it = accepted_.upper_bound(applied_); it != accepted_.end(); ++it)
+    if (it->second.command.client == c.client && it->second.command.seq == c.seq) return true;
+  for (auto it = chosen_.upper_bound(applied_); it != chosen_.end(); ++it)
+    if (it->second.client == c.client && it->second.seq == c.seq) return true;
+  return false;
 }
 
 // For people (`dsim state`).

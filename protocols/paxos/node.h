@@ -128,6 +128,7 @@ class Node final : public sim::ProcessOf<Message, ServerTimer> {
 
   // ---- clients (multi) ----
   void on_client_request(sim::Context& ctx, sim::NodeId from, const ClientRequest& m);
+  bool holds(const Command& c) const;
   void reply(sim::Context& ctx, const PendingReply& who, const Result& r);
 
   uint32_t q1(const sim::Context& ctx) const { return cfg_.phase1_quorum(ctx.servers()); }

@@ -126,10 +126,22 @@ sim::ProtocolSpec protocol_spec() {
   p.budget.summary =
       "sloppy quorums: at most S - max(R, W) servers crashed at once; strict quorums and ABD: at most N - max(R, W); any "
       "partitions, omissions, message loss and clock skew; no Byzantine nodes";
-  // Swarm knobs: sloppy or strict quorums (quorum.fresh_reads and quorum.sessions are then
-  // promised or skipped), the coordinator's timeouts (above 5 round trips), the local failure
-  // detector and the hand-off interval.
+  // Swarm knobs: the replication (N, R, W: §4.5 "typical (N,R,W) is (3,2,2)", and applications
+  // tune them, W = 1 for writes that never wait; R + W <= N leaves quorum.fresh_reads and
+  // quorum.sessions unpromised), sloppy or strict quorums (the same), the coordinator's
+  // timeouts (above 5 round trips), the local failure detector and the hand-off interval.
+  const auto replicas = [](const nlohmann::json& drawn) {
+    const int64_t n = drawn.at("n").get<int64_t>();
+    if (n < 1) throw std::invalid_argument("n");
+    return n;
+  };
   p.swarm = {
+      {"n", "uniform in 1..3 (at most the servers)",
+       [](sim::Rng& rng, const nlohmann::json& drawn) {
+         return nlohmann::json(rng.uniform_int(1, std::clamp<int64_t>(drawn.value("$servers", int64_t{3}), 1, 3)));
+       }},
+      {"r", "uniform in 1..N", [replicas](sim::Rng& rng, const nlohmann::json& drawn) { return nlohmann::json(rng.uniform_int(1, replicas(drawn))); }},
+      {"w", "uniform in 1..N", [replicas](sim::Rng& rng, const nlohmann::json& drawn) { return nlohmann::json(rng.uniform_int(1, replicas(drawn))); }},
       sim::knob_boolean("sloppy"),
       sim::knob_timeout("replica_timeout", sim::Duration::millis(20), 5, 5),
       {"request_timeout", "replica_timeout x 3 to 10",

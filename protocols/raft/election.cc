@@ -76,6 +76,7 @@ void Node::on_request_vote(sim::Context& ctx, sim::NodeId from, const RequestVot
   if (grant) {
     voted_for_ = m.candidate_id;
     persist_term_and_vote(ctx);  // synced before the reply leaves
+    ctx.observe(Voted{current_term_, m.candidate_id});
     reset_election_timer(ctx);   // "...or granting vote to candidate"
   }
   send(ctx, from, RequestVoteReply{current_term_, grant, false});

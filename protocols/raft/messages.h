@@ -156,10 +156,13 @@ struct ClientReply {
   std::optional<sim::NodeId> leader_hint;
   std::string value;     // get: the value ("" for a missing key)
   bool swapped = false;  // cas: whether the comparison held
+  // A refusal from a server that holds the command (applied, or in its log unapplied): "not
+  // here", but not "not applied" (kv_client.h: the client's outcome becomes info, never fail).
+  bool held = false;
   template <class Self, class V>
   static void reflect(Self& self, V& v) {
     v("client", self.client); v("seq", self.seq); v("ok", self.ok); v("leader_hint", self.leader_hint); v("value", self.value);
-    v("swapped", self.swapped);
+    v("swapped", self.swapped); v("held", self.held);
   }
 };
 

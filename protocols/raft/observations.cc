@@ -13,7 +13,7 @@ struct ObservationList {
   static std::vector<std::string_view> names() { return sim::observation_names<Ts...>(); }
   static sim::ValueDecoder decoder() { return sim::observation_decoder<Ts...>(); }
 };
-using Observations = ObservationList<LogAppend, LogTruncate, Apply, Commit, PreVoteStarted, ElectionStarted,
+using Observations = ObservationList<LogAppend, LogTruncate, Apply, Commit, PreVoteStarted, ElectionStarted, Voted,
                                      BecameLeader, SteppedDown, Recovered, SnapshotTaken, SnapshotInstalled, OpSkipped>;
 
 void check_run(const EntryRun& run) {

@@ -88,6 +88,16 @@ struct ElectionStarted {
   static void reflect(Self& self, V& v) { v("term", self.term); }
 };
 
+// The server granted its vote of `term` to `candidate` (Figure 2, RequestVote receiver), its
+// term and vote durable (the observation leaves with the reply, after the sync).
+struct Voted {
+  static constexpr std::string_view type_name = "voted";
+  Term term;
+  sim::NodeId candidate;
+  template <class Self, class V>
+  static void reflect(Self& self, V& v) { v("term", self.term), v("candidate", self.candidate); }
+};
+
 // The server won the election of `term`; its log then ended at (last_index, last_term).
 struct BecameLeader {
   static constexpr std::string_view type_name = "became_leader";

@@ -96,10 +96,19 @@ void Node::reply_to_client(sim::Context& ctx, const PendingReply& who, const Res
   send(ctx, who.client_node, ClientReply{who.client, who.seq, true, ctx.self(), r.value, r.swapped});
 }
 
+// A refusal says "not here". It also told the client "not applied" (so a client whose every
+// attempt was refused reported fail), which a server can say only of a command it has not
+// seen: the network duplicates requests, and a copy can reach a server after it appended the
+// command as leader (or applied it) and lost the lead. Such a refusal says `held`.
 void Node::redirect(sim::Context& ctx, sim::NodeId to, const Command& c) {
   std::optional<sim::NodeId> hint;
   if (leader_id_ && *leader_id_ != ctx.self()) hint = leader_id_;
-  send(ctx, to, ClientReply{c.client, c.seq, false, hint, "", false});
+  bool held = kv_.applied(c) != nullptr;
+  for (LogIndex i{last_applied_.value + 1}; !held && i <= log_.last_index(); i = LogIndex{i.value + 1})
+    held = log_.at(i).command.client == c.client && log_.at(i).command.seq == c.seq;
+  ClientReply r{c.client, c.seq, false, hint, "", false};
+  r.held = held;
+  send(ctx, to, r);
 }
 
 }  // namespace dsim::raft

@@ -373,6 +373,31 @@ TEST(PaxosPaper, S3_AFollowerRedirectsClientsToTheLeader) {
   EXPECT_EQ(r.leader_hint, sim::NodeId(2));
 }
 
+// A refusal says "not here"; only from a server that has not seen the command does it also
+// say "not applied". A copy of a request (the network duplicates) reaching an acceptor that
+// accepted the command, here after a restart, is refused as `held`: it may yet be chosen
+// (10,000-seed swarm, seed 9238, where the client reported a put as failed that was then
+// chosen). So is one applied.
+TEST(PaxosPaper, S3_ARefusalOfACommandTheServerHoldsSaysSo) {
+  Harness h;
+  h.deliver(1, Prepare{ballot(2, 2), 1});
+  h.deliver(1, Accept{ballot(2, 2), 1, put(1, "a")});
+  h.crash_and_restart(true);
+  h.deliver(2, Heartbeat{ballot(2, 2), 1});
+  h.deliver(h.client(), ClientRequest{put(1, "a")});
+  ASSERT_EQ(h.sent<ClientReply>().size(), 1u);
+  EXPECT_FALSE(h.sent<ClientReply>()[0].second.ok);
+  EXPECT_TRUE(h.sent<ClientReply>()[0].second.held) << "refused a command it accepted as if never seen";
+  EXPECT_EQ(h.sent<ClientReply>()[0].second.leader_hint, sim::NodeId(2));
+  h.deliver(h.client(), ClientRequest{put(2, "b")});  // one it has not seen
+  ASSERT_EQ(h.sent<ClientReply>().size(), 1u);
+  EXPECT_FALSE(h.sent<ClientReply>()[0].second.held);
+  h.deliver(2, Decide{1, put(1, "a")});
+  h.deliver(h.client(), ClientRequest{put(1, "a")});
+  ASSERT_EQ(h.sent<ClientReply>().size(), 1u);
+  EXPECT_TRUE(h.sent<ClientReply>()[0].second.held) << "refused a command it applied as if never seen";
+}
+
 TEST(PaxosPaper, S3_AHeartbeatBelowThePromiseIsNackedAndTheStaleLeaderStepsDown) {
   Harness h;
   h.deliver(2, Prepare{ballot(5, 2), 1});

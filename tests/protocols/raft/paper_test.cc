@@ -88,8 +88,13 @@ TEST(RaftPaper, S5_2_VotesAtMostOncePerTerm) {
   Harness h;
   h.deliver(1, RequestVote{Term{2}, sim::NodeId(1), LogIndex{0}, Term{0}, false});
   ASSERT_TRUE(h.sent<RequestVoteReply>()[0].second.vote_granted);
+  // The grant is a step others can see (and a nemesis can crash right after): voted.
+  ASSERT_EQ(h.observed<Voted>().size(), 1u);
+  EXPECT_EQ(h.observed<Voted>()[0].term, Term{2});
+  EXPECT_EQ(h.observed<Voted>()[0].candidate, sim::NodeId(1));
   h.deliver(2, RequestVote{Term{2}, sim::NodeId(2), LogIndex{0}, Term{0}, false});
   EXPECT_FALSE(h.sent<RequestVoteReply>()[0].second.vote_granted);
+  EXPECT_TRUE(h.observed<Voted>().empty());  // a refusal changes nothing
   // The same candidate asking again (a retry) gets the same answer.
   h.deliver(1, RequestVote{Term{2}, sim::NodeId(1), LogIndex{0}, Term{0}, false});
   EXPECT_TRUE(h.sent<RequestVoteReply>()[0].second.vote_granted);
@@ -336,6 +341,30 @@ TEST(RaftPaper, S8_FollowerRedirectsClientsToTheLeader) {
   ASSERT_EQ(r.size(), 1u);
   EXPECT_FALSE(r[0].second.ok);
   EXPECT_EQ(r[0].second.leader_hint, sim::NodeId(1));
+}
+
+// A refusal says "not here"; only from a server that has not seen the command does it also
+// say "not applied". A copy of a request (the network duplicates) reaching a follower whose log
+// holds the command unapplied (appended while it led) is refused as `held`: the entry may yet
+// commit. So is one applied.
+TEST(RaftPaper, S8_ARefusalOfACommandTheFollowerHoldsSaysSo) {
+  Harness h;
+  const Command c = entry(2, 1).command;
+  h.deliver(1, append(2, 0, 0, {entry(2, 1)}));
+  h.deliver(3, ClientRequest{c});
+  ASSERT_EQ(h.sent<ClientReply>().size(), 1u);
+  EXPECT_FALSE(h.sent<ClientReply>()[0].second.ok);
+  EXPECT_TRUE(h.sent<ClientReply>()[0].second.held) << "refused a command its log holds as if never seen";
+  EXPECT_EQ(h.sent<ClientReply>()[0].second.leader_hint, sim::NodeId(1));
+  Command other = c;
+  other.seq = 2;
+  h.deliver(3, ClientRequest{other});  // one it has not seen
+  ASSERT_EQ(h.sent<ClientReply>().size(), 1u);
+  EXPECT_FALSE(h.sent<ClientReply>()[0].second.held);
+  h.deliver(1, append(2, 1, 2, {}, 1));  // committed and applied
+  h.deliver(3, ClientRequest{c});
+  ASSERT_EQ(h.sent<ClientReply>().size(), 1u);
+  EXPECT_TRUE(h.sent<ClientReply>()[0].second.held) << "refused a command it applied as if never seen";
 }
 
 TEST(RaftPaper, S8_RetriedCommandAppliesOnce) {

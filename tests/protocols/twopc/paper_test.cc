@@ -75,6 +75,26 @@ TEST_F(TwoPcParticipant, S7_4_UncertainPeerCannotHelp) {
   EXPECT_TRUE(h.sent<DecisionReply>().empty());
 }
 
+// A participant that aborted on its own and said so (the client heard "not executed") keeps
+// that abort through a restart: a repeated Execute is refused and the vote is no (twopc swarm
+// seed 7658 of 10,000: it took the work afresh, voted yes and committed what it had aborted).
+TEST_F(TwoPcParticipant, S7_3_AUnilateralAbortIsDurableBeforeAnyoneHearsOfIt) {
+  prepare();  // kTxn holds the lock on k1
+  const TxnId other{1000002};
+  h.deliver(sim::NodeId(3), commit::Execute{other, {commit::Write{"k1", "t1000002"}}});
+  ASSERT_EQ(h.sent<commit::Executed>().size(), 1u);
+  EXPECT_FALSE(h.sent<commit::Executed>()[0].second.ok);
+  EXPECT_TRUE(h.synced()) << "the refusal must not leave before the abort is durable";
+  h.deliver(sim::NodeId(0), GlobalAbort{kTxn});  // the lock is free again
+  h.crash_and_restart(/*lose_unsynced=*/true);
+  h.deliver(sim::NodeId(3), commit::Execute{other, {commit::Write{"k1", "t1000002"}}});  // a duplicate
+  ASSERT_EQ(h.sent<commit::Executed>().size(), 1u);
+  EXPECT_FALSE(h.sent<commit::Executed>()[0].second.ok) << "took an aborted transaction's work afresh";
+  h.deliver(sim::NodeId(0), VoteRequest{other, kParticipants});
+  EXPECT_EQ(h.sent<VoteAbort>().size(), 1u);
+  EXPECT_TRUE(h.sent<VoteCommit>().empty());
+}
+
 TEST_F(TwoPcParticipant, S7_3_RecoveryRestoresThePreparedStateAndItsLocks) {
   prepare();
   h.crash_and_restart(/*lose_unsynced=*/true);
