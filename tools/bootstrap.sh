@@ -48,12 +48,31 @@ dsim_build() {
     if [ "$1" = --target ]; then targets+=("$2"); shift 2; else args+=("$1"); shift; fi
   done
   mkdir -p "$dir"
+  : >"$log"
   if [ ! -f "$dir/build.ninja" ]; then
     echo "dsim: configuring $dir (first use)" >&2
     cmake -S "$DSIM_ROOT" -B "$dir" -G Ninja "${args[@]}" >"$log" 2>&1 || { cat "$log" >&2; echo "dsim: cmake failed" >&2; exit 2; }
   fi
-  if ! ninja -C "$dir" -n "${targets[@]}" 2>/dev/null | grep -q "no work to do"; then
-    echo "dsim: building $dir ..." >&2
-  fi
-  ninja -C "$dir" "${targets[@]}" >"$log" 2>&1 || { tail -n 60 "$log" >&2; echo "dsim: build failed (full log: $log)" >&2; exit 2; }
+  # Progress: on a terminal ninja's [done/total] count, updated in place; otherwise a line when
+  # the build starts and one every tenth of it. The full output goes to the log.
+  local status=0 started=0
+  while IFS= read -r line; do
+    printf '%s\n' "$line" >>"$log"
+    case "$line" in
+      *"Re-checking globbed directories"*) ;;  # CMake's glob check, not a build step
+      \[*/*\]*)
+        local count=${line%%]*}; count=${count#[}
+        local n=${count%/*} total=${count#*/}
+        [ "$n" = 0 ] && continue
+        if [ $started = 0 ]; then started=1; echo "dsim: building $dir ($total steps)" >&2; fi
+        if [ -t 2 ]; then
+          printf '\rdsim: building [%s/%s]' "$n" "$total" >&2
+        elif [ "$total" -gt 0 ] && [ $(( n * 10 / total )) -gt $(( (n - 1) * 10 / total )) ]; then
+          echo "dsim: building [$n/$total]" >&2
+        fi ;;
+    esac
+  done < <(ninja -C "$dir" "${targets[@]}" 2>&1; echo "ninja-exit-status $?")
+  status=$(tail -n 1 "$log" | sed -n 's/^ninja-exit-status //p')
+  [ $started = 1 ] && [ -t 2 ] && printf '\r\033[K' >&2
+  if [ "${status:-1}" != 0 ]; then tail -n 60 "$log" >&2; echo "dsim: build failed (full log: $log)" >&2; exit 2; fi
 }

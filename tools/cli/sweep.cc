@@ -4,11 +4,12 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
+#include <optional>
 #include <map>
 #include <thread>
 
 #include "faults/swarm.h"
+#include "tools/cli/baseline.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/args.h"
 #include "tools/cli/format.h"
@@ -29,6 +30,7 @@ struct SweepArgs {
   bool swarm = false;
   std::vector<std::string> sets;
   std::vector<std::string> merge;
+  std::string baseline;
 };
 
 // The swarm settings most failing seeds of a group share, and the sweep as a whole shares less
@@ -106,50 +108,18 @@ int print_table(const std::vector<SeedResult>& results, const std::string& file,
   return 1;
 }
 
-void write_results(const std::string& path, const std::string& file, const std::vector<std::string>& sets,
-                   const std::vector<SeedResult>& results) {
-  std::string text = nlohmann::json{{"dsim_sweep", 1}, {"file", file}, {"sets", sets}}.dump() + "\n";
-  for (const auto& r : results) text += r.to_json().dump() + "\n";
-  write_file_atomically(path, text);
-}
-
 int merge(const std::vector<std::string>& files) {
   std::vector<SeedResult> all;
   std::string scenario;
   std::vector<std::string> sets;
   for (const auto& path : files) {
-    std::ifstream in(path);
-    if (!in) throw sim::InputError(path + ": cannot read sweep results");
-    std::string line;
-    size_t n = 0;
-    for (;;) {
-      try {
-        if (!sim::read_line(in, line)) break;
-      } catch (const sim::InputError& e) {
-        throw sim::InputError(path + ":" + std::to_string(n + 1) + ": " + e.what());
-      }
-      ++n;
-      nlohmann::json j;
-      try {
-        j = sim::parse_json_line(line);
-        if (n == 1) {
-          if (!j.contains("dsim_sweep")) throw sim::InputError(path + ":1: not a dsim sweep results file");
-          const std::string f = j.at("file").get<std::string>();
-          const auto s = j.at("sets").get<std::vector<std::string>>();
-          if (!scenario.empty() && (f != scenario || s != sets))
-            throw sim::InputError(path + ":1: results of another sweep (" + f + ") than " + files[0] + " (" + scenario + ")");
-          scenario = f;
-          sets = s;
-        } else {
-          all.push_back(SeedResult::from_json(j));
-        }
-      } catch (const nlohmann::json::exception&) {
-        throw sim::InputError(path + ":" + std::to_string(n) + ": garbled sweep result line");
-      } catch (const sim::InputError& e) {
-        if (std::string_view(e.what()).rfind(path, 0) == 0) throw;
-        throw sim::InputError(path + ":" + std::to_string(n) + ": garbled sweep result line: " + e.what());
-      }
-    }
+    ResultsFile f = read_results_file(path);
+    if (f.test) throw sim::InputError(path + ": results of dsim test, not of a sweep");
+    if (path != files[0] && (f.scenario != scenario || f.sets != sets))
+      throw sim::InputError(path + ":1: results of another sweep (" + f.scenario + ") than " + files[0] + " (" + scenario + ")");
+    scenario = f.scenario;
+    sets = f.sets;
+    for (auto& r : f.results) all.push_back(std::move(r));
   }
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.seed < b.seed; });
   for (size_t i = 1; i < all.size(); ++i)
@@ -174,6 +144,9 @@ Command add_sweep(CLI::App& app) {
                 "when the scenario has no swarm section)");
   cmd->add_option("--set", a->sets, "override a scenario key (repeatable)");
   cmd->add_option("--merge", a->merge, "combine results files of shards into one table (no FILE)")->expected(1, -1);
+  cmd->add_option("--baseline", a->baseline,
+                  "compare with an earlier --out file seed by seed: newly failing seeds, fixed ones, changed digests "
+                  "(exit 1 only when a seed newly fails)");
   cmd->footer(
       "Examples:\n"
       "  dsim sweep scenarios/pingmesh/nemesis.json --seeds 1:1000\n"
@@ -182,10 +155,14 @@ Command add_sweep(CLI::App& app) {
       "  dsim sweep scenarios/raft/nemesis.json --swarm --seeds 1:1000   # any scenario, swarm-drawn\n"
       "  dsim sweep FILE --seeds 1:100000 --shard 3/8 --out shard3.jsonl     # one of 8 machines\n"
       "  dsim sweep --merge shard*.jsonl\n"
-      "Exit code: 0 every seed as the scenario expects, 1 some did not, 2 bad input.");
+      "  dsim sweep FILE --seeds 1:1000 --out main.jsonl                # on main\n"
+      "  dsim sweep FILE --seeds 1:1000 --baseline main.jsonl           # on the branch: what changed\n"
+      "Exit code: 0 every seed as the scenario expects, 1 some did not, 2 bad input. With --baseline:\n"
+      "0 no seed newly fails, 1 some seed does (failures the baseline had too are listed, not counted).");
   return [a]() -> int {
     if (!a->merge.empty()) {
       if (!a->file.empty()) throw sim::InputError("sweep: give either FILE or --merge, not both");
+      if (!a->baseline.empty()) throw sim::InputError("sweep: --baseline compares a sweep it runs (FILE), not a --merge");
       OutputPlan files;
       for (const auto& m : a->merge) files.input("a results file being merged", m);
       files.check();
@@ -195,7 +172,14 @@ Command add_sweep(CLI::App& app) {
     OutputPlan files;
     files.input("the scenario file", a->file);
     files.output("--out", a->out);
+    if (!a->baseline.empty()) files.input("the --baseline results", a->baseline);
     files.check();
+    // Read before the sweep: a bad baseline is a one-line error now, not after an hour's run.
+    std::optional<ResultsFile> baseline;
+    if (!a->baseline.empty()) {
+      baseline = read_results_file(a->baseline);
+      if (baseline->test) throw sim::InputError(a->baseline + ": results of dsim test, not of a sweep (dsim test --baseline takes it)");
+    }
     SeedRange range = parse_seed_range(a->seeds);
     if (!a->shard.empty()) parse_shard(a->shard, range);
     const auto seeds = range.seeds();
@@ -236,8 +220,9 @@ Command add_sweep(CLI::App& app) {
                   with_commas(results.size()).c_str(), with_commas(seeds.size()).c_str());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("%.2fs wall, %.1f seeds/s\n", seconds, seconds > 0 ? static_cast<double>(results.size()) / seconds : 0.0);
-    if (!a->out.empty()) write_results(a->out, a->file, a->sets, results);
-    const int code = print_table(results, a->file, a->sets);
+    if (!a->out.empty()) write_file_atomically(a->out, sweep_results_text(a->file, a->sets, results));
+    int code = print_table(results, a->file, a->sets);
+    if (baseline) code = print_sweep_comparison(*baseline, a->file, a->sets, results) > 0 ? 1 : 0;
     return signal ? 128 + signal : code;
   };
 }

@@ -8,9 +8,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
+#include "tools/cli/baseline.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/args.h"
 #include "tools/cli/format.h"
@@ -26,6 +28,7 @@ struct TestArgs {
   uint64_t seeds = 5;
   std::string junit;
   unsigned jobs = 0;
+  std::string out, baseline;
 };
 
 struct CaseResult {
@@ -34,6 +37,7 @@ struct CaseResult {
   std::string failure;
   double seconds = 0;
   size_t seeds = 0;
+  std::vector<SeedResult> results;
 };
 
 std::string xml_escape(const std::string& s) {
@@ -61,7 +65,8 @@ CaseResult run_case(const std::string& file, uint64_t n, unsigned jobs) {
   for (uint64_t i = 0; i < n; ++i) seeds.push_back(s.seed + i);
   SweepOptions options;
   options.threads = jobs;
-  const auto results = run_seeds(doc, {}, seeds, options);
+  c.results = run_seeds(doc, {}, seeds, options);
+  const auto& results = c.results;
   c.seeds = results.size();
   bool expected_seen = !s.expect.expects_violation();
   for (const auto& r : results) {
@@ -116,11 +121,18 @@ Command add_test(CLI::App& app) {
              1'000'000);
   cmd->add_option("--junit", a->junit, "write JUnit XML here");
   add_number(cmd, "-j,--jobs", a->jobs, "simulations at once, 1 to 256 (default: all cores)", 1, 256);
+  cmd->add_option("--out", a->out, "write each scenario's verdict and per-seed results, one JSON line each (for --baseline)");
+  cmd->add_option("--baseline", a->baseline,
+                  "compare with an earlier --out file: scenarios that newly fail, fixed ones, changed digests (exit 1 "
+                  "only when a scenario newly fails)");
   cmd->footer(
       "Examples:\n"
       "  dsim test scenarios/\n"
       "  dsim test scenarios/raft --seeds 50 --junit results.xml\n"
-      "Exit code: 0 every scenario as expected, 1 some failed, 2 bad input.");
+      "  dsim test scenarios/ --seeds 20 --out main.jsonl               # on main\n"
+      "  dsim test scenarios/ --seeds 20 --baseline main.jsonl          # on the branch: what changed\n"
+      "Exit code: 0 every scenario as expected, 1 some failed, 2 bad input. With --baseline: 0 no scenario\n"
+      "newly fails, 1 some scenario does.");
   return [a]() -> int {
     namespace fs = std::filesystem;
     if (!fs::is_directory(a->dir)) throw sim::InputError(a->dir + ": not a directory");
@@ -132,7 +144,14 @@ Command add_test(CLI::App& app) {
     OutputPlan plan;
     for (const auto& f : files) plan.input("a scenario file under " + a->dir, f);
     plan.output("--junit", a->junit);
+    plan.output("--out", a->out);
+    if (!a->baseline.empty()) plan.input("the --baseline results", a->baseline);
     plan.check();
+    std::optional<ResultsFile> baseline;
+    if (!a->baseline.empty()) {
+      baseline = read_results_file(a->baseline);
+      if (!baseline->test) throw sim::InputError(a->baseline + ": results of dsim sweep, not of dsim test (dsim sweep --baseline takes it)");
+    }
     const unsigned jobs = a->jobs ? a->jobs : std::max(1u, std::thread::hardware_concurrency());
     std::vector<CaseResult> cases;
     size_t failed = 0;
@@ -146,6 +165,11 @@ Command add_test(CLI::App& app) {
     }
     if (!a->junit.empty()) write_junit(a->junit, a->dir, cases);
     std::printf("%zu scenarios, %zu passed, %zu failed\n", cases.size(), cases.size() - failed, failed);
+    std::vector<CaseRecord> records;
+    if (!a->out.empty() || baseline)
+      for (const auto& c : cases) records.push_back(CaseRecord{c.file, c.name, c.passed, c.failure, c.results});
+    if (!a->out.empty()) write_file_atomically(a->out, test_results_text(a->dir, records));
+    if (baseline) return print_test_comparison(*baseline, a->dir, records) > 0 ? 1 : 0;
     return failed ? 1 : 0;
   };
 }
