@@ -9,20 +9,31 @@ DSIM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes) build the fuzz harnesses.
 # zlib1g-dev compresses the data `dsim view` embeds in its page; chromium (headless, driven over
 # the DevTools pipe by tests/support/chrome.h) runs the browser tests of those pages.
+# slurm-wlm, munge, openssh-server/-client and rsync run the fleet recipes of tools/fleet/ for
+# real in tests/tools/fleet_test.cc (a one-node Slurm cluster, GNU parallel over ssh to
+# localhost); node and npm (Debian's, when the machine has none) validate its Kubernetes Job.
 DSIM_PACKAGES=(cmake ninja-build g++ make nlohmann-json3-dev libcli11-dev libxxhash-dev libgtest-dev libbenchmark-dev parallel
                clang libclang-rt-14-dev zlib1g-dev chromium)
+DSIM_TEST_PACKAGES=(slurm-wlm munge openssh-server openssh-client rsync)
 
 dsim_missing_packages() {
   local missing=() p
-  for p in "${DSIM_PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   echo "${missing[@]:-}"
 }
 
+# dsim_ensure_packages [--tests]: the packages the build needs (with --tests, also those the
+# test suite needs).
 dsim_ensure_packages() {
-  local missing
-  missing=$(dsim_missing_packages)
+  local missing wanted=("${DSIM_PACKAGES[@]}")
+  if [ "${1:-}" = --tests ]; then
+    wanted+=("${DSIM_TEST_PACKAGES[@]}")
+    command -v node >/dev/null || wanted+=(nodejs)
+    command -v npm >/dev/null || wanted+=(npm)
+  fi
+  missing=$(dsim_missing_packages "${wanted[@]}")
   [ -z "$missing" ] && return 0
   local line="apt-get update && apt-get install -y --no-install-recommends $missing"
   echo "dsim: installing Debian packages: $missing" >&2
@@ -75,4 +86,17 @@ dsim_build() {
   status=$(tail -n 1 "$log" | sed -n 's/^ninja-exit-status //p')
   [ $started = 1 ] && [ -t 2 ] && printf '\r\033[K' >&2
   if [ "${status:-1}" != 0 ]; then tail -n 60 "$log" >&2; echo "dsim: build failed (full log: $log)" >&2; exit 2; fi
+}
+
+# dsim_ensure_npm DIR: the npm packages tools/fleet/package-lock.json pins, installed from the
+# npm registry into DIR/node_modules (again only when the lock file changed).
+dsim_ensure_npm() {
+  local dir=$1 lock="$DSIM_ROOT/tools/fleet/package-lock.json"
+  mkdir -p "$dir"
+  if [ -d "$dir/node_modules" ] && cmp -s "$lock" "$dir/installed-lock.json"; then return 0; fi
+  echo "dsim: installing the npm packages of tools/fleet/package.json into $dir" >&2
+  cp "$DSIM_ROOT/tools/fleet/package.json" "$lock" "$dir/"
+  (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) >"$dir/npm.log" 2>&1 \
+    || { cat "$dir/npm.log" >&2; echo "dsim: npm ci failed in $dir" >&2; exit 2; }
+  cp "$lock" "$dir/installed-lock.json"
 }

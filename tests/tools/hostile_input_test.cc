@@ -310,9 +310,12 @@ TEST(HostileFiles, AnInterruptedSweepKeepsTheResultsGatheredSoFar) {
   ASSERT_GE(results.size(), 2u) << "no results kept";
   EXPECT_LT(results.size(), 100001u);
   EXPECT_NE(slurp(out).find("interrupted by signal 2"), std::string::npos) << slurp(out);
-  // What was kept merges like any shard's results.
+  // What was kept merges like any shard's results, and the merge says it falls short (exit 1).
   Result merged = sh("cd " + dir + " && " + std::string(DSIM_BINARY) + " sweep --merge r.jsonl");
-  EXPECT_EQ(merged.code, 0) << merged.err;
+  EXPECT_EQ(merged.code, 1) << merged.err;
+  EXPECT_NE(merged.out.find("r.jsonl has " + std::to_string(results.size() - 1) + " of its 100,000 seeds (interrupted?)"),
+            std::string::npos)
+      << merged.out;
 }
 
 // ---- 4. bounded resources and 5. strict command-line numbers ---------------------------------

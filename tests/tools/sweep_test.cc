@@ -4,6 +4,7 @@
 // `dsim test` runs every scenario's expect block and writes JUnit XML.
 #include <gtest/gtest.h>
 
+#include "tests/support/pingmesh_hunt.h"
 #include "tests/support/subprocess.h"
 
 #include <sys/wait.h>
@@ -19,19 +20,10 @@ using namespace dsim_test;
 
 namespace fs = std::filesystem;
 
-// A pingmesh nemesis that includes Byzantine faults: some seeds break reply_matches_ping.
-const std::string kHunt = R"({
-  "protocol": {"name": "pingmesh"}, "nodes": 6, "duration": "6s",
-  "faults": [{"from": "500ms", "to": "5s", "exceed_budget": true, "nemesis": {
-    "kinds": ["crash", "partition", "isolate", "clock", "omit", "slow", "byzantine"],
-    "every": "200ms", "max_concurrent": 3, "length": ["100ms", "1s"]}}],
-  "invariants": ["pingmesh.reply_matches_ping"]
-})";
-
 std::string table(const std::string& out) { return out.substr(out.find(" seeds, ")); }
 
 TEST(Sweep, ResultsDoNotDependOnTheNumberOfThreads) {
-  const auto f = write("hunt.json", kHunt);
+  const auto f = write("hunt.json", kPingmeshHunt);
   Result one = run_dsim("sweep " + f + " --seeds 1:40 -j 1 --out " + tmp("j1.jsonl"));
   Result two = run_dsim("sweep " + f + " --seeds 1:40 -j 2 --out " + tmp("j2.jsonl"));
   EXPECT_EQ(one.code, 1) << one.out << one.err;  // some seeds hit a Byzantine forged reply
@@ -43,7 +35,7 @@ TEST(Sweep, ResultsDoNotDependOnTheNumberOfThreads) {
 }
 
 TEST(Sweep, ShardsMergeIntoTheSameTableIncludingThroughGnuParallel) {
-  const auto f = write("hunt.json", kHunt);
+  const auto f = write("hunt.json", kPingmeshHunt);
   Result whole = run_dsim("sweep " + f + " --seeds 1:30 --out " + tmp("whole.jsonl"));
   // The README's GNU parallel example, with two local shards.
   std::string cmd = "parallel --will-cite -j 2 ";
@@ -64,7 +56,7 @@ TEST(Sweep, ShardsMergeIntoTheSameTableIncludingThroughGnuParallel) {
 }
 
 TEST(Sweep, BadSeedRangeAndShardAreInputErrors) {
-  const auto f = write("hunt.json", kHunt);
+  const auto f = write("hunt.json", kPingmeshHunt);
   for (const std::string args : {"--seeds 5:1", "--seeds x", "--seeds 1:9 --shard 3/2", "--seeds 1:9 --shard 0/2"}) {
     Result r = run_dsim("sweep " + f + " " + args);
     EXPECT_EQ(r.code, 2) << args;
@@ -141,7 +133,7 @@ void expect_shrinks_to_a_third(const std::string& file, const std::string& seed,
 }
 
 TEST(Shrink, KeepsAtMostAThirdOfTheFaultsAndStillFails) {
-  const auto f = write("hunt.json", kHunt);
+  const auto f = write("hunt.json", kPingmeshHunt);
   const std::string out = tmp("min.json");
   expect_shrinks_to_a_third(f, first_failing_seed(f, "", 20), "", out, 6, "VIOLATION pingmesh.reply_matches_ping");
   EXPECT_EQ(slurp(out).find("nemesis"), std::string::npos) << "the minimal scenario has explicit faults only";
@@ -156,7 +148,9 @@ TEST(Shrink, ARunThatDoesNotFailIsAnInputError) {
 
 TEST(TestCommand, RunsEveryScenarioAndWritesJunit) {
   const std::string xml = tmp("junit.xml");
-  Result r = run_dsim("test " + std::string(DSIM_SOURCE_DIR) + "/scenarios --seeds 2 --junit " + xml);
+  // One seed each under the sanitizers (their `scenarios` test runs every scenario too).
+  const char* seeds = std::getenv("DSIM_SANITIZED") != nullptr ? " --seeds 1" : " --seeds 2";
+  Result r = run_dsim("test " + std::string(DSIM_SOURCE_DIR) + "/scenarios" + seeds + " --junit " + xml);
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("teaching/byzantine-pingmesh.json"), std::string::npos);
   const std::string x = slurp(xml);

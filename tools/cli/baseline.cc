@@ -73,6 +73,18 @@ ResultsFile read_results_file(const std::string& path) {
         if (j.is_object() && j.contains("dsim_sweep")) {
           f.scenario = j.at("file").get<std::string>();
           f.sets = j.at("sets").get<std::vector<std::string>>();
+          if (j.contains("seeds")) {
+            SweepPlan plan;
+            plan.seeds = j.at("seeds").get<std::string>();
+            const auto shard = j.at("shard").get<std::vector<uint32_t>>();
+            if (shard.size() != 2 || shard[0] < 1 || shard[0] > shard[1])
+              throw sim::InputError(path + ":1: \"shard\" must be [k, n] with 1 <= k <= n");
+            plan.shard = shard[0];
+            plan.shards = shard[1];
+            if (!j.at("planned").is_number_unsigned()) throw sim::InputError(path + ":1: \"planned\" must be a non-negative integer");
+            plan.planned = j.at("planned").get<uint64_t>();
+            f.plan = plan;
+          }
         } else if (j.is_object() && j.contains("dsim_test")) {
           f.test = true;
           f.scenario = j.at("dir").get<std::string>();
@@ -95,9 +107,15 @@ ResultsFile read_results_file(const std::string& path) {
   return f;
 }
 
-std::string sweep_results_text(const std::string& file, const std::vector<std::string>& sets,
+std::string sweep_results_text(const std::string& file, const std::vector<std::string>& sets, const SweepPlan* plan,
                                const std::vector<SeedResult>& results) {
-  std::string text = nlohmann::json{{"dsim_sweep", 1}, {"file", file}, {"sets", sets}}.dump() + "\n";
+  nlohmann::json header{{"dsim_sweep", 1}, {"file", file}, {"sets", sets}};
+  if (plan) {
+    header["seeds"] = plan->seeds;
+    header["shard"] = {plan->shard, plan->shards};
+    header["planned"] = plan->planned;
+  }
+  std::string text = header.dump() + "\n";
   for (const auto& r : results) text += r.to_json().dump() + "\n";
   return text;
 }

@@ -4,6 +4,7 @@
 // (first), which are fixed, which fail differently, and which only changed digest.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,11 +20,20 @@ struct CaseRecord {
   std::vector<SeedResult> results;
 };
 
+// What a sweep set out to run, recorded in its results file so that `--merge` can tell whether
+// the shards it combines cover the range (older files without it merge unchecked).
+struct SweepPlan {
+  std::string seeds;      // the --seeds range, "A:B"
+  uint32_t shard = 1, shards = 1;  // 1-based: shard k of n
+  uint64_t planned = 0;   // seeds in this file's slice; fewer results mean an interrupted sweep
+};
+
 struct ResultsFile {
   std::string path;
   bool test = false;              // written by dsim test (cases) or dsim sweep (results)
   std::string scenario;           // sweep: the scenario file; test: the directory
   std::vector<std::string> sets;  // sweep: its --set overrides
+  std::optional<SweepPlan> plan;  // sweep: what it set out to run (absent in older files)
   std::vector<SeedResult> results;
   std::vector<CaseRecord> cases;
 };
@@ -32,7 +42,8 @@ struct ResultsFile {
 ResultsFile read_results_file(const std::string& path);
 
 // The text of a sweep's results file, and of a test run's.
-std::string sweep_results_text(const std::string& file, const std::vector<std::string>& sets,
+// The plan is recorded in the header when given (a merge of older files has none).
+std::string sweep_results_text(const std::string& file, const std::vector<std::string>& sets, const SweepPlan* plan,
                                const std::vector<SeedResult>& results);
 std::string test_results_text(const std::string& dir, const std::vector<CaseRecord>& cases);
 

@@ -87,6 +87,18 @@ void parse_shard(const std::string& text, SeedRange& range) {
   range.shards = static_cast<uint32_t>(n);
 }
 
+void parse_shard_index(const std::string& text, SeedRange& range) {
+  const std::string what = "--shard-index " + sim::printable(text, 40) +
+                           ": expected i/n with 0 <= i < n (a 0-based index such as $JOB_COMPLETION_INDEX, e.g. 0/8)";
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) throw sim::InputError(what);
+  const uint64_t i = parse_u64(std::string_view(text).substr(0, slash), what);
+  const uint64_t n = parse_u64(std::string_view(text).substr(slash + 1), what);
+  if (n < 1 || i >= n || n > 1'000'000) throw sim::InputError(what);
+  range.shard = static_cast<uint32_t>(i + 1);
+  range.shards = static_cast<uint32_t>(n);
+}
+
 std::vector<SeedResult> run_seeds(const sim::JsonDocument& doc, const std::vector<std::string>& sets,
                                   const std::vector<uint64_t>& seeds, const SweepOptions& options) {
   // Validate once up front so bad input fails before any thread starts.

@@ -38,8 +38,11 @@ struct SeedRange {
 };
 // Parses "A:B" (inclusive) or "N" (just N). Throws InputError.
 SeedRange parse_seed_range(const std::string& text);
-// Parses "k/n" into the range. Throws InputError.
+// Parses "k/n" (1-based: --shard, GNU parallel's {#}) into the range. Throws InputError.
 void parse_shard(const std::string& text, SeedRange& range);
+// Parses "i/n" (0-based: --shard-index, a Kubernetes JOB_COMPLETION_INDEX or a Slurm array
+// index from 0) into the same 1-based range fields. Throws InputError.
+void parse_shard_index(const std::string& text, SeedRange& range);
 
 struct SweepOptions {
   unsigned threads = 1;

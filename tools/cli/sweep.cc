@@ -1,6 +1,7 @@
 // `dsim sweep FILE --seeds A:B`: one simulation per seed, N at a time on threads, a live
 // progress line, and a table of failures grouped by violated invariant with the command that
-// reproduces the first of each. --shard k/n and --merge spread a sweep over machines.
+// reproduces the first of each. --shard k/n (--shard-index i/n) and --merge spread a sweep over
+// machines (tools/fleet/).
 #include <unistd.h>
 
 #include <cstdio>
@@ -24,7 +25,7 @@ struct SweepArgs {
   std::string file;
   std::string seeds = "1:100";
   unsigned jobs = 0;
-  std::string shard;
+  std::string shard, shard_index;
   std::string out;
   bool stop_on_first = false;
   bool swarm = false;
@@ -108,10 +109,20 @@ int print_table(const std::vector<SeedResult>& results, const std::string& file,
   return 1;
 }
 
-int merge(const std::vector<std::string>& files) {
+// Combines the results files of a sweep's shards into one table; with `out`, writes the merged
+// results (byte for byte what one unsharded sweep of the range writes, when the shards cover
+// it); with a baseline, compares as a sweep would. Shards that are missing, repeated, from
+// another split of the seeds, or cut short (an interrupted shard) are named: a merge that does
+// not cover its range exits 1 even when every seed it has passed.
+int merge(const std::vector<std::string>& files, const std::string& out, const std::optional<ResultsFile>& baseline) {
   std::vector<SeedResult> all;
   std::string scenario;
   std::vector<std::string> sets;
+  std::optional<SweepPlan> plan;  // the split every file shares, when every file records one
+  bool every_plan = true;
+  std::map<uint32_t, std::string> shard_files;  // shard k -> its file
+  std::vector<std::string> short_files;
+  uint64_t planned = 0;
   for (const auto& path : files) {
     ResultsFile f = read_results_file(path);
     if (f.test) throw sim::InputError(path + ": results of dsim test, not of a sweep");
@@ -119,13 +130,55 @@ int merge(const std::vector<std::string>& files) {
       throw sim::InputError(path + ":1: results of another sweep (" + f.scenario + ") than " + files[0] + " (" + scenario + ")");
     scenario = f.scenario;
     sets = f.sets;
+    if (!f.plan) {
+      every_plan = false;
+    } else {
+      const SweepPlan& p = *f.plan;
+      const std::string split = "seeds " + p.seeds + " in " + std::to_string(p.shards) + " shards";
+      if (plan && (plan->seeds != p.seeds || plan->shards != p.shards))
+        throw sim::InputError(path + ":1: a shard of " + split + ", but " + files[0] + " is a shard of seeds " + plan->seeds +
+                              " in " + std::to_string(plan->shards) + " shards");
+      if (!plan) plan = p;
+      const auto [it, fresh] = shard_files.emplace(p.shard, path);
+      if (!fresh)
+        throw sim::InputError(path + ":1: shard " + std::to_string(p.shard) + "/" + std::to_string(p.shards) + " again (also " +
+                              it->second + ")");
+      planned += p.planned;
+      if (f.results.size() < p.planned)
+        short_files.push_back(path + " has " + with_commas(f.results.size()) + " of its " + with_commas(p.planned) + " seeds");
+    }
     for (auto& r : f.results) all.push_back(std::move(r));
   }
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.seed < b.seed; });
   for (size_t i = 1; i < all.size(); ++i)
     if (all[i].seed == all[i - 1].seed) throw sim::InputError("seed " + std::to_string(all[i].seed) + " appears in two result files");
   std::printf("merged %zu files: %s\n", files.size(), scenario.c_str());
-  return print_table(all, scenario, sets);
+  std::optional<SweepPlan> whole;
+  std::vector<std::string> gaps;
+  if (every_plan && plan) {
+    whole = SweepPlan{plan->seeds, 1, 1, planned};
+    std::vector<std::string> missing;
+    for (uint32_t k = 1; k <= plan->shards; ++k)
+      if (!shard_files.count(k)) missing.push_back(std::to_string(k) + "/" + std::to_string(plan->shards));
+    if (!missing.empty()) {
+      std::string list;
+      for (size_t i = 0; i < missing.size() && i < 10; ++i) list += (i ? ", " : "") + missing[i];
+      if (missing.size() > 10) list += " and " + with_commas(missing.size() - 10) + " more";
+      gaps.push_back((missing.size() == 1 ? "shard " : "shards ") + list + " missing");
+    }
+    for (const auto& s : short_files) gaps.push_back(s + " (interrupted?)");
+  } else {
+    std::printf("(some files predate seed plans: whether the shards cover the range is not checked)\n");
+  }
+  if (!out.empty()) write_file_atomically(out, sweep_results_text(scenario, sets, whole ? &*whole : nullptr, all));
+  int code = print_table(all, scenario, sets);
+  if (baseline) code = print_sweep_comparison(*baseline, scenario, sets, all) > 0 ? 1 : 0;
+  if (!gaps.empty()) {
+    std::printf("\nincomplete: seeds %s are not all covered:\n", plan->seeds.c_str());
+    for (const auto& g : gaps) std::printf("  %s\n", g.c_str());
+    code = 1;
+  }
+  return code;
 }
 
 }  // namespace
@@ -136,7 +189,11 @@ Command add_sweep(CLI::App& app) {
   cmd->add_option("file", a->file, "scenario file");
   cmd->add_option("--seeds", a->seeds, "inclusive seed range A:B")->capture_default_str();
   add_number(cmd, "-j,--jobs", a->jobs, "simulations at once, 1 to 256 (default: all cores)", 1, 256);
-  cmd->add_option("--shard", a->shard, "run only the k-th of n interleaved slices of the seeds (k/n)");
+  auto* shard = cmd->add_option("--shard", a->shard,
+                                "run only the k-th of n interleaved slices of the seeds (k/n, 1-based: GNU parallel's {#})");
+  cmd->add_option("--shard-index", a->shard_index,
+                  "the same slice by a 0-based index i/n (Kubernetes' $JOB_COMPLETION_INDEX, a Slurm array from 0)")
+      ->excludes(shard);
   cmd->add_option("--out", a->out, "write one JSON line per seed (for --merge)");
   cmd->add_flag("--stop-on-first", a->stop_on_first, "stop at the first unexpected result");
   cmd->add_flag("--swarm", a->swarm,
@@ -154,19 +211,29 @@ Command add_sweep(CLI::App& app) {
       "  dsim sweep scenarios/raft/swarm.json --seeds 1:1000 --set 'protocol.bugs=[\"commit_old_term\"]'\n"
       "  dsim sweep scenarios/raft/nemesis.json --swarm --seeds 1:1000   # any scenario, swarm-drawn\n"
       "  dsim sweep FILE --seeds 1:100000 --shard 3/8 --out shard3.jsonl     # one of 8 machines\n"
-      "  dsim sweep --merge shard*.jsonl\n"
+      "  dsim sweep FILE --seeds 1:100000 --shard-index $JOB_COMPLETION_INDEX/8 --out shard$JOB_COMPLETION_INDEX.jsonl\n"
+      "  dsim sweep --merge shard*.jsonl [--out all.jsonl] [--baseline main.jsonl]\n"
+      "  (tools/fleet/ has a Slurm job array, a Kubernetes Indexed Job and GNU parallel over ssh)\n"
       "  dsim sweep FILE --seeds 1:1000 --out main.jsonl                # on main\n"
       "  dsim sweep FILE --seeds 1:1000 --baseline main.jsonl           # on the branch: what changed\n"
       "Exit code: 0 every seed as the scenario expects, 1 some did not, 2 bad input. With --baseline:\n"
-      "0 no seed newly fails, 1 some seed does (failures the baseline had too are listed, not counted).");
+      "0 no seed newly fails, 1 some seed does (failures the baseline had too are listed, not counted).\n"
+      "--merge also exits 1 when the shards do not cover the seeds (one missing, or cut short).");
   return [a]() -> int {
     if (!a->merge.empty()) {
       if (!a->file.empty()) throw sim::InputError("sweep: give either FILE or --merge, not both");
-      if (!a->baseline.empty()) throw sim::InputError("sweep: --baseline compares a sweep it runs (FILE), not a --merge");
+      if (!a->shard.empty() || !a->shard_index.empty()) throw sim::InputError("sweep: --merge takes no --shard");
       OutputPlan files;
       for (const auto& m : a->merge) files.input("a results file being merged", m);
+      files.output("--out", a->out);
+      if (!a->baseline.empty()) files.input("the --baseline results", a->baseline);
       files.check();
-      return merge(a->merge);
+      std::optional<ResultsFile> baseline;
+      if (!a->baseline.empty()) {
+        baseline = read_results_file(a->baseline);
+        if (baseline->test) throw sim::InputError(a->baseline + ": results of dsim test, not of a sweep (dsim test --baseline takes it)");
+      }
+      return merge(a->merge, a->out, baseline);
     }
     if (a->file.empty()) throw sim::InputError("sweep: missing scenario FILE (or --merge results...)");
     OutputPlan files;
@@ -182,7 +249,12 @@ Command add_sweep(CLI::App& app) {
     }
     SeedRange range = parse_seed_range(a->seeds);
     if (!a->shard.empty()) parse_shard(a->shard, range);
+    if (!a->shard_index.empty()) parse_shard_index(a->shard_index, range);
     const auto seeds = range.seeds();
+    const std::string shard_text =
+        range.shards > 1 || !a->shard.empty() || !a->shard_index.empty()
+            ? " shard " + std::to_string(range.shard) + "/" + std::to_string(range.shards)
+            : "";
     const sim::JsonDocument doc = sim::load_json_file(a->file);
     // As a --set, so the reproduce commands and the --out header carry it.
     if (a->swarm && !(doc.value.is_object() && doc.value.contains("swarm"))) a->sets.insert(a->sets.begin(), "swarm={}");
@@ -205,8 +277,7 @@ Command add_sweep(CLI::App& app) {
         std::fprintf(stderr, "sweep: %zu/%zu seeds, %zu failed, %.1f seeds/s\n", done, total, failures, rate);
       }
     };
-    std::printf("sweep %s: seeds %s%s, %u threads\n", a->file.c_str(), a->seeds.c_str(),
-                a->shard.empty() ? "" : (" shard " + a->shard).c_str(), options.threads);
+    std::printf("sweep %s: seeds %s%s, %u threads\n", a->file.c_str(), a->seeds.c_str(), shard_text.c_str(), options.threads);
     std::fflush(stdout);
     const auto start = std::chrono::steady_clock::now();
     // Ctrl-C stops starting seeds; the results gathered so far are still written and tabulated.
@@ -220,7 +291,12 @@ Command add_sweep(CLI::App& app) {
                   with_commas(results.size()).c_str(), with_commas(seeds.size()).c_str());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("%.2fs wall, %.1f seeds/s\n", seconds, seconds > 0 ? static_cast<double>(results.size()) / seconds : 0.0);
-    if (!a->out.empty()) write_file_atomically(a->out, sweep_results_text(a->file, a->sets, results));
+    if (!a->out.empty()) {
+      // The range as A:B whatever the spelling ("7" is 7:7), so the shards of one sweep agree.
+      const SweepPlan plan{std::to_string(range.first) + ":" + std::to_string(range.last), range.shard, range.shards,
+                           seeds.size()};
+      write_file_atomically(a->out, sweep_results_text(a->file, a->sets, &plan, results));
+    }
     int code = print_table(results, a->file, a->sets);
     if (baseline) code = print_sweep_comparison(*baseline, a->file, a->sets, results) > 0 ? 1 : 0;
     return signal ? 128 + signal : code;
