@@ -4,6 +4,7 @@
 #include <cmath>
 #include <deque>
 #include <map>
+#include <set>
 
 #include "faults/byzantine.h"
 #include "faults/spec.h"
@@ -54,9 +55,16 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
   // ---- selectors: the latest observation of each name, per the protocol's selectors ----
   void on_event(const sim::TraceEvent& ev) override {
     if (ev.kind != sim::TraceKind::observe) return;
-    latest_[std::string(ev.name)] = ev.node;
+    // Found by the view first: no string is built for a name already known (every observation
+    // passes here when a protocol has selectors or a nemesis has crash points).
+    if (const auto it = latest_.find(ev.name); it != latest_.end()) it->second = ev.node;
+    else latest_.emplace(std::string(ev.name), ev.node);
     if (!points_ || ev.node.value >= sim_.topology().servers()) return;  // crash points are servers' steps
-    if (std::find(steps_seen_.begin(), steps_seen_.end(), ev.name) == steps_seen_.end()) steps_seen_.emplace_back(ev.name);
+    if (!step_names_.count(ev.name)) {
+      step_names_.emplace(ev.name);
+      steps_seen_.emplace_back(ev.name);
+    }
+    if (armed_.empty()) return;
     const auto it = std::find_if(armed_.begin(), armed_.end(), [&](const CrashPoint& p) { return p.step == ev.name; });
     if (it == armed_.end()) return;
     CrashPoint point = *it;
@@ -379,15 +387,25 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
 
   static constexpr sim::Duration kQuickRestart = sim::Duration::micros(10);
 
+  // Servers down now, and how many a nemesis may have down at once: the protocol's crash
+  // budget, or every server with exceed_budget.
+  struct CrashRoom {
+    uint32_t down, budget;
+  };
+  CrashRoom crash_room(const NemesisSpec& ns) const {
+    const uint32_t n = sim_.topology().servers();
+    uint32_t down = 0;
+    for (uint32_t i = 0; i < n; ++i) down += sim_.is_up(sim::NodeId(i)) ? 0 : 1;
+    return {down, ns.exceed_budget ? n : scenario_.protocol->budget.max_crashed(n, scenario_.config)};
+  }
+
   void fire(const CrashPoint& point, sim::NodeId node) {
     const Fault& spec = *point.spec;
     const NemesisSpec& ns = spec.nemesis;
     const sim::Time to = sim::Time::zero() + spec.at + *spec.length;
     if (sim_.now() >= to) return;
-    uint32_t down = 0;
-    for (uint32_t i = 0; i < sim_.topology().servers(); ++i) down += sim_.is_up(sim::NodeId(i)) ? 0 : 1;
     const uint32_t n = sim_.topology().servers();
-    const uint32_t budget = ns.exceed_budget ? n : scenario_.protocol->budget.max_crashed(n, scenario_.config);
+    const auto [down, budget] = crash_room(ns);
     if (!sim_.is_up(node) || down >= budget) {
       armed_.push_back(point);  // not here: the next server to take this step
       return;
@@ -438,8 +456,7 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
         std::vector<sim::NodeId> up;
         for (auto x : all)
           if (sim_.is_up(x)) up.push_back(x);
-        const uint32_t down = n - static_cast<uint32_t>(up.size());
-        const uint32_t budget = ns.exceed_budget ? n : scenario_.protocol->budget.max_crashed(n, scenario_.config);
+        const auto [down, budget] = crash_room(ns);
         if (down >= budget || up.empty()) return std::nullopt;  // stay inside the fault budget
         if (aimed) g.target.nodes = {*aimed};
         else g.target.nodes = pick(up, 1 + r.uniform(std::min<uint64_t>(budget - down, up.size())), r);
@@ -504,10 +521,11 @@ class Schedule final : public Installed, public sim::MessageFilter, public sim::
   std::map<std::string, sim::Rng> rngs_;
   std::vector<std::unique_ptr<Effect>> effects_;
   uint64_t effect_counter_ = 0;
-  std::map<std::string, sim::NodeId> latest_;
+  std::map<std::string, sim::NodeId, std::less<>> latest_;
   std::map<std::string, int> nemesis_active_;
   std::map<std::string, uint64_t> generated_;
   std::vector<std::string> steps_seen_;  // observation names of servers, in order first seen
+  std::set<std::string, std::less<>> step_names_;  // the same names, to look up
   std::vector<CrashPoint> armed_;
   bool points_ = false;  // some nemesis has crash points: servers' steps are followed
   std::vector<nlohmann::json> fired_;

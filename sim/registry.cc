@@ -125,6 +125,14 @@ SwarmKnob knob_integer(std::string param, int64_t lo, int64_t hi) {
           [lo, hi](Rng& rng, const nlohmann::json&) { return nlohmann::json(rng.uniform_int(lo, hi)); }};
 }
 
+SwarmKnob knob_up_to(std::string param, std::string bound, const std::string& label) {
+  return {std::move(param), "uniform in 1.." + label, [bound = std::move(bound)](Rng& rng, const nlohmann::json& drawn) {
+            const int64_t most = drawn.at(bound).get<int64_t>();
+            if (most < 1) throw std::invalid_argument(bound);
+            return nlohmann::json(rng.uniform_int(1, most));
+          }};
+}
+
 SwarmKnob knob_choice(std::string param, std::vector<std::string> choices) {
   std::string help = "one of";
   for (const auto& c : choices) help += " " + c;

@@ -102,6 +102,8 @@ SwarmKnob knob_duration(std::string param, Duration lo, Duration hi);
 SwarmKnob knob_duration_range(std::string param, Duration lo, Duration hi, double spread_lo, double spread_hi);
 SwarmKnob knob_boolean(std::string param);
 SwarmKnob knob_integer(std::string param, int64_t lo, int64_t hi);  // uniform, inclusive
+// Uniform in 1..(what an earlier knob drew for `bound`), shown as "uniform in 1..<label>".
+SwarmKnob knob_up_to(std::string param, std::string bound, const std::string& label);
 SwarmKnob knob_choice(std::string param, std::vector<std::string> choices);
 // A log-uniform draw in [lo, hi] (both positive), shared by the knobs and the swarm.
 Duration log_uniform(Rng& rng, Duration lo, Duration hi);

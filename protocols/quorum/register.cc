@@ -130,18 +130,13 @@ sim::ProtocolSpec protocol_spec() {
   // tune them, W = 1 for writes that never wait; R + W <= N leaves quorum.fresh_reads and
   // quorum.sessions unpromised), sloppy or strict quorums (the same), the coordinator's
   // timeouts (above 5 round trips), the local failure detector and the hand-off interval.
-  const auto replicas = [](const nlohmann::json& drawn) {
-    const int64_t n = drawn.at("n").get<int64_t>();
-    if (n < 1) throw std::invalid_argument("n");
-    return n;
-  };
   p.swarm = {
       {"n", "uniform in 1..3 (at most the servers)",
        [](sim::Rng& rng, const nlohmann::json& drawn) {
          return nlohmann::json(rng.uniform_int(1, std::clamp<int64_t>(drawn.value("$servers", int64_t{3}), 1, 3)));
        }},
-      {"r", "uniform in 1..N", [replicas](sim::Rng& rng, const nlohmann::json& drawn) { return nlohmann::json(rng.uniform_int(1, replicas(drawn))); }},
-      {"w", "uniform in 1..N", [replicas](sim::Rng& rng, const nlohmann::json& drawn) { return nlohmann::json(rng.uniform_int(1, replicas(drawn))); }},
+      sim::knob_up_to("r", "n", "N"),
+      sim::knob_up_to("w", "n", "N"),
       sim::knob_boolean("sloppy"),
       sim::knob_timeout("replica_timeout", sim::Duration::millis(20), 5, 5),
       {"request_timeout", "replica_timeout x 3 to 10",
