@@ -18,6 +18,7 @@
 
 #include "sim/clock.h"
 #include "sim/ids.h"
+#include "sim/log.h"
 #include "sim/message.h"
 #include "sim/observe.h"
 #include "sim/rng.h"
@@ -175,6 +176,14 @@ class Context {
     if (observing_) observations_.push_back(Observation{false, T::type_name, pool_->make<std::variant<T>>(std::move(value))});
   }
 
+  // A log line for people (sim/log.h): never part of the run, so it cannot change its digest.
+  bool logging(LogLevel level) const { return log_ != nullptr && level >= log_->level(); }
+  void log(LogLevel level, std::string_view text) {
+    if (logging(level)) log_->write(global_now_, self_, topology_->name(self_), level, text);
+  }
+  // For the runtime: where log lines go (nullptr: nowhere).
+  void set_log_sink(LogSink* sink) { log_ = sink; }
+
   // Client history (Jepsen style), recorded by client nodes: the invocation of an operation,
   // then its completion as "ok" (took effect; value = result), "fail" (certainly did not take
   // effect) or "info" (unknown: it may or may not have). The checkers read these from the
@@ -218,6 +227,7 @@ class Context {
   Time global_now_;
   bool observing_ = false;
   bool sync_requested_ = false;
+  LogSink* log_ = nullptr;
   std::vector<Outgoing> sends_;
   std::vector<PendingTimer> timers_;
   std::vector<Observation> observations_;

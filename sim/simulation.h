@@ -65,6 +65,8 @@ class Simulation {
     if (sink->wants_state()) state_sinks_.push_back(sink);
   }
   void add_filter(MessageFilter* filter) { filters_.push_back(filter); }
+  // Where the nodes' log lines go (sim/log.h); none by default. Changes nothing in the run.
+  void set_log_sink(LogSink* sink) { ctx_.set_log_sink(sink); }
   void set_clock(NodeId node, Duration offset, int64_t drift_ppb);
   void set_storage(StorageModel model) { storage_model_ = std::move(model); }
   // Runs `action` at global time `at` (before other events scheduled later for that time).

@@ -13,7 +13,7 @@ DSIM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # real in tests/tools/fleet_test.cc (a one-node Slurm cluster, GNU parallel over ssh to
 # localhost); node and npm (Debian's, when the machine has none) validate its Kubernetes Job.
 DSIM_PACKAGES=(cmake ninja-build g++ make nlohmann-json3-dev libcli11-dev libxxhash-dev libgtest-dev libbenchmark-dev parallel
-               clang libclang-rt-14-dev zlib1g-dev chromium)
+               clang libclang-rt-14-dev zlib1g-dev chromium libspdlog-dev)
 DSIM_TEST_PACKAGES=(slurm-wlm munge openssh-server openssh-client rsync)
 
 dsim_missing_packages() {

@@ -16,6 +16,7 @@ void Node::start_election(sim::Context& ctx, bool pre_vote) {
   if (pre_vote) {
     term.value += 1;
     ctx.observe(PreVoteStarted{term});
+    if (ctx.logging(sim::LogLevel::debug)) ctx.log(sim::LogLevel::debug, "election timeout: pre-vote for term " + std::to_string(term.value));
   } else {
     current_term_.value += 1;
     term = current_term_;
@@ -23,6 +24,7 @@ void Node::start_election(sim::Context& ctx, bool pre_vote) {
     leader_id_.reset();
     persist_term_and_vote(ctx);
     ctx.observe(ElectionStarted{term});
+    if (ctx.logging(sim::LogLevel::info)) ctx.log(sim::LogLevel::info, "election timeout: standing for term " + std::to_string(term.value));
   }
   role_ = std::move(c);
   reset_election_timer(ctx);  // "If election timeout elapses: start new election"
@@ -114,6 +116,9 @@ void Node::become_leader(sim::Context& ctx) {
   role_ = std::move(l);
   leader_id_ = ctx.self();
   ctx.observe(BecameLeader{current_term_, log_.last_index(), log_.last_term()});
+  if (ctx.logging(sim::LogLevel::info))
+    ctx.log(sim::LogLevel::info, "became leader of term " + std::to_string(current_term_.value) + " (log ends at " +
+                                     std::to_string(log_.last_index().value) + ")");
   // Dissertation §6.4: "each leader commit[s] a blank no-op entry into the log at the start of
   // its term", so it learns which entries are committed before it serves a read. Reads through
   // the log do not need it (the paper's Figure 2 has none), which keeps Figure 8 reachable.

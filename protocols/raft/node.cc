@@ -62,6 +62,9 @@ void Node::become_follower(sim::Context& ctx, Term term, StepDownReason why) {
     ctx.cancel_timer(l.heartbeat_timer);
     ctx.cancel_timer(l.check_quorum_timer);
     ctx.observe(SteppedDown{current_term_, why});
+    if (ctx.logging(sim::LogLevel::info))
+      ctx.log(sim::LogLevel::info, std::string("stepped down in term ") + std::to_string(current_term_.value) +
+                                       (why == StepDownReason::higher_term ? " (saw a higher term)" : " (lost contact with a majority)"));
     // Pending clients get no answer: they time out and retry elsewhere; the session table
     // keeps a retried command from applying twice.
   }

@@ -10,6 +10,7 @@
 #include "tools/cli/commands.h"
 #include "tools/cli/args.h"
 #include "tools/cli/format.h"
+#include "tools/cli/log_sink.h"
 #include "tools/cli/output.h"
 #include "tools/cli/report.h"
 #include "tools/cli/runner.h"
@@ -32,6 +33,7 @@ struct RunArgs {
   std::string view;
   bool stop_at_violation = false;
   bool expect_safe = false;
+  std::string log_level = "off";
 };
 }  // namespace
 
@@ -70,9 +72,15 @@ Command add_run(CLI::App& app) {
   cmd->add_flag("--expect-safe", args->expect_safe,
                 "expect safety to hold whatever the scenario's \"expect\" says (a lesson shown with its bug "
                 "switched off: --set 'protocol.bugs=[]' --expect-safe); the same as --set 'expect={\"safety\":\"holds\"}'");
+  cmd->add_option("--log-level", args->log_level,
+                  "print the nodes' log lines at this level and above to stderr, each with the simulated time and "
+                  "the node: trace, debug, info, warn, error or off (the default); the run and its digest do not "
+                  "change")
+      ->capture_default_str();
   cmd->footer(
       "Examples:\n"
       "  dsim run scenarios/pingmesh/basic.json\n"
+      "  dsim run scenarios/raft/leader-crash.json --log-level info\n"
       "  dsim run scenarios/pingmesh/basic.json --seed 42 --trace /tmp/run.jsonl\n"
       "  dsim run scenarios/pingmesh/basic.json --set nodes=50 --set protocol.params.interval=5ms\n"
       "  dsim run scenarios/pingmesh/nemesis.json --emit-schedule /tmp/schedule.json && dsim run /tmp/schedule.json\n"
@@ -100,6 +108,7 @@ Command add_run(CLI::App& app) {
     // Through the scenario (not beside it), so the trace header records it and `dsim check`
     // of the trace expects the same.
     if (args->expect_safe) sets.push_back(R"(expect={"safety": "holds"})");
+    const std::unique_ptr<sim::LogSink> log = stderr_log_sink("--log-level", args->log_level);
     sim::Scenario scenario = load(args->file, sets);
     if (!args->until.empty()) set_until(scenario, "--until", args->until);
     if (!args->history.empty() && scenario.protocol->history_model.empty())
@@ -114,6 +123,7 @@ Command add_run(CLI::App& app) {
     }
     RunRequest req;
     req.scenario = &scenario;
+    req.log = log.get();
     if (curve) req.extra_sinks.push_back(curve.get());
     req.trace_path = args->trace;
     // The view is made from the trace, as `dsim view` makes it: without --trace, from a

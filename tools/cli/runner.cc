@@ -106,6 +106,7 @@ void set_until(sim::Scenario& s, const std::string& flag, const std::string& val
 RunOutcome execute(const RunRequest& request) {
   const sim::Scenario& s = *request.scenario;
   sim::Simulation simulation(s.options(), s.topology(), s.network, sim::make_process_factory(*s.protocol, s.config));
+  if (request.log != nullptr) simulation.set_log_sink(request.log);
   simulation.set_storage(s.storage);
   for (const auto& c : s.clocks) simulation.set_clock(c.node, c.offset, c.drift_ppb);
   const auto installed_faults = faults::install(simulation, s);

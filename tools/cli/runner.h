@@ -27,6 +27,7 @@ struct RunRequest {
   bool emit_schedule = false;  // fill RunOutcome::schedule
   std::vector<sim::TraceSink*> extra_sinks;  // e.g. replay's comparing sink
   bool metrics = false;                       // compute summary metrics (RunOutcome::metrics)
+  sim::LogSink* log = nullptr;                // the nodes' log lines (dsim run --log-level)
 };
 
 struct RunOutcome {
